@@ -1,0 +1,3 @@
+from anklet.cli import main
+
+raise SystemExit(main())

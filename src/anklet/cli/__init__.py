@@ -1,0 +1,44 @@
+"""The ``anklet`` command line: one sub-command per module in this package.
+
+Each sub-command module offers ``add_parser(subparsers)``, which registers its parser and sets
+``handler`` to a function taking the parsed arguments and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from anklet import __version__
+from anklet.cli import _protocol
+from anklet.errors import AnkletError
+
+_COMMANDS = (_protocol,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anklet",
+        description="Ankle joint angles, gait events and mobility flags from shank and foot IMUs.",
+    )
+    parser.add_argument("--version", action="version", version=f"anklet {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for command in _COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except AnkletError as exc:
+        print(f"anklet: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,26 @@
+"""Every error anklet raises on purpose, as one tree.
+
+    AnkletError                 root: the CLI prints its message as one sentence, exits non-zero
+    ├── ProtocolError           a packet from sensor firmware breaks protocol v1 (has .reason)
+    └── ValidationError         user input (file, scenario, option) is not what it must be
+"""
+
+
+class AnkletError(Exception):
+    """Root of anklet's errors; its message is one sentence meant for the user."""
+
+
+class ProtocolError(AnkletError):
+    """A packet does not follow the firmware protocol.
+
+    ``reason`` is a short machine-readable tag (``truncated``, ``unknown_version``,
+    ``length_mismatch``, ``bad_count``, ``bad_range``, ``reserved_bits``, ``bad_kind``).
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{detail} ({reason})")
+        self.reason = reason
+
+
+class ValidationError(AnkletError):
+    """Input given by the user (a file, a scenario, an option) cannot be used as it is."""
