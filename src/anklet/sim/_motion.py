@@ -1,0 +1,287 @@
+"""Containers for simulated motion and its ground truth.
+
+Every generator in ``anklet.sim`` (``make_running``, ``make_squat``, ``make_knee_to_wall``,
+``make_tall_kneeling``, ``make_split_squat``) returns a :class:`Motion`: the world
+trajectories of the four segments (shank and foot of each leg) on one uniform time grid,
+and the :class:`Truth` the analysis should recover from the IMU signals those trajectories
+produce. See ``docs/simulator-motion.md`` for the models and their sources.
+
+Units are SI (m, s, rad) except fields whose names end in ``_deg`` or ``_cm`` (truth
+tables are written to files in those units).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from anklet.geometry import SIDES, ankle_angles
+
+__all__ = [
+    "ANTHROPOMETRY",
+    "EVENT_KINDS",
+    "SEGMENT_NAMES",
+    "Event",
+    "Motion",
+    "Rep",
+    "SegmentTrajectory",
+    "Stride",
+    "Thresholds",
+    "Truth",
+    "knee_to_wall_required_df_rad",
+    "truth_angles",
+]
+
+SEGMENT_NAMES: tuple[str, ...] = ("left_shank", "left_foot", "right_shank", "right_foot")
+EVENT_KINDS: tuple[str, ...] = ("IC", "TO", "MS")
+
+HIP_HALF_WIDTH_M = 0.09
+"""Lateral position of each ankle in standing: left at Z = -0.09 m, right at +0.09 m."""
+
+ANTHROPOMETRY = {
+    # Segment lengths as fractions of body height (Winter, Biomechanics and Motor Control
+    # of Human Movement, 4th ed. 2009, fig. 4.1; approximate).
+    "shank_length": 0.246,  # knee joint centre to ankle joint centre
+    "foot_length": 0.152,  # heel to toe tip
+    "ankle_height": 0.039,  # ankle joint centre above the floor
+}
+
+
+def side_z(side: str) -> float:
+    """World Z of a side's ankle in standing, m."""
+    return -HIP_HALF_WIDTH_M if side == "left" else HIP_HALF_WIDTH_M
+
+
+@dataclass(frozen=True, slots=True)
+class FootGeometry:
+    """Landmarks of the foot in the foot frame (origin at the ankle joint centre), m.
+
+    Defaults describe a 0.26 m foot; :meth:`scaled` rescales them to another length.
+    """
+
+    heel_x: float = -0.06
+    ball_x: float = 0.14  # first metatarsal head
+    toe_x: float = 0.19  # longest toe tip
+    sole_y: float = -0.07  # plantar surface (= minus ankle height)
+    toe_dorsum_y: float = -0.045  # upper surface of the toes
+    ankle_front_x: float = 0.04  # anterior surface of the ankle (skin over the talus)
+    knee_front_m: float = 0.05  # patella surface ahead of the knee joint centre
+    shank_length_m: float = 0.43
+
+    @classmethod
+    def for_body(cls, height_m: float) -> FootGeometry:
+        foot = ANTHROPOMETRY["foot_length"] * height_m
+        k = foot / 0.26
+        return cls(
+            heel_x=-0.06 * k,
+            ball_x=0.14 * k,
+            toe_x=0.19 * k,
+            sole_y=-ANTHROPOMETRY["ankle_height"] * height_m,
+            toe_dorsum_y=-0.045 * k,
+            ankle_front_x=0.04 * k,
+            knee_front_m=0.05 * k,
+            shank_length_m=ANTHROPOMETRY["shank_length"] * height_m,
+        )
+
+    @property
+    def heel(self) -> np.ndarray:
+        return np.array([self.heel_x, self.sole_y, 0.0])
+
+    @property
+    def ball(self) -> np.ndarray:
+        return np.array([self.ball_x, self.sole_y, 0.0])
+
+    @property
+    def toe(self) -> np.ndarray:
+        return np.array([self.toe_x, self.sole_y, 0.0])
+
+    @property
+    def ankle_height_m(self) -> float:
+        return -self.sole_y
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentTrajectory:
+    """World pose of one rigid segment on a uniform time grid.
+
+    Attributes
+    ----------
+    rate_hz
+        Sample rate, Hz; sample ``i`` is at ``t = i / rate_hz`` s.
+    position_m
+        World position of the segment origin (the ankle joint centre for both shank and
+        foot), shape (n, 3), m.
+    rotation
+        World<-segment rotation matrices, shape (n, 3, 3).
+    """
+
+    rate_hz: float
+    position_m: np.ndarray
+    rotation: np.ndarray
+
+    @property
+    def t(self) -> np.ndarray:
+        """Sample times, shape (n,), s."""
+        return np.arange(self.position_m.shape[0]) / self.rate_hz
+
+    def __len__(self) -> int:
+        return int(self.position_m.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A gait event: ``event`` in ``IC`` (initial contact), ``TO`` (toe-off), ``MS``
+    (mid-stance = midpoint of the foot-flat phase, when the foot is at rest on the belt)."""
+
+    t: float
+    side: str
+    event: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stride:
+    """One stride of one foot, from its initial contact to its next initial contact."""
+
+    side: str
+    ic_t: float
+    to_t: float
+    end_t: float
+    contact_time_s: float
+    ankle_angle_at_to_deg: float  # dorsiflexion at the TO sample (negative = plantarflexion)
+    restricted_pf: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """One repetition (squat, lunge attempt, split-squat rep) of one ankle.
+
+    ``max_plantarflexion_deg`` is the most plantarflexed angle of the rep as a positive
+    number of degrees of plantarflexion (NaN where the movement has no plantarflexion
+    phase); ``set_index`` counts sets from 0.
+    """
+
+    side: str
+    start_t: float
+    bottom_t: float
+    end_t: float
+    max_dorsiflexion_deg: float
+    restricted_df: bool
+    set_index: int = 0
+    max_plantarflexion_deg: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Flag thresholds; sources in ``docs/simulator-motion.md``.
+
+    Attributes
+    ----------
+    restricted_pf_to_deg
+        A stride is ``restricted_pf`` when the ankle angle at toe-off is above this
+        (less plantarflexed), deg. Normative running reaches about -15 to -25 deg at TO.
+    restricted_df_squat_deg
+        A squat rep is ``restricted_df`` when its maximum dorsiflexion is below this, deg.
+    restricted_df_lunge_deg
+        Split-squat reps (front leg on the board) are ``restricted_df`` below this, deg.
+    asymmetry_deg
+        An ``asymmetry`` flag is raised when the left/right medians of the flagged quantity
+        (TO angle when running, max DF in squats) differ by more than this, deg.
+    flag_fraction
+        A ``restricted_*`` flag is raised when at least this fraction of a side's strides
+        (or reps) in a window is restricted.
+    flag_window_strides
+        Window length for the running flags, strides per side.
+    tall_kneeling_max_gap_cm
+        The tall-kneeling test passes when the gap between the front of the ankle and the
+        floor is at most this, cm.
+    """
+
+    restricted_pf_to_deg: float = -15.0
+    restricted_df_squat_deg: float = 25.0
+    restricted_df_lunge_deg: float = 25.0
+    asymmetry_deg: float = 5.0
+    flag_fraction: float = 0.5
+    flag_window_strides: int = 20
+    tall_kneeling_max_gap_cm: float = 1.0
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Ground truth of a simulated session.
+
+    Attributes
+    ----------
+    angles_rad
+        Per side (``"left"``, ``"right"``): ankle angles on the motion grid, shape (n, 3),
+        rad, ``[dorsiflexion, inversion, internal_rotation]`` (``geometry.ankle_angles`` of
+        the generated segment rotations).
+    events
+        Gait events sorted by time.
+    strides, reps, assessments, flags
+        See :class:`Stride`, :class:`Rep`; assessments are dicts such as
+        ``{"test": "knee_to_wall", "side": "left", "max_dorsiflexion_deg": 41.0,
+        "toe_to_wall_cm": 11.4, "required_deg": 38.2, "passed": True}``; flags are dicts
+        ``{"side": ..., "flag": "restricted_pf" | "restricted_df" | "asymmetry",
+        "from_t": ...}`` the product should raise.
+    """
+
+    angles_rad: dict[str, np.ndarray]
+    events: list[Event] = field(default_factory=list)
+    strides: list[Stride] = field(default_factory=list)
+    reps: list[Rep] = field(default_factory=list)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Segment trajectories of one simulated session, plus the ground truth.
+
+    ``segments`` has the keys ``left_shank``, ``left_foot``, ``right_shank``,
+    ``right_foot``; ``kind`` is ``running``, ``squat``, ``knee_to_wall``,
+    ``tall_kneeling`` or ``split_squat``.
+    """
+
+    rate_hz: float
+    segments: dict[str, SegmentTrajectory]
+    truth: Truth
+    kind: str
+    params: Any = None
+
+    @property
+    def t(self) -> np.ndarray:
+        """Sample times, shape (n,), s."""
+        return next(iter(self.segments.values())).t
+
+    @property
+    def n_samples(self) -> int:
+        return len(next(iter(self.segments.values())))
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_samples / self.rate_hz
+
+
+def truth_angles(segments: dict[str, SegmentTrajectory]) -> dict[str, np.ndarray]:
+    """Ankle angles of both sides from the segment rotations, rad, (n, 3) per side."""
+    return {
+        side: ankle_angles(segments[f"{side}_shank"].rotation, segments[f"{side}_foot"].rotation, side)
+        for side in SIDES
+    }
+
+
+def knee_to_wall_required_df_rad(geometry: FootGeometry, toe_to_wall_m: float) -> float:
+    """Dorsiflexion at which the front of the knee touches the wall, rad.
+
+    The foot is flat with its longest toe ``toe_to_wall_m`` from the wall; the shank
+    (length L) tilts forward by the dorsiflexion angle a, so the patella surface (``k``
+    ahead of the knee centre, perpendicular to the shank) is at
+    ``L sin a + k cos a`` ahead of the ankle. Solving ``L sin a + k cos a = toe_x + d``.
+    """
+    big_l, k = geometry.shank_length_m, geometry.knee_front_m
+    reach = geometry.toe_x + toe_to_wall_m
+    r = math.hypot(big_l, k)
+    return math.asin(min(1.0, reach / r)) - math.atan2(k, big_l)
