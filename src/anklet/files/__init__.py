@@ -1,0 +1,29 @@
+"""File formats other tools rely on: the anklet IMU CSV and the result files (DESIGN.md)."""
+
+from anklet.files._imu_csv import ImuTable, imu_columns, write_imu_csv
+from anklet.files._results import (
+    ANGLE_NAMES,
+    EVENT_COLUMNS,
+    REP_COLUMNS,
+    SIDES,
+    STRIDE_COLUMNS,
+    angle_columns,
+    write_angles,
+    write_records,
+    write_summary,
+)
+
+__all__ = [
+    "ANGLE_NAMES",
+    "EVENT_COLUMNS",
+    "REP_COLUMNS",
+    "SIDES",
+    "STRIDE_COLUMNS",
+    "ImuTable",
+    "angle_columns",
+    "imu_columns",
+    "write_angles",
+    "write_imu_csv",
+    "write_records",
+    "write_summary",
+]

@@ -1,0 +1,52 @@
+"""Virtual sensors as a live transport: simulated notifications delivered at their arrival times."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Sequence
+
+from anklet.transport import Notification, Transport
+
+
+class VirtualSensorTransport(Transport):
+    """Deliver simulated notifications at real-time pace, ``speed`` times faster, or at once.
+
+    Paced, each notification is stamped with the host time at which it was actually handed
+    over (scaled by ``speed``), so event-loop delays show up as arrival jitter exactly as they
+    would for a radio. With ``speed=math.inf`` nothing waits and the simulated arrival times are
+    kept, which makes a run deterministic.
+
+    Parameters
+    ----------
+    notifications
+        All sensors' notifications, sorted by ``host_time_s``.
+    speed
+        Replay pace relative to real time; ``math.inf`` for as fast as possible.
+    """
+
+    def __init__(self, notifications: Sequence[Notification], *, speed: float = 1.0) -> None:
+        if not speed > 0:
+            raise ValueError("speed must be positive")
+        self.notifications_ = notifications
+        self.speed = speed
+
+    async def notifications(self) -> AsyncIterator[Notification]:
+        if math.isinf(self.speed):
+            async for notification in self._unpaced():
+                yield notification
+            return
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for notification in self.notifications_:
+            delay = start + notification.host_time_s / self.speed - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            arrival_s = (loop.time() - start) * self.speed
+            yield Notification(notification.sensor, notification.channel, notification.payload, arrival_s)
+
+    async def _unpaced(self) -> AsyncIterator[Notification]:
+        for index, notification in enumerate(self.notifications_):
+            if index % 256 == 0:
+                await asyncio.sleep(0)  # let the consumers run between batches
+            yield notification
