@@ -185,7 +185,7 @@ def emulate_firmware(
     reboots = np.sort(np.asarray(params.reboot_at_s, dtype=np.float64))
     run = np.searchsorted(reboots, samples.t, side="right")
     kept = ~_booting(samples.t, run, reboots, params.boot_duration_s)
-    reset_tick_us = np.concatenate(([0.0], np.interp(reboots, samples.t, ticks_us)))
+    reset_tick_us = np.concatenate(([0.0], np.rint(np.interp(reboots, samples.t, ticks_us))))
     first, count, send_time_s = _batch(samples.t, run, kept, params)
     packet_run = run[first]
     lost_to_reboot = send_time_s >= np.append(reboots, np.inf)[packet_run]
@@ -248,8 +248,8 @@ def _first_sequence(run: np.ndarray, params: FirmwareParams) -> np.ndarray:
 
 
 def _wrapped(tick_us: np.ndarray) -> np.ndarray:
-    """The integer clock field of unwrapped float ticks, µs, 0 to 2**32-1 (int64)."""
-    return np.floor(tick_us).astype(np.int64) % TICK_WRAP
+    """The integer clock field of unwrapped float ticks (rounded to the µs), 0 to 2**32-1 (int64)."""
+    return np.rint(tick_us).astype(np.int64) % TICK_WRAP
 
 
 def _status_messages(

@@ -15,40 +15,19 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
-if TYPE_CHECKING:
-    from anklet.sim._motion import SegmentTrajectory
-
-# TODO(geometry): take these from anklet.geometry once it lands.
-GRAVITY_MPS2 = 9.80665
-GRAVITY_WORLD = np.array([0.0, -GRAVITY_MPS2, 0.0])
-
-
-def body_angular_velocity(rotation: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Body-frame angular velocity (n, 3) rad/s of world<-body rotations (n, 3, 3) on a grid.
-
-    The rotation vector of each step R_i^T R_i+1 gives the rate at the midpoints; grid values
-    average the two neighbouring midpoints (linear extrapolation at the ends).
-    """
-    step = np.einsum("nji,njk->nik", rotation[:-1], rotation[1:])
-    skew = 0.5 * np.stack(
-        (step[:, 2, 1] - step[:, 1, 2], step[:, 0, 2] - step[:, 2, 0], step[:, 1, 0] - step[:, 0, 1]),
-        axis=1,
-    )
-    sin_angle = np.linalg.norm(skew, axis=1)
-    angle = np.arctan2(sin_angle, 0.5 * (np.trace(step, axis1=1, axis2=2) - 1.0))
-    ratio = np.divide(angle, sin_angle, out=np.ones_like(angle), where=sin_angle > 1e-12)
-    mid = skew * (ratio * rate_hz)[:, None]
-    omega = np.empty((len(rotation), 3))
-    omega[1:-1] = 0.5 * (mid[:-1] + mid[1:])
-    omega[0] = 1.5 * mid[0] - 0.5 * mid[1]
-    omega[-1] = 1.5 * mid[-1] - 0.5 * mid[-2]
-    return omega
-
+from anklet.geometry import (
+    GRAVITY_MPS2,
+    GRAVITY_WORLD,
+    body_angular_velocity,
+    rotation_x,
+    rotation_y,
+    rotation_z,
+)
+from anklet.sim._motion import SegmentTrajectory
 
 Segment = Literal["shank", "foot"]
 
@@ -98,21 +77,23 @@ def random_mounting(segment: Segment, rng: np.random.Generator) -> Mounting:
         radius, height = rng.uniform(0.04, 0.05), rng.uniform(0.10, 0.25)
         offset = np.array([radius * math.cos(azimuth), height, radius * math.sin(azimuth)])
         # Yaw -azimuth turns the case's X (its face normal) onto the outward radial direction.
-        case = Rotation.from_euler(
-            "YZX", [-azimuth, rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)], degrees=True
-        )
+        case = _case_rotation(-azimuth, tilt_rad=math.radians(5.0), rng=rng)
     elif segment == "foot":
         offset = np.array(
             [rng.uniform(0.05, 0.08), rng.uniform(0.04, 0.06), rng.uniform(-0.01, 0.01)]
         )
-        case = Rotation.from_euler(
-            "YZX",
-            [rng.uniform(-30.0, 30.0), rng.uniform(-20.0, 20.0), rng.uniform(-20.0, 20.0)],
-            degrees=True,
-        )
+        yaw = rng.uniform(-math.radians(30.0), math.radians(30.0))
+        case = _case_rotation(yaw, tilt_rad=math.radians(20.0), rng=rng)
     else:
         raise ValueError(f"segment must be 'shank' or 'foot', not {segment!r}")
-    return Mounting(case.as_matrix() @ assignment, offset)
+    return Mounting(case @ assignment, offset)
+
+
+def _case_rotation(yaw_rad: float, tilt_rad: float, rng: np.random.Generator) -> np.ndarray:
+    """Segment<-case rotation (3, 3): ``yaw_rad`` about Y, then pitch (Z) and roll (X) uniform
+    within ±``tilt_rad``."""
+    pitch, roll = rng.uniform(-tilt_rad, tilt_rad, 2)
+    return (rotation_y(yaw_rad) @ rotation_z(pitch) @ rotation_x(roll))[0]
 
 
 def ideal_imu(trajectory: SegmentTrajectory, mounting: Mounting) -> tuple[np.ndarray, np.ndarray]:
