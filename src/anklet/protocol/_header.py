@@ -101,8 +101,8 @@ def parse_header(payload: bytes | bytearray | memoryview, what: str = "packet") 
     if size != HEADER_SIZE + SAMPLE_SIZE * count:
         raise ProtocolError(
             "length_mismatch",
-            f"{what} is {size} bytes but claims {count} samples "
-            f"({HEADER_SIZE + SAMPLE_SIZE * count} bytes)",
+            f"{what} is {size} bytes but its header says N={count}, which needs "
+            f"{HEADER_SIZE + SAMPLE_SIZE * count} bytes",
         )
     return flags, sequence, tick_us, rate, count
 
