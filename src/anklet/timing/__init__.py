@@ -1,0 +1,24 @@
+"""Timing: each sensor's microsecond tick mapped onto the host clock, and packet bookkeeping.
+
+``ClockSync`` (live, one per sensor) and ``sync_offline`` (a whole recording) fit the lower
+envelope of packet arrivals; ``SequenceTracker`` drops duplicates and counts lost packets and
+samples; ``common_grid`` and ``resample`` put several sensors on one host-time grid. The
+method and its measured accuracy are in ``docs/timing.md``.
+"""
+
+from anklet.timing._arrivals import PacketArrivals, SyncedPackets, sample_times
+from anklet.timing._clock import ClockSync, ClockSyncParams
+
+__all__ = [
+    "ClockSync",
+    "ClockSyncParams",
+    "PacketArrivals",
+    "SyncedPackets",
+    "sample_times",
+]
+
+for _name in __all__:
+    _object = globals()[_name]
+    if hasattr(_object, "__module__") and _object.__module__.startswith("anklet.timing._"):
+        _object.__module__ = __name__
+del _name, _object

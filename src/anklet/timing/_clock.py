@@ -1,0 +1,320 @@
+"""Live clock sync: one sensor's microsecond tick mapped to host time, packet batch by batch."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anklet.timing._arrivals import PacketArrivals, SyncedPackets
+from anklet.timing._envelope import bin_minima, envelope_fit, envelope_slope
+
+_WRAP_US = 2**32
+"""The sensor tick is a uint32 of µs: it wraps every 4294.97 s (71.6 min)."""
+
+
+@dataclass(frozen=True)
+class ClockSyncParams:
+    """Tunables of the clock sync (live and offline), with units in their names.
+
+    Attributes:
+        bin_s: the arrival floor is sampled as the least-delayed packet per bin of sensor time, s.
+        window_s: bins used by one fit (live: the latest ones; offline: centred), s.
+        drift_span_s: the fitted slope is shrunk towards the prior drift (0 ppm at first) with
+            weight span² / (span² + drift_span_s²), span being the baseline of the bins in the
+            fit, s: short baselines give noisy slopes. After a sensor reboot the prior is the
+            previous epoch's drift, and its baseline (capped at ``window_s``) replaces
+            ``drift_span_s`` when longer.
+        max_drift_ppm: the fitted drift is confined to ±this, ppm (crystals: ±50, cheap ±100).
+        reset_tolerance_s: a packet whose tick disagrees with the host-time prediction by more
+            than this (and no 32-bit wrap explains it) starts a new clock epoch, s.
+        latency_s: fixed transport latency known from elsewhere, subtracted from the floor, s
+            (the floor itself cannot reveal it; 0 puts samples at the earliest possible time).
+    """
+
+    bin_s: float = 1.0
+    window_s: float = 60.0
+    drift_span_s: float = 10.0
+    max_drift_ppm: float = 300.0
+    reset_tolerance_s: float = 1.0
+    latency_s: float = 0.0
+
+    @property
+    def n_window_bins(self) -> int:
+        """Bins in one window."""
+        return max(2, round(self.window_s / self.bin_s))
+
+
+@dataclass
+class _Epoch:
+    """One continuous run of the sensor clock: its line and its bins of arrival minima.
+
+    The line is ``host_arrival_floor = offset_s + (1 + drift) * x`` with ``x`` the epoch's
+    unwrapped tick in s. The bins are a ring of ``n_window_bins + 1`` slots, keyed by bin id.
+    """
+
+    index: int
+    start_key: tuple[int, int]
+    prior_drift: float
+    prior_span_s: float
+    offset_s: float = 0.0
+    drift: float = 0.0
+    residual_s: float = math.nan
+    newest_bin: int = -1
+    bin_id: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    bin_x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    bin_d: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+
+@dataclass
+class _ClockState:
+    """Filter memory: the current epoch, the one before (for late packets), the epoch count."""
+
+    current: _Epoch | None = None
+    previous: _Epoch | None = None
+    n_epochs: int = 0
+
+
+class ClockSync:
+    """Map one sensor's tick to host time, live, robust to BLE delays, loss and reboots.
+
+    The host arrival of a packet is never earlier than its last sample, and BLE only adds
+    delay (connection events, queueing, scheduling stalls). So the sensor clock is fitted as
+    the lower envelope of arrivals: the least-delayed packet of each ``bin_s`` of sensor time,
+    over the last ``window_s``, and the line under those minima that hugs them most closely
+    (see ``anklet.timing._envelope``). The 32-bit tick is unwrapped by predicting it from the
+    arrival time with the current line. A packet flagged ``clock_reset`` (or whose tick no wrap
+    can explain) starts a new clock epoch: new offset, drift kept.
+
+    Parameters
+    ----------
+    params
+        Tunables, see ``ClockSyncParams``.
+
+    Attributes
+    ----------
+    offset_s_ : float
+        Host time at which the current epoch's unwrapped tick was 0, s (latency removed).
+    drift_ppm_ : float
+        Sensor clock rate error: host seconds per sensor second is 1 + drift_ppm_ * 1e-6.
+    residual_s_ : float
+        RMS of the bin minima above the fitted line, s (NaN before the first packet).
+    epoch_ : int
+        Index of the current clock epoch (0 until the first reboot).
+    n_fit_bins_ : int
+        Bin minima in the current fit.
+    """
+
+    def __init__(self, params: ClockSyncParams | None = None) -> None:
+        self.params = params
+        self._state: _ClockState | None = None
+
+    def reset(self) -> ClockSync:
+        """Forget everything learnt (a new session); parameters are kept."""
+        self._state = _ClockState()
+        return self
+
+    # --- results ---------------------------------------------------------------------------
+    @property
+    def _p(self) -> ClockSyncParams:
+        return self.params if self.params is not None else _DEFAULT_PARAMS
+
+    def _current(self) -> _Epoch | None:
+        return None if self._state is None else self._state.current
+
+    @property
+    def offset_s_(self) -> float:
+        epoch = self._current()
+        return math.nan if epoch is None else epoch.offset_s - self._p.latency_s
+
+    @property
+    def drift_ppm_(self) -> float:
+        epoch = self._current()
+        return math.nan if epoch is None else epoch.drift * 1e6
+
+    @property
+    def residual_s_(self) -> float:
+        epoch = self._current()
+        return math.nan if epoch is None else epoch.residual_s
+
+    @property
+    def epoch_(self) -> int:
+        epoch = self._current()
+        return -1 if epoch is None else epoch.index
+
+    @property
+    def n_fit_bins_(self) -> int:
+        epoch = self._current()
+        if epoch is None:
+            return 0
+        return int(np.count_nonzero(_window_mask(epoch, self._p.n_window_bins)))
+
+    # --- the action ------------------------------------------------------------------------
+    def update(self, packets: PacketArrivals) -> SyncedPackets:
+        """Take the next packets of this sensor (arrival order) and time them.
+
+        Returns each packet's first-sample host time (with the fit that includes these very
+        packets), its sample period in host seconds, its clock epoch and unwrapped tick.
+        """
+        if self._state is None:
+            self._state = _ClockState()
+        p, state = self._p, self._state
+        n = len(packets.host_time_s)
+        first_s = np.empty(n)
+        period_s = np.empty(n)
+        epoch_index = np.empty(n, dtype=np.int64)
+        tick_us = np.empty(n, dtype=np.int64)
+        tol_us = p.reset_tolerance_s * 1e6
+        start = 0
+        while start < n:
+            rows = slice(start, n)
+            if state.current is None:
+                self._start_epoch(packets, start)
+            epoch = state.current
+            assert epoch is not None
+            unwrapped, mismatch_us = _unwrap(packets, rows, epoch)
+            flagged = packets.clock_reset[rows] & ~(
+                (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
+            )
+            breaks = flagged | (np.abs(mismatch_us) > tol_us)
+            stop = n if not breaks.any() else start + int(np.argmax(breaks))
+            if stop > start:
+                self._absorb(epoch, packets, slice(start, stop), unwrapped[: stop - start])
+                self._time(epoch, packets, slice(start, stop), unwrapped[: stop - start], first_s, period_s)
+                epoch_index[start:stop] = epoch.index
+                tick_us[start:stop] = unwrapped[: stop - start]
+            if stop == n:
+                break
+            late = self._late_for_previous(packets, stop, flagged[stop - start])
+            if late is not None:  # a straggler from before the reboot: time it, learn nothing
+                previous, tick = late
+                self._time(previous, packets, slice(stop, stop + 1), tick, first_s, period_s)
+                epoch_index[stop], tick_us[stop] = previous.index, tick[0]
+                start = stop + 1
+            else:
+                self._start_epoch(packets, stop)
+                start = stop
+        return SyncedPackets(first_s, period_s, epoch_index, tick_us)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _start_epoch(self, packets: PacketArrivals, row: int) -> None:
+        state, p = self._state, self._p
+        assert state is not None
+        old = state.current
+        if old is None:
+            prior, prior_span_s = 0.0, 0.0
+        else:
+            prior, prior_span_s = old.drift, max(old.prior_span_s, _span_s(old, p.n_window_bins))
+        slots = p.n_window_bins + 1
+        epoch = _Epoch(
+            index=state.n_epochs,
+            start_key=(int(packets.sequence[row]), int(packets.tick_us[row])),
+            prior_drift=prior,
+            prior_span_s=prior_span_s,
+            bin_id=np.full(slots, -1, dtype=np.int64),
+            bin_x=np.zeros(slots),
+            bin_d=np.zeros(slots),
+        )
+        x_last = _last_sample_s(packets, slice(row, row + 1), np.array([packets.tick_us[row]]))
+        epoch.drift = epoch.prior_drift
+        epoch.offset_s = float(packets.host_time_s[row] - (1.0 + epoch.drift) * x_last[0])
+        state.previous, state.current = old, epoch
+        state.n_epochs += 1
+
+    def _late_for_previous(self, packets: PacketArrivals, row: int, flagged: bool) -> tuple[_Epoch, np.ndarray] | None:
+        """If the unflagged packet at ``row`` fits the epoch before the current one: that epoch."""
+        state = self._state
+        assert state is not None
+        previous = state.previous
+        if flagged or previous is None:
+            return None
+        tick, mismatch_us = _unwrap(packets, slice(row, row + 1), previous)
+        if abs(mismatch_us[0]) > self._p.reset_tolerance_s * 1e6:
+            return None
+        return previous, tick
+
+    def _absorb(self, epoch: _Epoch, packets: PacketArrivals, rows: slice, tick_us: np.ndarray) -> None:
+        """Put the packets' arrival floor points into the bins and refit if a minimum changed."""
+        p = self._p
+        x = _last_sample_s(packets, rows, tick_us)
+        d = packets.host_time_s[rows] - x
+        ids, xs, ds = bin_minima(np.floor(x / p.bin_s).astype(np.int64), x, d)
+        slots = ids % len(epoch.bin_id)
+        held = epoch.bin_id[slots]
+        replace = (held < ids) | ((held == ids) & (ds < epoch.bin_d[slots]))
+        if not replace.any():
+            return
+        slots, ids = slots[replace], ids[replace]
+        epoch.bin_id[slots], epoch.bin_x[slots], epoch.bin_d[slots] = ids, xs[replace], ds[replace]
+        epoch.newest_bin = max(epoch.newest_bin, int(ids.max()))
+        self._refit(epoch)
+
+    def _refit(self, epoch: _Epoch) -> None:
+        p = self._p
+        mask = _window_mask(epoch, p.n_window_bins)
+        x, d = epoch.bin_x[mask], epoch.bin_d[mask]
+        limit = p.max_drift_ppm * 1e-6
+        slope = envelope_slope(x, d, -limit, limit)
+        slope = shrink_slope(slope, float(x.max() - x.min()), epoch.prior_drift, epoch.prior_span_s, p)
+        offset, slope = envelope_fit(x, d, slope, slope)
+        above = d - (offset + slope * x)
+        epoch.offset_s, epoch.drift = offset, slope
+        epoch.residual_s = float(np.sqrt(np.mean(above * above)))
+
+    def _time(
+        self,
+        epoch: _Epoch,
+        packets: PacketArrivals,
+        rows: slice,
+        tick_us: np.ndarray,
+        first_s: np.ndarray,
+        period_s: np.ndarray,
+    ) -> None:
+        scale = 1.0 + epoch.drift
+        first_s[rows] = epoch.offset_s - self._p.latency_s + scale * (tick_us * 1e-6)
+        period_s[rows] = scale / packets.sample_rate_hz[rows]
+
+
+_DEFAULT_PARAMS = ClockSyncParams()
+
+
+def shrink_slope(slope: float, span_s: float, prior: float, prior_span_s: float, p: ClockSyncParams) -> float:
+    """The envelope slope over a baseline of ``span_s``, shrunk towards the prior drift.
+
+    The prior (learnt over ``prior_span_s`` before a reboot, or 0 with no baseline) weighs as
+    much as the new data once the new baseline is ``max(drift_span_s, prior baseline)`` long.
+    """
+    span0_s = max(p.drift_span_s, min(prior_span_s, p.window_s))
+    weight = span_s * span_s / (span_s * span_s + span0_s * span0_s)
+    return prior + weight * (slope - prior)
+
+
+def _window_mask(epoch: _Epoch, n_window_bins: int) -> np.ndarray:
+    return (epoch.bin_id >= 0) & (epoch.bin_id > epoch.newest_bin - n_window_bins)
+
+
+def _span_s(epoch: _Epoch, n_window_bins: int) -> float:
+    mask = _window_mask(epoch, n_window_bins)
+    if not mask.any():
+        return 0.0
+    x = epoch.bin_x[mask]
+    return float(x.max() - x.min())
+
+
+def _last_sample_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray) -> np.ndarray:
+    """Sensor time of each packet's last sample, s, from its unwrapped first tick (µs)."""
+    return (tick_us + (packets.n_samples[rows] - 1) * (1e6 / packets.sample_rate_hz[rows])) * 1e-6
+
+
+def _unwrap(packets: PacketArrivals, rows: slice, epoch: _Epoch) -> tuple[np.ndarray, np.ndarray]:
+    """Unwrapped first-sample ticks (µs, int64) and their disagreement with the prediction, µs.
+
+    The prediction is the epoch line inverted at the arrival time (zero delay), so the
+    disagreement of a sane packet is minus its delay: milliseconds, never seconds.
+    """
+    last_offset_us = (packets.n_samples[rows] - 1) * (1e6 / packets.sample_rate_hz[rows])
+    predicted_us = (packets.host_time_s[rows] - epoch.offset_s) / (1.0 + epoch.drift) * 1e6 - last_offset_us
+    raw = packets.tick_us[rows]
+    unwrapped = raw + _WRAP_US * np.round((predicted_us - raw) / _WRAP_US).astype(np.int64)
+    return unwrapped, unwrapped - predicted_us
