@@ -12,8 +12,11 @@ from anklet.protocol import encode_packet
 
 def test_decode_prints_the_packet_as_json(capsys):
     payload = encode_packet(
-        sequence=300, tick_us=5_000, sample_rate_hz=100,
-        acc_raw=np.array([[0, 0, 2048]]), gyr_raw=np.array([[16, 0, -16]]),
+        sequence=300,
+        tick_us=5_000,
+        sample_rate_hz=100,
+        acc_raw=np.array([[0, 0, 2048]]),
+        gyr_raw=np.array([[16, 0, -16]]),
     )
     spaced = " ".join(f"{byte:02x}" for byte in payload)
     assert main(["protocol", "decode", spaced]) == 0

@@ -61,10 +61,17 @@ def _status(**overrides) -> StatusMessage:
 
 def test_header_bytes_are_little_endian_at_their_offsets():
     payload = _packet(
-        n=1, sequence=0x1234, tick_us=0x89ABCDEF, sample_rate_hz=0x0190,
-        acc_range_g=8, gyr_range_dps=250, fifo_overflow=True,
+        n=1,
+        sequence=0x1234,
+        tick_us=0x89ABCDEF,
+        sample_rate_hz=0x0190,
+        acc_range_g=8,
+        gyr_range_dps=250,
+        fifo_overflow=True,
     )
-    assert payload[:12] == bytes([1, 0b0100_0110, 0x34, 0x12, 0xEF, 0xCD, 0xAB, 0x89, 0x90, 0x01, 1, 0])
+    assert payload[:12] == bytes(
+        [1, 0b0100_0110, 0x34, 0x12, 0xEF, 0xCD, 0xAB, 0x89, 0x90, 0x01, 1, 0]
+    )
     assert len(payload) == 24
 
 
@@ -73,7 +80,9 @@ def test_samples_are_scaled_to_si_by_their_range():
     gyr = np.array([[32767, -16384, 0]], dtype=np.int16)
     packet = decode_packet(_packet(n=1, acc_raw=acc, gyr_raw=gyr, acc_range_g=4, gyr_range_dps=500))
     np.testing.assert_allclose(packet.acc, [[2 * G, -4 * G, 4 * G / 32768]])
-    np.testing.assert_allclose(packet.gyr, [[math.radians(500) * 32767 / 32768, -math.radians(250), 0]])
+    np.testing.assert_allclose(
+        packet.gyr, [[math.radians(500) * 32767 / 32768, -math.radians(250), 0]]
+    )
     assert packet.acc.shape == packet.gyr.shape == (1, 3)
     assert packet.acc.dtype == np.float64
 
@@ -84,8 +93,11 @@ def test_every_range_round_trips_through_quantization(range_g, range_dps):
     acc = np.array([[0.5, -0.25, 1.0]]) * range_g * G
     gyr = np.array([[0.5, -1.0, 0.125]]) * math.radians(range_dps)
     payload = _packet(
-        n=1, acc_raw=quantize_acc(acc, range_g), gyr_raw=quantize_gyr(gyr, range_dps),
-        acc_range_g=range_g, gyr_range_dps=range_dps,
+        n=1,
+        acc_raw=quantize_acc(acc, range_g),
+        gyr_raw=quantize_gyr(gyr, range_dps),
+        acc_range_g=range_g,
+        gyr_range_dps=range_dps,
     )
     packet = decode_packet(payload)
     assert (packet.acc_range_g, packet.gyr_range_dps) == (range_g, range_dps)
@@ -113,7 +125,9 @@ def test_flags_decode():
 
 def test_sample_ticks_follow_the_rate_without_wrapping():
     packet = decode_packet(_packet(n=3, tick_us=2**32 - 1000, sample_rate_hz=400))
-    np.testing.assert_array_equal(packet.sample_tick_us(), [2**32 - 1000, 2**32 + 1500, 2**32 + 4000])
+    np.testing.assert_array_equal(
+        packet.sample_tick_us(), [2**32 - 1000, 2**32 + 1500, 2**32 + 4000]
+    )
 
 
 def test_decode_accepts_bytearray_and_memoryview():
@@ -130,13 +144,27 @@ def test_encode_packets_matches_encode_packet_and_may_skip_samples():
     gyr = rng.integers(-32768, 32768, (50, 3)).astype(np.int16)
     starts, counts = [0, 5, 30, 31], [5, 19, 1, 19]  # samples 24..29 are never sent
     packets = encode_packets(
-        acc, gyr, starts, counts, sequences=[65534, 65535, 0, 1], ticks_us=[0, 10, 20, 30],
-        sample_rate_hz=250, acc_range_g=2, gyr_range_dps=125, fifo_overflow=[False, False, True, False],
+        acc,
+        gyr,
+        starts,
+        counts,
+        sequences=[65534, 65535, 0, 1],
+        ticks_us=[0, 10, 20, 30],
+        sample_rate_hz=250,
+        acc_range_g=2,
+        gyr_range_dps=125,
+        fifo_overflow=[False, False, True, False],
     )
-    for k, (start, count) in enumerate(zip(starts, counts)):
+    for k, (start, count) in enumerate(zip(starts, counts, strict=True)):
         assert packets[k] == encode_packet(
-            [65534, 65535, 0, 1][k], [0, 10, 20, 30][k], 250, acc[start : start + count],
-            gyr[start : start + count], acc_range_g=2, gyr_range_dps=125, fifo_overflow=k == 2,
+            [65534, 65535, 0, 1][k],
+            [0, 10, 20, 30][k],
+            250,
+            acc[start : start + count],
+            gyr[start : start + count],
+            acc_range_g=2,
+            gyr_range_dps=125,
+            fifo_overflow=k == 2,
         )
 
 
@@ -166,13 +194,22 @@ def test_decode_packets_equals_decode_packet_per_packet():
     packets = [
         _packet(n=1, sequence=1, tick_us=5, sample_rate_hz=10, acc_range_g=2, gyr_range_dps=125),
         _packet(n=19, sequence=2, tick_us=2**32 - 1, sample_rate_hz=1000, clock_reset=True),
-        _packet(n=7, sequence=3, sample_rate_hz=333, acc_range_g=8, gyr_range_dps=500, fifo_overflow=True),
+        _packet(
+            n=7,
+            sequence=3,
+            sample_rate_hz=333,
+            acc_range_g=8,
+            gyr_range_dps=500,
+            fifo_overflow=True,
+        ),
     ]
     batch = decode_packets(packets)
     singles = [decode_packet(p) for p in packets]
     np.testing.assert_array_equal(batch.acc, np.concatenate([p.acc for p in singles]))
     np.testing.assert_array_equal(batch.gyr, np.concatenate([p.gyr for p in singles]))
-    np.testing.assert_allclose(batch.sample_tick_us, np.concatenate([p.sample_tick_us() for p in singles]))
+    np.testing.assert_allclose(
+        batch.sample_tick_us, np.concatenate([p.sample_tick_us() for p in singles])
+    )
     np.testing.assert_array_equal(batch.packet_index, np.repeat([0, 1, 2], [1, 19, 7]))
     assert batch.sequence.tolist() == [1, 2, 3]
     assert batch.tick_us.tolist() == [5, 2**32 - 1, 1_000_000]
@@ -239,7 +276,9 @@ def test_decode_packets_names_the_first_malformed_packet(name, position):
 
 
 def test_unknown_version_says_to_update_anklet():
-    with pytest.raises(ProtocolError, match="protocol version 3; this anklet understands version 1"):
+    with pytest.raises(
+        ProtocolError, match="protocol version 3; this anklet understands version 1"
+    ):
         decode_packet(_edited(0, 3))
 
 
@@ -348,9 +387,36 @@ def test_describe_dispatches_by_shape():
     status = describe_packet(_VALID_STATUS)
     assert status["type"] == "status" and status["battery_pct"] == 87
     info = describe_packet(encode_info(DeviceInfo("S1", "H", "F")))
-    assert info == {"type": "info", "serial": "S1", "hardware_revision": "H", "firmware_revision": "F"}
+    assert info == {
+        "type": "info",
+        "serial": "S1",
+        "hardware_revision": "H",
+        "firmware_revision": "F",
+    }
     data = describe_packet(_packet(n=2, sample_rate_hz=200, tick_us=10))
     assert data["type"] == "data" and data["n_samples"] == 2
     assert [s["tick_us"] for s in data["samples"]] == [10.0, 5010.0]
     assert data["samples"][0]["acc_raw"] == [-7, -6, -5]
-    assert data["samples"][0]["acc_mps2"] == pytest.approx([-7 * 16 * G / 32768, -6 * 16 * G / 32768, -5 * 16 * G / 32768])
+    assert data["samples"][0]["acc_mps2"] == pytest.approx(
+        [-7 * 16 * G / 32768, -6 * 16 * G / 32768, -5 * 16 * G / 32768]
+    )
+
+
+def test_public_names_are_pinned():
+    """Other stages import these names; changing the list must be a deliberate edit here."""
+    import anklet.protocol
+
+    assert sorted(anklet.protocol.__all__) == sorted(
+        [
+            *("ACC_RANGES_G", "BATTERY_UNKNOWN", "CONTROL_UUID", "DATA_UUID", "ERROR_REASONS"),
+            *("GYR_RANGES_DPS", "HEADER_SIZE", "INFO_SIZE", "INFO_UUID", "MAX_SAMPLES_PER_PACKET"),
+            *("MAX_SAMPLE_RATE_HZ", "MIN_SAMPLE_RATE_HZ", "PROTOCOL_VERSION", "SAMPLE_SIZE"),
+            *("SERVICE_UUID", "STATUS_SIZE", "STATUS_UUID"),
+            *("Command", "DataPacket", "DecodedBatch", "DeviceInfo", "Opcode", "StatusMessage"),
+            *("decode_command", "decode_info", "decode_packet", "decode_packets", "decode_status"),
+            *("describe_packet", "encode_command", "encode_info", "encode_packet"),
+            *("encode_packets", "encode_status", "quantize_acc", "quantize_gyr"),
+        ]
+    )
+    assert anklet.protocol.decode_packet.__module__ == "anklet.protocol"
+    assert anklet.protocol.SERVICE_UUID == "a9e90001-8b5a-4c3e-9d3b-5f2a1c0e7a11"

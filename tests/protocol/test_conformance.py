@@ -34,8 +34,19 @@ from anklet.protocol import (
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_protocol"
 VECTORS = json.loads((FIRMWARE / "vectors.json").read_text())
-DECODERS = {"data": decode_packet, "status": decode_status, "info": decode_info, "command": decode_command}
-C_ERRORS = {"truncated": -1, "length_mismatch": -2, "bad_opcode": -3, "bad_rate": -4, "bad_range": -5}
+DECODERS = {
+    "data": decode_packet,
+    "status": decode_status,
+    "info": decode_info,
+    "command": decode_command,
+}
+C_ERRORS = {
+    "truncated": -1,
+    "length_mismatch": -2,
+    "bad_opcode": -3,
+    "bad_rate": -4,
+    "bad_range": -5,
+}
 """ANKLET_ERR_* of anklet_protocol.h by reason."""
 
 
@@ -43,9 +54,15 @@ def _data_line(vector: dict) -> str:
     f = vector["fields"]
     samples = np.concatenate((f["acc_raw"], f["gyr_raw"]), axis=1).ravel().tolist()
     fields = [
-        f["sequence"], f["tick_us"], f["sample_rate_hz"], ACC_RANGES_G.index(f["acc_range_g"]),
-        GYR_RANGES_DPS.index(f["gyr_range_dps"]), int(f["clock_reset"]), int(f["fifo_overflow"]),
-        len(f["acc_raw"]), *samples,
+        f["sequence"],
+        f["tick_us"],
+        f["sample_rate_hz"],
+        ACC_RANGES_G.index(f["acc_range_g"]),
+        GYR_RANGES_DPS.index(f["gyr_range_dps"]),
+        int(f["clock_reset"]),
+        int(f["fifo_overflow"]),
+        len(f["acc_raw"]),
+        *samples,
     ]
     return " ".join(map(str, ["data", vector["name"], *fields]))
 
@@ -54,15 +71,23 @@ def _status_line(vector: dict) -> str:
     f = vector["fields"]
     flags = f["charging"] | f["streaming"] << 1 | f["low_battery"] << 2
     fields = [
-        f["last_sequence"], f["tick_us"], f["sample_rate_hz"], ACC_RANGES_G.index(f["acc_range_g"]),
-        GYR_RANGES_DPS.index(f["gyr_range_dps"]), 255 if f["battery_pct"] is None else f["battery_pct"],
-        flags, round(f["temperature_c"] * 100), f["dropped_samples_total"],
+        f["last_sequence"],
+        f["tick_us"],
+        f["sample_rate_hz"],
+        ACC_RANGES_G.index(f["acc_range_g"]),
+        GYR_RANGES_DPS.index(f["gyr_range_dps"]),
+        255 if f["battery_pct"] is None else f["battery_pct"],
+        flags,
+        round(f["temperature_c"] * 100),
+        f["dropped_samples_total"],
     ]
     return " ".join(map(str, ["status", vector["name"], *fields]))
 
 
 def _info_line(vector: dict) -> str:
-    texts = [vector["fields"][key] or "-" for key in ("serial", "hardware_revision", "firmware_revision")]
+    texts = [
+        vector["fields"][key] or "-" for key in ("serial", "hardware_revision", "firmware_revision")
+    ]
     return " ".join(["info", vector["name"], *texts])
 
 
@@ -74,16 +99,34 @@ def conformance(tmp_path_factory) -> dict[str, str]:
         pytest.skip("no C compiler (cc or gcc) on PATH")
     binary = tmp_path_factory.mktemp("conformance") / "conformance"
     subprocess.run(
-        [compiler, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{FIRMWARE}",
-         str(FIRMWARE / "conformance.c"), "-o", str(binary)],
-        check=True, capture_output=True, text=True,
+        [
+            compiler,
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            f"-I{FIRMWARE}",
+            str(FIRMWARE / "conformance.c"),
+            "-o",
+            str(binary),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     lines = [_data_line(v) for v in VECTORS["data"]]
     lines += [_status_line(v) for v in VECTORS["status"]]
     lines += [_info_line(v) for v in VECTORS["info"]]
     lines += [f"command {v['name']} {v['hex'] or '-'}" for v in VECTORS["command"]]
-    lines += [f"command {v['name']} {v['hex'] or '-'}" for v in VECTORS["invalid"] if v["message"] == "command"]
-    run = subprocess.run([binary], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    lines += [
+        f"command {v['name']} {v['hex'] or '-'}"
+        for v in VECTORS["invalid"]
+        if v["message"] == "command"
+    ]
+    run = subprocess.run(
+        [binary], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True
+    )
     return dict(line.split(" ", 1) for line in run.stdout.splitlines())
 
 
@@ -96,7 +139,11 @@ def _vector(kind: str, name: str) -> dict:
 
 
 def test_vector_names_are_unique():
-    names = [v["name"] for kind in ("data", "status", "info", "command", "invalid") for v in VECTORS[kind]]
+    names = [
+        v["name"]
+        for kind in ("data", "status", "info", "command", "invalid")
+        for v in VECTORS[kind]
+    ]
     assert len(names) == len(set(names))
 
 
@@ -107,11 +154,21 @@ def test_data_vector(name, conformance):
     assert conformance[name] == vector["hex"]
     assert encode_packet(**fields).hex() == vector["hex"]
     packet = decode_packet(bytes.fromhex(vector["hex"]))
-    for key in ("sequence", "tick_us", "sample_rate_hz", "acc_range_g", "gyr_range_dps", "clock_reset", "fifo_overflow"):
+    for key in (
+        "sequence",
+        "tick_us",
+        "sample_rate_hz",
+        "acc_range_g",
+        "gyr_range_dps",
+        "clock_reset",
+        "fifo_overflow",
+    ):
         assert getattr(packet, key) == fields[key], key
     np.testing.assert_allclose(packet.acc, decoded["acc_mps2"], rtol=0, atol=1e-8)
     np.testing.assert_allclose(packet.gyr, decoded["gyr_rads"], rtol=0, atol=1e-8)
-    np.testing.assert_allclose(packet.sample_tick_us(), decoded["sample_tick_us"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        packet.sample_tick_us(), decoded["sample_tick_us"], rtol=0, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("name", _names("status"))

@@ -59,7 +59,9 @@ class DecodedBatch:
     @property
     def gyr_range_dps(self) -> np.ndarray:
         """Gyroscope full scale per packet, deg/s, (n_pk,)."""
-        return np.asarray(GYR_RANGES_DPS)[(self.flags & FLAG_GYR_RANGE_MASK) >> FLAG_GYR_RANGE_SHIFT]
+        return np.asarray(GYR_RANGES_DPS)[
+            (self.flags & FLAG_GYR_RANGE_MASK) >> FLAG_GYR_RANGE_SHIFT
+        ]
 
     @property
     def clock_reset(self) -> np.ndarray:
@@ -94,9 +96,11 @@ def _records_and_headers(buffer: bytes, lengths: np.ndarray) -> tuple[np.ndarray
     Returns the records (n_rec, 12) uint8 and the record index of each packet's header, for
     the packets before the first whose size cannot be a valid packet (all of them, normally).
     """
-    plausible = (lengths >= HEADER_SIZE + SAMPLE_SIZE) & (
-        lengths <= HEADER_SIZE + SAMPLE_SIZE * MAX_SAMPLES_PER_PACKET
-    ) & (lengths % _RECORD == 0)
+    plausible = (
+        (lengths >= HEADER_SIZE + SAMPLE_SIZE)
+        & (lengths <= HEADER_SIZE + SAMPLE_SIZE * MAX_SAMPLES_PER_PACKET)
+        & (lengths % _RECORD == 0)
+    )
     n_plausible = len(lengths) if plausible.all() else int(np.argmin(plausible))
     ends = np.cumsum(lengths[:n_plausible] // _RECORD)
     n_records = int(ends[-1]) if n_plausible else 0
@@ -110,7 +114,9 @@ def _raise_for_packet(payloads: Sequence[bytes | bytearray], index: int) -> None
     raise AssertionError(f"packet {index} failed the array checks but passed parse_header")
 
 
-def _decode_valid(records: np.ndarray, header_records: np.ndarray, headers: np.ndarray) -> DecodedBatch:
+def _decode_valid(
+    records: np.ndarray, header_records: np.ndarray, headers: np.ndarray
+) -> DecodedBatch:
     """Scale the samples of validated packets and lay out the per-sample arrays."""
     counts = headers["n_samples"].astype(np.int64)
     is_sample = np.ones(len(records), dtype=bool)

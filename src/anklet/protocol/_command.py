@@ -35,7 +35,10 @@ class Opcode(IntEnum):
 
 _SIZES = {Opcode.SET_RATE: 3, Opcode.SET_RANGES: 3}
 """Command length in bytes where it is not 1."""
-_PARAMETERS = {Opcode.SET_RATE: {"sample_rate_hz"}, Opcode.SET_RANGES: {"acc_range_g", "gyr_range_dps"}}
+_PARAMETERS = {
+    Opcode.SET_RATE: {"sample_rate_hz"},
+    Opcode.SET_RANGES: {"acc_range_g", "gyr_range_dps"},
+}
 """Keyword parameters of encode_command each opcode takes (none where not listed)."""
 
 
@@ -56,7 +59,7 @@ def encode_command(
     acc_range_g: int | None = None,
     gyr_range_dps: int | None = None,
 ) -> bytes:
-    """The bytes to write for a command, e.g. ``encode_command(Opcode.SET_RATE, sample_rate_hz=200)``.
+    """The bytes to write for a command: ``encode_command(Opcode.SET_RATE, sample_rate_hz=200)``.
 
     Raises ValidationError if a parameter is missing, not taken by the opcode, or out of range.
     """
@@ -92,7 +95,9 @@ def decode_command(payload: bytes | bytearray | memoryview) -> Command:
     try:
         opcode = Opcode(payload[0])
     except ValueError:
-        raise ProtocolError("bad_opcode", f"command opcode 0x{payload[0]:02x} is not 0x01-0x06") from None
+        raise ProtocolError(
+            "bad_opcode", f"command opcode 0x{payload[0]:02x} is not 0x01-0x06"
+        ) from None
     size = _SIZES.get(opcode, 1)
     if len(payload) != size:
         raise ProtocolError(
@@ -107,6 +112,10 @@ def decode_command(payload: bytes | bytearray | memoryview) -> Command:
     if opcode is Opcode.SET_RANGES:
         acc_code, gyr_code = payload[1], payload[2]
         if acc_code >= len(ACC_RANGES_G) or gyr_code >= len(GYR_RANGES_DPS):
-            raise ProtocolError("bad_range", f"SET_RANGES codes {acc_code}, {gyr_code}; valid 0-3, 0-4")
-        return Command(opcode, acc_range_g=ACC_RANGES_G[acc_code], gyr_range_dps=GYR_RANGES_DPS[gyr_code])
+            raise ProtocolError(
+                "bad_range", f"SET_RANGES codes {acc_code}, {gyr_code}; valid 0-3, 0-4"
+            )
+        return Command(
+            opcode, acc_range_g=ACC_RANGES_G[acc_code], gyr_range_dps=GYR_RANGES_DPS[gyr_code]
+        )
     return Command(opcode)

@@ -67,7 +67,9 @@ class DataPacket:
 
 def raw_samples(payload: bytes | bytearray | memoryview, count: int) -> np.ndarray:
     """The (count, 6) int16 view of a validated packet's samples: ax ay az gx gy gz."""
-    return np.frombuffer(payload, dtype="<i2", count=6 * count, offset=HEADER_SIZE).reshape(count, 6)
+    return np.frombuffer(payload, dtype="<i2", count=6 * count, offset=HEADER_SIZE).reshape(
+        count, 6
+    )
 
 
 def decode_packet(payload: bytes | bytearray | memoryview) -> DataPacket:

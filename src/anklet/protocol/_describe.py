@@ -38,7 +38,11 @@ def _describe_data(payload: bytes) -> dict[str, Any]:
             "gyr_raw": counts[3:],
         }
         for tick, acc, gyr, counts in zip(
-            packet.sample_tick_us().tolist(), packet.acc.tolist(), packet.gyr.tolist(), raw
+            packet.sample_tick_us().tolist(),
+            packet.acc.tolist(),
+            packet.gyr.tolist(),
+            raw,
+            strict=True,
         )
     ]
     header = {

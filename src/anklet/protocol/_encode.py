@@ -149,7 +149,9 @@ def _checked_samples(acc_raw: ArrayLike, gyr_raw: ArrayLike) -> np.ndarray:
 def _checked_slices(starts: ArrayLike, counts: ArrayLike, n: int) -> tuple[np.ndarray, np.ndarray]:
     starts, counts = np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64)
     if starts.ndim != 1 or starts.shape != counts.shape:
-        raise ValidationError(f"starts and counts must be 1-D of one length; got {starts.shape}, {counts.shape}")
+        raise ValidationError(
+            f"starts and counts must be 1-D of one length; got {starts.shape}, {counts.shape}"
+        )
     if ((counts < 1) | (counts > MAX_SAMPLES_PER_PACKET)).any():
         raise ValidationError(f"every packet must hold 1-{MAX_SAMPLES_PER_PACKET} samples")
     if ((starts < 0) | (starts + counts > n)).any():
@@ -157,7 +159,9 @@ def _checked_slices(starts: ArrayLike, counts: ArrayLike, n: int) -> tuple[np.nd
     return starts, counts
 
 
-def _checked_field(values: ArrayLike, shape: tuple[int, ...], low: int, high: int, name: str) -> np.ndarray:
+def _checked_field(
+    values: ArrayLike, shape: tuple[int, ...], low: int, high: int, name: str
+) -> np.ndarray:
     array = np.broadcast_to(np.asarray(values), shape)
     if not np.issubdtype(array.dtype, np.integer) and not (array == np.round(array)).all():
         raise ValidationError(f"{name} must be whole numbers")
@@ -166,7 +170,9 @@ def _checked_field(values: ArrayLike, shape: tuple[int, ...], low: int, high: in
     return array
 
 
-def _lay_out(headers: np.ndarray, samples: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> list[bytes]:
+def _lay_out(
+    headers: np.ndarray, samples: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> list[bytes]:
     """Interleave headers and samples into 12-byte records; cut one bytes object per packet."""
     record_ends = np.cumsum(counts + 1)
     header_records = record_ends - counts - 1
@@ -179,4 +185,4 @@ def _lay_out(headers: np.ndarray, samples: np.ndarray, starts: np.ndarray, count
     records[is_sample] = samples[source]
     buffer = records.tobytes()
     bounds = (header_records * HEADER_SIZE).tolist(), (record_ends * HEADER_SIZE).tolist()
-    return [buffer[start:end] for start, end in zip(*bounds)]
+    return [buffer[start:end] for start, end in zip(*bounds, strict=True)]

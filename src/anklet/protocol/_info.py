@@ -45,7 +45,9 @@ def _text(field: bytes, name: str) -> str:
     """A NUL-padded printable-ASCII field as str."""
     text, _, padding = field.partition(b"\0")
     if padding.strip(b"\0") or not all(0x20 <= byte < 0x7F for byte in text):
-        raise ProtocolError("bad_text", f"info block {name} {field!r} is not NUL-padded printable ASCII")
+        raise ProtocolError(
+            "bad_text", f"info block {name} {field!r} is not NUL-padded printable ASCII"
+        )
     return text.decode("ascii")
 
 
@@ -58,6 +60,8 @@ def encode_info(info: DeviceInfo) -> bytes:
         ("firmware_revision", info.firmware_revision, 8),
     ):
         if len(text) > size or not all(" " <= char <= "~" for char in text):
-            raise ValidationError(f"{name} {text!r} must be at most {size} printable ASCII characters")
+            raise ValidationError(
+                f"{name} {text!r} must be at most {size} printable ASCII characters"
+            )
         fields.append(text.encode("ascii"))
     return _INFO_STRUCT.pack(PROTOCOL_VERSION, 0, *fields)

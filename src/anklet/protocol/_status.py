@@ -1,4 +1,4 @@
-"""The status message: battery, streaming state and a time-sync point, on the status characteristic."""
+"""The status message on the status characteristic: battery, streaming state, a time-sync point."""
 
 from __future__ import annotations
 
@@ -91,16 +91,21 @@ def decode_status(payload: bytes | bytearray | memoryview) -> StatusMessage:
 
 def _check_status_fields(rate: int, acc_code: int, gyr_code: int, battery: int, flags: int) -> None:
     if flags & STATUS_RESERVED:
-        raise ProtocolError("reserved_bits", f"status message sets reserved flag bits (0x{flags:02x})")
+        raise ProtocolError(
+            "reserved_bits", f"status message sets reserved flag bits (0x{flags:02x})"
+        )
     if acc_code >= len(ACC_RANGES_G) or gyr_code >= len(GYR_RANGES_DPS):
         raise ProtocolError(
             "bad_range",
-            f"status message has range codes {acc_code} (acc, valid 0-3) and {gyr_code} (gyro, valid 0-4)",
+            f"status message has range codes {acc_code} (acc, valid 0-3) "
+            f"and {gyr_code} (gyro, valid 0-4)",
         )
     if not MIN_SAMPLE_RATE_HZ <= rate <= MAX_SAMPLE_RATE_HZ:
         raise ProtocolError("bad_rate", f"status message has sample rate {rate} Hz")
     if 100 < battery < BATTERY_UNKNOWN:
-        raise ProtocolError("bad_battery", f"status message has battery {battery} %; valid 0-100 or 255")
+        raise ProtocolError(
+            "bad_battery", f"status message has battery {battery} %; valid 0-100 or 255"
+        )
 
 
 def encode_status(status: StatusMessage) -> bytes:
