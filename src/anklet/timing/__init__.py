@@ -8,13 +8,20 @@ method and its measured accuracy are in ``docs/timing.md``.
 
 from anklet.timing._arrivals import PacketArrivals, SyncedPackets, sample_times
 from anklet.timing._clock import ClockSync, ClockSyncParams
+from anklet.timing._offline import sync_offline
+from anklet.timing._sequence import SequenceTracker
+from anklet.timing._timeline import common_grid, resample
 
 __all__ = [
     "ClockSync",
     "ClockSyncParams",
     "PacketArrivals",
+    "SequenceTracker",
     "SyncedPackets",
+    "common_grid",
+    "resample",
     "sample_times",
+    "sync_offline",
 ]
 
 for _name in __all__:

@@ -82,7 +82,7 @@ class ClockSync:
     The host arrival of a packet is never earlier than its last sample, and BLE only adds
     delay (connection events, queueing, scheduling stalls). So the sensor clock is fitted as
     the lower envelope of arrivals: the least-delayed packet of each ``bin_s`` of sensor time,
-    over the last ``window_s``, and the line under those minima that hugs them most closely
+    over the last ``window_s`` of closed bins (the open bin joins only while warming up), and the line under those minima that hugs them most closely
     (see ``anklet.timing._envelope``). The 32-bit tick is unwrapped by predicting it from the
     arrival time with the current line. A packet flagged ``clock_reset`` (or whose tick no wrap
     can explain) starts a new clock epoch: new offset, drift kept.
@@ -247,12 +247,19 @@ class ClockSync:
             return
         slots, ids = slots[replace], ids[replace]
         epoch.bin_id[slots], epoch.bin_x[slots], epoch.bin_d[slots] = ids, xs[replace], ds[replace]
-        epoch.newest_bin = max(epoch.newest_bin, int(ids.max()))
-        self._refit(epoch)
+        newest = int(ids.max())
+        if newest > epoch.newest_bin or int(ids.min()) < newest or self._warming(epoch):
+            epoch.newest_bin = max(epoch.newest_bin, newest)
+            self._refit(epoch)
+
+    def _warming(self, epoch: _Epoch) -> bool:
+        return int(np.count_nonzero(_window_mask(epoch, self._p.n_window_bins))) < _MIN_CLOSED_BINS
 
     def _refit(self, epoch: _Epoch) -> None:
         p = self._p
         mask = _window_mask(epoch, p.n_window_bins)
+        if np.count_nonzero(mask) < _MIN_CLOSED_BINS:
+            mask |= epoch.bin_id == epoch.newest_bin
         x, d = epoch.bin_x[mask], epoch.bin_d[mask]
         limit = p.max_drift_ppm * 1e-6
         slope = envelope_slope(x, d, -limit, limit)
@@ -290,8 +297,13 @@ def shrink_slope(slope: float, span_s: float, prior: float, prior_span_s: float,
     return prior + weight * (slope - prior)
 
 
+_MIN_CLOSED_BINS = 3
+"""Until this many bins are closed, the open (newest) bin takes part in the fit too."""
+
+
 def _window_mask(epoch: _Epoch, n_window_bins: int) -> np.ndarray:
-    return (epoch.bin_id >= 0) & (epoch.bin_id > epoch.newest_bin - n_window_bins)
+    """The closed bins of the window: the ``n_window_bins`` before the newest (open) one."""
+    return (epoch.bin_id >= max(0, epoch.newest_bin - n_window_bins)) & (epoch.bin_id < epoch.newest_bin)
 
 
 def _span_s(epoch: _Epoch, n_window_bins: int) -> float:

@@ -1,0 +1,133 @@
+"""Packet bookkeeping: duplicates dropped, lost packets and samples counted exactly."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anklet.timing._arrivals import PacketArrivals, SyncedPackets
+
+_SEQ_MOD = 65536
+
+
+@dataclass
+class _SequenceState:
+    seen: set[tuple[int, int, int]] = field(default_factory=set)
+    order: deque[tuple[int, int, int]] = field(default_factory=deque)
+    epoch: int = -1
+    head_seq: int = 0
+    head_tick_us: int = 0
+    head_end_us: float = 0.0
+    start_tick_us: int = 0
+    received: int = 0
+    duplicates: int = 0
+    lost_packets: int = 0
+    lost_samples: int = 0
+
+
+class SequenceTracker:
+    """Drop duplicate packets and count what the link lost, live, for one sensor.
+
+    Give it each batch with the ``SyncedPackets`` its ``ClockSync`` returned (clock epoch and
+    unwrapped tick). A packet is a duplicate if the same (epoch, sequence, tick) was seen
+    among the last ``memory_packets``. Lost packets come from sequence gaps (mod 65536, the
+    number of wraps chosen from the tick gap, so long disconnects count right); lost samples
+    from tick gaps (exact: missing span / sample period). A late (reordered) packet fills its
+    hole: the counts go down again. After a reboot the sequence restarts at 0, so packets
+    before the first one received in the new epoch count as lost.
+
+    Parameters
+    ----------
+    memory_packets
+        How many recent packets duplicates are looked for among.
+
+    Attributes
+    ----------
+    received_ : int
+        Distinct packets received.
+    duplicates_ : int
+        Duplicates dropped.
+    lost_packets_ : int
+        Packets sent (within the span received) that never arrived.
+    lost_samples_ : int
+        Samples missing from the tick timeline (lost packets, firmware FIFO overflows).
+    loss_pct_ : float
+        Lost packets in percent of packets sent in the span received.
+    """
+
+    def __init__(self, memory_packets: int = 512) -> None:
+        self.memory_packets = memory_packets
+        self._state: _SequenceState | None = None
+
+    def reset(self) -> SequenceTracker:
+        """Forget all packets and counts; parameters are kept."""
+        self._state = _SequenceState()
+        return self
+
+    @property
+    def received_(self) -> int:
+        return 0 if self._state is None else self._state.received
+
+    @property
+    def duplicates_(self) -> int:
+        return 0 if self._state is None else self._state.duplicates
+
+    @property
+    def lost_packets_(self) -> int:
+        return 0 if self._state is None else self._state.lost_packets
+
+    @property
+    def lost_samples_(self) -> int:
+        return 0 if self._state is None else self._state.lost_samples
+
+    @property
+    def loss_pct_(self) -> float:
+        sent = self.received_ + self.lost_packets_
+        return 0.0 if sent == 0 else 100.0 * self.lost_packets_ / sent
+
+    def update(self, packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
+        """Count the batch; returns a (n_pk,) bool mask of the packets to keep (not duplicates)."""
+        if self._state is None:
+            self._state = _SequenceState()
+        s = self._state
+        keep = np.ones(len(packets.host_time_s), dtype=bool)
+        rows = zip(
+            synced.epoch.tolist(),
+            packets.sequence.tolist(),
+            synced.tick_us.tolist(),
+            packets.n_samples.tolist(),
+            packets.sample_rate_hz.tolist(),
+        )
+        for i, (epoch, seq, tick, n, rate) in enumerate(rows):
+            key = (epoch, seq, tick)
+            if key in s.seen:
+                s.duplicates += 1
+                keep[i] = False
+                continue
+            s.seen.add(key)
+            s.order.append(key)
+            if len(s.order) > self.memory_packets:
+                s.seen.discard(s.order.popleft())
+            s.received += 1
+            period_us = 1e6 / rate
+            if epoch != s.epoch:
+                if s.epoch >= 0 and epoch > s.epoch:  # after a reboot the sequence restarts at 0
+                    s.lost_packets += seq
+                    s.lost_samples += seq * n
+                if epoch > s.epoch:
+                    s.epoch, s.start_tick_us = epoch, tick
+                    s.head_seq, s.head_tick_us, s.head_end_us = seq, tick, tick + n * period_us
+                continue  # (a straggler from an earlier epoch counts as received only)
+            if tick > s.head_tick_us:
+                gap = (seq - s.head_seq) % _SEQ_MOD
+                expected = (tick - s.head_tick_us) / (n * period_us)
+                gap += _SEQ_MOD * round((expected - gap) / _SEQ_MOD)
+                s.lost_packets += max(gap, 1) - 1
+                s.lost_samples += max(0, round((tick - s.head_end_us) / period_us))
+                s.head_seq, s.head_tick_us, s.head_end_us = seq, tick, tick + n * period_us
+            elif tick > s.start_tick_us:  # late: it fills a hole counted before
+                s.lost_packets -= 1
+                s.lost_samples -= n
+        return keep

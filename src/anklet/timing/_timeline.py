@@ -1,0 +1,40 @@
+"""One host-time grid for several sensors: shank and foot of a leg on a common timeline."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def common_grid(start_s: float, rate_hz: float, n: int) -> np.ndarray:
+    """``n`` host times from ``start_s``, ``1 / rate_hz`` apart, s, shape (n,)."""
+    return start_s + np.arange(n) / rate_hz
+
+
+def resample(
+    times_s: np.ndarray, values: np.ndarray, grid_s: np.ndarray, *, max_gap_periods: float = 3.0
+) -> np.ndarray:
+    """Linear interpolation of one sensor's samples onto a host-time grid.
+
+    ``times_s`` (n,) host times (any order; repeated times keep the first), ``values`` (n,) or
+    (n, k). Returns (len(grid),) or (len(grid), k) float64: NaN outside the data and across
+    gaps longer than ``max_gap_periods`` median sample periods (lost packets, disconnects).
+    """
+    times = np.asarray(times_s, dtype=np.float64)
+    vals = np.asarray(values, dtype=np.float64)
+    order = np.argsort(times, kind="stable")
+    times, vals = times[order], vals[order]
+    fresh = np.ones(len(times), dtype=bool)
+    fresh[1:] = np.diff(times) > 0
+    times, vals = times[fresh], vals[fresh]
+    flat = vals.reshape(len(vals), -1)
+    out = np.full((len(grid_s), flat.shape[1]), np.nan)
+    if len(times) >= 2:
+        right = np.searchsorted(times, grid_s, side="left")
+        inside = (right > 0) & (right < len(times)) | (grid_s == times[0])
+        right = np.clip(right, 1, len(times) - 1)
+        max_gap_s = max_gap_periods * float(np.median(np.diff(times)))
+        ok = inside & (times[right] - times[right - 1] <= max_gap_s)
+        w = ((grid_s - times[right - 1]) / (times[right] - times[right - 1]))[:, None]
+        interpolated = flat[right - 1] + w * (flat[right] - flat[right - 1])
+        out[ok] = interpolated[ok]
+    return out.reshape((len(grid_s),) + vals.shape[1:])
