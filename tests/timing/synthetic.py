@@ -1,7 +1,7 @@
 """A synthetic BLE link for the timing tests: true sample times and the arrivals a host sees.
 
-One sensor, 200 Hz by default, packets closed by the firmware rule (19 samples, or the oldest
-sample 20 ms old). The sensor clock runs ``drift_ppm`` fast with an arbitrary offset and
+One sensor, 200 Hz by default, packets closed by the firmware rule of PROTOCOL.md (19 samples,
+or the oldest sample 20 ms old: sent at first sample + 20 ms). The sensor clock runs ``drift_ppm`` fast with an arbitrary offset and
 starts ``tick_start_us`` (by default 20 s before the 32-bit wrap). The link adds: the wait
 for the next connection event (either i.i.d. 0..interval, or a fixed grid on the host clock),
 FIFO queueing, exponential host jitter, host stalls (every packet that arrives during one is
@@ -61,7 +61,8 @@ class SyntheticSession:
 
 def synthesize(link: SyntheticLink = SyntheticLink()) -> SyntheticSession:
     rng = np.random.default_rng(link.seed)
-    per_packet = int(min(19, np.floor(0.020 * link.rate_hz + 1e-9) + 1))
+    per_packet = int(min(19, np.ceil(0.020 * link.rate_hz - 1e-9)))  # PROTOCOL.md: 4 at 200 Hz
+    close_us = (per_packet - 1) * 1e6 / link.rate_hz if per_packet == 19 else 20_000.0
     period_us = 1e6 / link.rate_hz
     scale = 1.0 + link.drift_ppm * 1e-6
     epochs = [(link.host_boot_s, link.tick_start_us, link.sequence_start, link.reboot_at_s or link.duration_s)]
@@ -77,7 +78,7 @@ def synthesize(link: SyntheticLink = SyntheticLink()) -> SyntheticSession:
         columns["seq"].append((seq0 + j) % 65536)
         columns["flag"].append((j == 0) & (e > 0))
         columns["first"].append(boot_s + first_us * 1e-6 * scale)
-        columns["last"].append(boot_s + (first_us + (per_packet - 1) * period_us) * 1e-6 * scale)
+        columns["last"].append(boot_s + (first_us + close_us) * 1e-6 * scale)
         columns["epoch"].append(np.full(n_packets, e))
         columns["index"].append(j)
     c = {k: np.concatenate(v) for k, v in columns.items()}

@@ -29,15 +29,19 @@ class ClockSyncParams:
         max_drift_ppm: the fitted drift is confined to ±this, ppm (crystals: ±50, cheap ±100).
         reset_tolerance_s: a packet whose tick disagrees with the host-time prediction by more
             than this (and no 32-bit wrap explains it) starts a new clock epoch, s.
+        flush_deadline_s: firmware flush deadline (PROTOCOL.md: a packet closes when it holds
+            19 samples or its oldest sample is this old), s. A packet of fewer than 19 samples
+            was sent at first sample + this, which is the reference its arrival is compared to.
         latency_s: fixed transport latency known from elsewhere, subtracted from the floor, s
             (the floor itself cannot reveal it; 0 puts samples at the earliest possible time).
     """
 
-    bin_s: float = 1.0
-    window_s: float = 60.0
+    bin_s: float = 2.0
+    window_s: float = 300.0
     drift_span_s: float = 10.0
     max_drift_ppm: float = 300.0
     reset_tolerance_s: float = 1.0
+    flush_deadline_s: float = 0.02
     latency_s: float = 0.0
 
     @property
@@ -173,7 +177,7 @@ class ClockSync:
                 self._start_epoch(packets, start)
             epoch = state.current
             assert epoch is not None
-            unwrapped, mismatch_us = _unwrap(packets, rows, epoch)
+            unwrapped, mismatch_us = _unwrap(packets, rows, epoch, p)
             flagged = packets.clock_reset[rows] & ~(
                 (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
             )
@@ -216,7 +220,7 @@ class ClockSync:
             bin_x=np.zeros(slots),
             bin_d=np.zeros(slots),
         )
-        x_last = _last_sample_s(packets, slice(row, row + 1), np.array([packets.tick_us[row]]))
+        x_last = _close_s(packets, slice(row, row + 1), np.array([packets.tick_us[row]]), p)
         epoch.drift = epoch.prior_drift
         epoch.offset_s = float(packets.host_time_s[row] - (1.0 + epoch.drift) * x_last[0])
         state.previous, state.current = old, epoch
@@ -229,7 +233,7 @@ class ClockSync:
         previous = state.previous
         if flagged or previous is None:
             return None
-        tick, mismatch_us = _unwrap(packets, slice(row, row + 1), previous)
+        tick, mismatch_us = _unwrap(packets, slice(row, row + 1), previous, self._p)
         if abs(mismatch_us[0]) > self._p.reset_tolerance_s * 1e6:
             return None
         return previous, tick
@@ -237,7 +241,7 @@ class ClockSync:
     def _absorb(self, epoch: _Epoch, packets: PacketArrivals, rows: slice, tick_us: np.ndarray) -> None:
         """Put the packets' arrival floor points into the bins and refit if a minimum changed."""
         p = self._p
-        x = _last_sample_s(packets, rows, tick_us)
+        x = _close_s(packets, rows, tick_us, p)
         d = packets.host_time_s[rows] - x
         ids, xs, ds = bin_minima(np.floor(x / p.bin_s).astype(np.int64), x, d)
         slots = ids % len(epoch.bin_id)
@@ -314,18 +318,31 @@ def _span_s(epoch: _Epoch, n_window_bins: int) -> float:
     return float(x.max() - x.min())
 
 
-def _last_sample_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray) -> np.ndarray:
-    """Sensor time of each packet's last sample, s, from its unwrapped first tick (µs)."""
-    return (tick_us + (packets.n_samples[rows] - 1) * (1e6 / packets.sample_rate_hz[rows])) * 1e-6
+def close_offset_us(n_samples: np.ndarray, sample_rate_hz: np.ndarray, p: ClockSyncParams) -> np.ndarray:
+    """Sensor time from a packet's first sample to when the firmware sent it, µs.
+
+    A full packet (19 samples) goes at its last sample; any other at the flush deadline.
+    """
+    last_us = (n_samples - 1) * (1e6 / sample_rate_hz)
+    return np.where(n_samples >= _FULL_PACKET, last_us, np.maximum(last_us, p.flush_deadline_s * 1e6))
 
 
-def _unwrap(packets: PacketArrivals, rows: slice, epoch: _Epoch) -> tuple[np.ndarray, np.ndarray]:
+_FULL_PACKET = 19
+"""Samples in a full packet (protocol v1)."""
+
+
+def _close_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray, p: ClockSyncParams) -> np.ndarray:
+    """Sensor time at which each packet was sent, s, from its unwrapped first tick (µs)."""
+    return (tick_us + close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)) * 1e-6
+
+
+def _unwrap(packets: PacketArrivals, rows: slice, epoch: _Epoch, p: ClockSyncParams) -> tuple[np.ndarray, np.ndarray]:
     """Unwrapped first-sample ticks (µs, int64) and their disagreement with the prediction, µs.
 
     The prediction is the epoch line inverted at the arrival time (zero delay), so the
     disagreement of a sane packet is minus its delay: milliseconds, never seconds.
     """
-    last_offset_us = (packets.n_samples[rows] - 1) * (1e6 / packets.sample_rate_hz[rows])
+    last_offset_us = close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)
     predicted_us = (packets.host_time_s[rows] - epoch.offset_s) / (1.0 + epoch.drift) * 1e6 - last_offset_us
     raw = packets.tick_us[rows]
     unwrapped = raw + _WRAP_US * np.round((predicted_us - raw) / _WRAP_US).astype(np.int64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from anklet.timing._arrivals import PacketArrivals, SyncedPackets
-from anklet.timing._clock import _MIN_CLOSED_BINS, ClockSync, ClockSyncParams, shrink_slope
+from anklet.timing._clock import _MIN_CLOSED_BINS, ClockSync, ClockSyncParams, close_offset_us, shrink_slope
 from anklet.timing._envelope import bin_minima, envelope_fit, envelope_slope
 
 _SEGMENT_PACKETS = 512
@@ -35,7 +35,7 @@ def sync_offline(
     if n == 0:
         empty = np.empty(0)
         return SyncedPackets(empty, empty, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    x = (tick_us + (packets.n_samples - 1) * (1e6 / packets.sample_rate_hz)) * 1e-6
+    x = (tick_us + close_offset_us(packets.n_samples, packets.sample_rate_hz, p)) * 1e-6
     d = packets.host_time_s - x
     offset, drift = np.empty(n), np.empty(n)
     prior, prior_span_s = 0.0, 0.0
