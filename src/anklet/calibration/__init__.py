@@ -1,0 +1,18 @@
+"""Calibration: units, quiet standing, gyroscope bias and sensor-to-segment alignment."""
+
+from anklet.calibration._alignment import AlignmentParams, LegAlignment, align_leg
+from anklet.calibration._session import Calibration, CalibrationParams, calibrate, leg_quality
+from anklet.calibration._standing import StandingParams, check_units, find_standing
+
+__all__ = [
+    "AlignmentParams",
+    "Calibration",
+    "CalibrationParams",
+    "LegAlignment",
+    "StandingParams",
+    "align_leg",
+    "calibrate",
+    "check_units",
+    "find_standing",
+    "leg_quality",
+]

@@ -1,0 +1,117 @@
+"""Quiet standing: the neutral pose every session starts with, and the units check it allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+from anklet.errors import ValidationError
+from anklet.geometry import GRAVITY_MPS2
+
+
+@dataclass(frozen=True, slots=True)
+class StandingParams:
+    """How still is still.
+
+    Attributes
+    ----------
+    max_gyr_rads
+        Largest angular speed of any sensor while standing, rad/s.
+    max_acc_deviation_mps2
+        Largest deviation of |acc| from g while standing, m/s².
+    min_duration_s
+        Shortest standing period that calibrates, s (the protocol asks for 3 s).
+    search_s
+        The standing period must begin within this many seconds of the start, s.
+    smoothing_s
+        Moving-average window applied before the thresholds, s.
+    """
+
+    max_gyr_rads: float = 0.2
+    max_acc_deviation_mps2: float = 0.8
+    min_duration_s: float = 1.0
+    search_s: float = 30.0
+    smoothing_s: float = 0.2
+
+
+def find_standing(
+    acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz: float, params: StandingParams
+) -> slice:
+    """Longest stretch, starting in the first ``params.search_s``, where every sensor is still.
+
+    ``acc``/``gyr`` map sensor names to (n, 3) m/s² and rad/s arrays on one timeline (NaN rows
+    allowed). Returns the sample slice; raises ValidationError when there is none.
+    """
+    window = max(1, round(params.smoothing_s * rate_hz))
+    still = np.ones(len(next(iter(acc.values()))), dtype=bool)
+    for name in acc:
+        speed, _, complete_gyr = _window_means(np.linalg.norm(gyr[name], axis=1), window)
+        deviation, _, complete_acc = _window_means(
+            np.abs(np.linalg.norm(acc[name], axis=1) - GRAVITY_MPS2), window
+        )
+        still &= complete_gyr & complete_acc & (speed < params.max_gyr_rads)
+        still &= deviation < params.max_acc_deviation_mps2
+    start, stop = _longest_run(still, limit=round(params.search_s * rate_hz))
+    if (stop - start) / rate_hz < params.min_duration_s:
+        raise ValidationError(
+            f"no quiet standing period: the recording must start with at least "
+            f"{params.min_duration_s:g} s of standing still (the longest still stretch in the first "
+            f"{params.search_s:g} s is {(stop - start) / rate_hz:.1f} s)"
+        )
+    return slice(start, stop)
+
+
+def _longest_run(mask: np.ndarray, limit: int) -> tuple[int, int]:
+    """(start, stop) of the longest run of True that starts before ``limit``."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = starts < limit
+    if not keep.any():
+        return 0, 0
+    starts, stops = starts[keep], stops[keep]
+    best = int(np.argmax(stops - starts))
+    return int(starts[best]), int(stops[best])
+
+
+def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz: float) -> None:
+    """Refuse accelerometers in g and gyroscopes in deg/s, saying which sensor and why.
+
+    In its stillest second a sensor in m/s² reads about 9.8, one in g about 1. Running and
+    squatting never turn a shank or a foot faster than about 35 rad/s (2000 deg/s, the full
+    scale), so larger gyroscope readings are degrees.
+    """
+    for name, values in acc.items():
+        magnitude = _stillest_second_magnitude(values, rate_hz)
+        if 0.5 < magnitude < 2.0:
+            raise ValidationError(
+                f"{name} accelerometer reads {magnitude:.2f} at rest: it looks like g, not m/s² "
+                f"(multiply by {GRAVITY_MPS2})"
+            )
+        if not 7.0 < magnitude < 13.0:
+            raise ValidationError(
+                f"{name} accelerometer reads {magnitude:.2f} at rest, far from 9.81 m/s²: check its units"
+            )
+    for name, values in gyr.items():
+        peak = float(np.nanpercentile(np.abs(values), 99.9))
+        if peak > 40.0:
+            raise ValidationError(
+                f"{name} gyroscope peaks at {peak:.0f}: it looks like deg/s, not rad/s (divide by 57.3)"
+            )
+
+
+def _stillest_second_magnitude(acc: np.ndarray, rate_hz: float) -> float:
+    """Mean |acc| over the one-second window (without missing samples) where |acc| varies least."""
+    magnitude = np.linalg.norm(acc, axis=1)
+    mean, square, complete = _window_means(magnitude, max(2, round(rate_hz)))
+    spread = np.where(complete, square - mean**2, np.inf)
+    return float(mean[np.argmin(spread)])
+
+
+def _window_means(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Moving means of ``values`` and of its square, and whether each window had no NaN."""
+    missing = np.isnan(values)
+    filled = np.where(missing, 0.0, values)
+    complete = uniform_filter1d(missing.astype(float), window) < 1e-9
+    return uniform_filter1d(filled, window), uniform_filter1d(filled**2, window), complete

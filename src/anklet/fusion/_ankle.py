@@ -1,0 +1,69 @@
+"""Ankle joint angles of one leg from its two sensors' orientations.
+
+Each sensor's 6D orientation has its own, slowly drifting heading. The ankle is close to a
+hinge, so its flexion axis seen from the shank and seen from the foot must point the same way
+in a common earth frame; the angle between the two axes' horizontal projections is the
+heading offset between the sensors' earth frames (the idea of Laidig et al. 2017, "Exploiting
+kinematic constraints to compensate magnetic disturbances", IEEE EMBC). It is low-pass
+filtered (it changes slowly; the foot's few degrees of inversion and rotation average out) and
+applied to the foot, so the angles do not drift however long the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+from anklet.calibration import LegAlignment
+from anklet.fusion._orientation import quaternion_to_matrix
+from anklet.geometry import ankle_angles, rotation_z
+
+
+class AnkleAngles:
+    """Streaming ISB ankle angles of one leg.
+
+    Parameters
+    ----------
+    side
+        ``"left"`` or ``"right"``.
+    alignment
+        The leg's sensor<-segment rotations from calibration.
+    rate_hz
+        Sample rate of the orientations, Hz.
+    heading_tau_s
+        Time constant of the heading-offset filter, s.
+
+    ``update(q_shank, q_foot)`` takes (n, 4) quaternions [w, x, y, z] (sensor -> earth, Z up)
+    on one timeline and returns (n, 3) angles in rad: dorsiflexion, inversion, internal
+    rotation (0 = the calibrated standing pose). ``heading_offset_rad_`` is the latest offset.
+    """
+
+    def __init__(self, side: str, alignment: LegAlignment, rate_hz: float, heading_tau_s: float = 3.0) -> None:
+        self.side = side
+        self.alignment = alignment
+        self.rate_hz = rate_hz
+        self.heading_tau_s = heading_tau_s
+        self._filter_state: np.ndarray | None = None
+        self.heading_offset_rad_ = 0.0
+
+    def reset(self) -> None:
+        self._filter_state = None
+
+    def update(self, q_shank: np.ndarray, q_foot: np.ndarray) -> np.ndarray:
+        rotation_shank = quaternion_to_matrix(q_shank) @ self.alignment.shank
+        rotation_foot = quaternion_to_matrix(q_foot) @ self.alignment.foot
+        offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2])
+        self.heading_offset_rad_ = float(offset[-1])
+        return ankle_angles(rotation_shank, rotation_z(offset) @ rotation_foot, self.side)
+
+    def _heading_offset(self, axis_shank: np.ndarray, axis_foot: np.ndarray) -> np.ndarray:
+        """Rotation about earth Z taking the foot's flexion axis onto the shank's, filtered, rad."""
+        a = axis_shank[:, 0] + 1j * axis_shank[:, 1]
+        b = axis_foot[:, 0] + 1j * axis_foot[:, 1]
+        pairs = np.nan_to_num(a * np.conj(b))  # angle: offset; magnitude: how horizontal both
+        # axes are; a missing sample weighs nothing
+        alpha = 1.0 - np.exp(-1.0 / (self.heading_tau_s * self.rate_hz))
+        if self._filter_state is None:
+            self._filter_state = np.array([(1.0 - alpha) * pairs[0]])
+        filtered, self._filter_state = lfilter([alpha], [1.0, alpha - 1.0], pairs, zi=self._filter_state)
+        return np.angle(filtered)
