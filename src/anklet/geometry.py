@@ -92,11 +92,22 @@ def ankle_relative_rotation(
     ``R_rel = Rz(dorsiflexion) Rx(±inversion) Ry(±internal_rotation)``, + on the right.
     """
     sign = _side_sign(side)
-    return (
-        rotation_z(dorsiflexion_rad)
-        @ rotation_x(sign * np.asarray(inversion_rad, dtype=float))
-        @ rotation_y(sign * np.asarray(internal_rotation_rad, dtype=float))
-    )
+    a = np.atleast_1d(np.asarray(dorsiflexion_rad, dtype=float))
+    b = sign * np.atleast_1d(np.asarray(inversion_rad, dtype=float))
+    c = sign * np.atleast_1d(np.asarray(internal_rotation_rad, dtype=float))
+    a, b, c = np.broadcast_arrays(a, b, c)
+    ca, sa, cb, sb, cc, sc = np.cos(a), np.sin(a), np.cos(b), np.sin(b), np.cos(c), np.sin(c)
+    out = np.empty(a.shape + (3, 3))
+    out[..., 0, 0] = ca * cc - sa * sb * sc
+    out[..., 0, 1] = -sa * cb
+    out[..., 0, 2] = ca * sc + sa * sb * cc
+    out[..., 1, 0] = sa * cc + ca * sb * sc
+    out[..., 1, 1] = ca * cb
+    out[..., 1, 2] = sa * sc - ca * sb * cc
+    out[..., 2, 0] = -cb * sc
+    out[..., 2, 1] = sb
+    out[..., 2, 2] = cb * cc
+    return out
 
 
 def ankle_angles(rotation_shank: np.ndarray, rotation_foot: np.ndarray, side: str) -> np.ndarray:

@@ -66,24 +66,27 @@ def quintic_hermite(
     t_eval = np.asarray(t_eval, dtype=float)
     if len(t) == 1:
         return np.full(t_eval.shape, y[0])
-    i = np.clip(np.searchsorted(t, t_eval, side="right") - 1, 0, len(t) - 2)
-    h = t[i + 1] - t[i]
-    s = np.clip((t_eval - t[i]) / h, 0.0, 1.0)
-    s2 = s * s
-    s3 = s2 * s
-    s4 = s3 * s
-    s5 = s4 * s
-    h0 = 1.0 - 10.0 * s3 + 15.0 * s4 - 6.0 * s5
-    h1 = s - 6.0 * s3 + 8.0 * s4 - 3.0 * s5
-    h2 = 0.5 * s2 - 1.5 * s3 + 1.5 * s4 - 0.5 * s5
-    h3 = 0.5 * s3 - s4 + 0.5 * s5
-    h4 = -4.0 * s3 + 7.0 * s4 - 3.0 * s5
-    h5 = 10.0 * s3 - 15.0 * s4 + 6.0 * s5
-    return (
-        h0 * y[i]
-        + h1 * h * dy[i]
-        + h2 * h * h * ddy[i]
-        + h3 * h * h * ddy[i + 1]
-        + h4 * h * dy[i + 1]
-        + h5 * y[i + 1]
-    )
+    # power-basis coefficients per interval: p(s) = sum c_k s^k, s in [0, 1]
+    h = np.diff(t)
+    y0, y1 = y[:-1], y[1:]
+    v0, v1 = h * dy[:-1], h * dy[1:]
+    a0, a1 = h * h * ddy[:-1], h * h * ddy[1:]
+    coef = np.empty((len(h), 7))
+    coef[:, 0] = y0
+    coef[:, 1] = v0
+    coef[:, 2] = 0.5 * a0
+    coef[:, 3] = -10.0 * y0 - 6.0 * v0 - 1.5 * a0 + 0.5 * a1 - 4.0 * v1 + 10.0 * y1
+    coef[:, 4] = 15.0 * y0 + 8.0 * v0 + 1.5 * a0 - a1 + 7.0 * v1 - 15.0 * y1
+    coef[:, 5] = -6.0 * y0 - 3.0 * v0 - 0.5 * a0 + 0.5 * a1 - 3.0 * v1 + 6.0 * y1
+    coef[:, 6] = 1.0 / h
+    i = np.clip(np.searchsorted(t, t_eval, side="right") - 1, 0, len(h) - 1)
+    c = coef[i]
+    s = np.clip((t_eval - t[i]) * c[:, 6], 0.0, 1.0)
+    out = c[:, 5] * s
+    out += c[:, 4]
+    for k in (3, 2, 1):
+        out *= s
+        out += c[:, k]
+    out *= s
+    out += c[:, 0]
+    return out

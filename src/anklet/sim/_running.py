@@ -152,12 +152,16 @@ def contact_time_for_speed(speed_mps: float) -> float:
 
 
 class _Belt:
-    """Belt speed ramp v(t) = V * smoothstep5((t - t0) / T) and its integral S(t)."""
+    """Belt speed ramp v(t) = V * smoothstep5((t - t0) / T) and its integral S(t).
+
+    Methods take arrays or Python floats (the per-stride keypoint loop uses floats)."""
 
     def __init__(self, speed: float, t0: float, ramp_s: float) -> None:
         self.v, self.t0, self.ramp = speed, t0, ramp_s
 
     def _s(self, t):
+        if isinstance(t, float):
+            return min(max((t - self.t0) / self.ramp, 0.0), 1.0)
         return np.clip((np.asarray(t, dtype=float) - self.t0) / self.ramp, 0.0, 1.0)
 
     def speed(self, t):
@@ -169,11 +173,11 @@ class _Belt:
         return self.v / self.ramp * 30 * s * s * (1 - s) ** 2
 
     def distance(self, t):
-        t = np.asarray(t, dtype=float)
         s = self._s(t)
         ramp_part = self.v * self.ramp * (2.5 * s**4 - 3 * s**5 + s**6)
-        after = np.maximum(t - self.t0 - self.ramp, 0.0) * self.v
-        return ramp_part + after
+        if isinstance(t, float):
+            return ramp_part + max(t - self.t0 - self.ramp, 0.0) * self.v
+        return ramp_part + np.maximum(np.asarray(t, dtype=float) - self.t0 - self.ramp, 0.0) * self.v
 
 
 def _rz2(theta: float, c: np.ndarray) -> np.ndarray:
