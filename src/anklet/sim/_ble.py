@@ -226,7 +226,7 @@ def _host_times(event_s: np.ndarray, link: LinkParams, rng: np.random.Generator)
         start = np.sort(rng.uniform(0.0, span, rng.poisson(link.stall_rate_hz * span)))
         end = np.maximum.accumulate(start + rng.uniform(link.stall_min_s, link.stall_max_s, len(start)))
         window = np.searchsorted(start, host, side="right") - 1
-        held = (window >= 0) & (host < end[np.maximum(window, 0)])
+        held = (window >= 0) & (host < np.append(end, -np.inf)[window])  # -1: before any stall
         host[held] = end[window[held]]
     return np.maximum.accumulate(host)
 
