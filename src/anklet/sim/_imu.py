@@ -109,8 +109,8 @@ def ideal_imu(trajectory: SegmentTrajectory, mounting: Mounting) -> tuple[np.nda
     rot = trajectory.rotation
     site_m = trajectory.position_m + rot @ mounting.offset_m
     site_acc = _second_derivative(site_m, trajectory.rate_hz)
-    rot_world_sensor = rot @ mounting.rotation_segment_sensor
-    acc = np.einsum("nji,nj->ni", rot_world_sensor, site_acc - GRAVITY_WORLD)
+    specific_force_segment = np.einsum("nji,nj->ni", rot, site_acc - GRAVITY_WORLD)
+    acc = specific_force_segment @ mounting.rotation_segment_sensor
     gyr = body_angular_velocity(rot, trajectory.rate_hz) @ mounting.rotation_segment_sensor
     return acc, gyr
 
@@ -145,6 +145,18 @@ def _cubic_on_grid(y: np.ndarray, rate_hz: float, t: np.ndarray) -> np.ndarray:
         - (s + 1.0) * s * (s - 2.0) / 2.0 * y[i + 1]
         + (s + 1.0) * s * (s - 1.0) / 6.0 * y[i + 2]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TriadErrors:
+    """The errors of one three-axis sensor (accelerometer or gyroscope), in its unit u (m/s² or rad/s)."""
+
+    noise_density: float  # u/√Hz
+    bias_sd: float  # u
+    bias_walk: float  # u/√s
+    scale_sd: float  # fraction
+    misalignment_sd: float  # rad
+    full_scale: float  # u
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +210,28 @@ class ImuErrorModel:
             sample_jitter_s=0.0,
         )
 
+    def accelerometer(self) -> TriadErrors:
+        """The accelerometer's share of the model, m/s² based."""
+        return TriadErrors(
+            self.acc_noise_density,
+            self.acc_bias_sd,
+            self.acc_bias_walk,
+            self.acc_scale_sd,
+            self.misalignment_sd,
+            self.acc_range_g * GRAVITY_MPS2,
+        )
+
+    def gyroscope(self) -> TriadErrors:
+        """The gyroscope's share of the model, rad/s based."""
+        return TriadErrors(
+            self.gyr_noise_density,
+            self.gyr_bias_sd,
+            self.gyr_bias_walk,
+            self.gyr_scale_sd,
+            self.misalignment_sd,
+            math.radians(self.gyr_range_dps),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ImuSamples:
@@ -235,58 +269,24 @@ def synthesize_imu(
     t = sample_times_s + errors.sample_jitter_s * rng.standard_normal(len(sample_times_s))
     both = _cubic_on_grid(np.hstack([acc_ideal, gyr_ideal]), trajectory.rate_hz, t)
     rate_hz = (len(t) - 1) / (t[-1] - t[0])
-    acc = _corrupt(
-        both[:, :3],
-        t,
-        rate_hz,
-        _TriadErrors(
-            errors.acc_noise_density,
-            errors.acc_bias_sd,
-            errors.acc_bias_walk,
-            errors.acc_scale_sd,
-            errors.misalignment_sd,
-            errors.acc_range_g * GRAVITY_MPS2,
-        ),
-        rng,
-    )
-    gyr = _corrupt(
-        both[:, 3:],
-        t,
-        rate_hz,
-        _TriadErrors(
-            errors.gyr_noise_density,
-            errors.gyr_bias_sd,
-            errors.gyr_bias_walk,
-            errors.gyr_scale_sd,
-            errors.misalignment_sd,
-            math.radians(errors.gyr_range_dps),
-        ),
-        rng,
-    )
+    sqrt_dt = np.sqrt(np.diff(t, prepend=t[0]))
+    acc = _corrupt(both[:, :3], sqrt_dt, rate_hz, errors.accelerometer(), rng)
+    gyr = _corrupt(both[:, 3:], sqrt_dt, rate_hz, errors.gyroscope(), rng)
     return ImuSamples(t, acc, gyr)
 
 
-@dataclass(frozen=True, slots=True)
-class _TriadErrors:
-    """The errors of one three-axis sensor, in its own unit u (m/s² or rad/s)."""
-
-    noise_density: float  # u/√Hz
-    bias_sd: float  # u
-    bias_walk: float  # u/√s
-    scale_sd: float  # fraction
-    misalignment_sd: float  # rad
-    full_scale: float  # u
-
-
 def _corrupt(
-    x: np.ndarray, t: np.ndarray, rate_hz: float, e: _TriadErrors, rng: np.random.Generator
+    x: np.ndarray, sqrt_dt: np.ndarray, rate_hz: float, e: TriadErrors, rng: np.random.Generator
 ) -> np.ndarray:
-    """Apply one triad's errors to its ideal readings ``x`` (m, 3) sampled at ``t`` (m,) s."""
-    m = len(t)
+    """Apply one triad's errors to its ideal readings ``x`` (m, 3); ``sqrt_dt`` (m,) is the
+    square root of the time since the previous sample, √s (0 for the first)."""
+    m = len(x)
     gain = np.eye(3) + np.diag(e.scale_sd * rng.standard_normal(3))
     gain += (1.0 - np.eye(3)) * (e.misalignment_sd * rng.standard_normal((3, 3)))
-    bias = e.bias_sd * rng.standard_normal(3)
-    steps = np.sqrt(np.diff(t, prepend=t[0]))[:, None] * rng.standard_normal((m, 3))
-    walk = e.bias_walk * np.cumsum(steps, axis=0)
-    noise = (e.noise_density * math.sqrt(rate_hz / 2.0)) * rng.standard_normal((m, 3))
-    return np.clip(x @ gain.T + bias + walk + noise, -e.full_scale, e.full_scale)
+    out = x @ gain.T
+    out += e.bias_sd * rng.standard_normal(3)
+    steps = rng.standard_normal((m, 3))
+    steps *= (e.bias_walk * sqrt_dt)[:, None]
+    out += np.cumsum(steps, axis=0)
+    out += (e.noise_density * math.sqrt(rate_hz / 2.0)) * rng.standard_normal((m, 3))
+    return np.clip(out, -e.full_scale, e.full_scale, out=out)
