@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from anklet.errors import ValidationError
 from anklet.protocol import decode_packets
 from anklet.sim._ble import Fate, LinkParams, deliver
 from anklet.sim._firmware import FirmwareParams, SensorClock, emulate_firmware
@@ -110,3 +111,17 @@ def test_burst_losses_cluster_random_losses_do_not(firmware):
     scattered = deliver(firmware, LinkParams.perfect(loss_prob=0.09), "x", np.random.default_rng(8))
     assert mean_run_length(bursty.packet_fate == Fate.LOST_BURST) == pytest.approx(10.0, rel=0.35)
     assert mean_run_length(scattered.packet_fate == Fate.LOST_RANDOM) < 1.3
+
+
+def test_a_session_without_any_stall_is_delivered(firmware):
+    link = LinkParams(stall_rate_hz=1e-9)
+    delivery = deliver(firmware, link, "left_foot", np.random.default_rng(9))
+    assert len(delivery.notifications) > 0
+
+
+@pytest.mark.parametrize(
+    "field", [{"loss_prob": 1.5}, {"mean_burst_len": 0.5}, {"max_notifications_per_event": 0}, {"disconnects": ((1.0, -2.0),)}]
+)
+def test_impossible_link_parameters_are_refused(field):
+    with pytest.raises(ValidationError):
+        LinkParams(**field)

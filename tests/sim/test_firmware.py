@@ -119,6 +119,9 @@ def test_status_messages_carry_time_sync_battery_and_last_sequence():
     assert status[-1].battery_pct == round(50 - 10.0 * 9 / 3600)
 
 
-def test_deadline_beyond_20_ms_is_refused():
-    with pytest.raises(ValidationError, match="flush_deadline_s"):
-        FirmwareParams(flush_deadline_s=0.05)
+@pytest.mark.parametrize(
+    ("field", "name"), [({"flush_deadline_s": 0.05}, "flush_deadline_s"), ({"sample_rate_hz": 5}, "sample_rate_hz")]
+)
+def test_impossible_firmware_parameters_are_refused(field, name):
+    with pytest.raises(ValidationError, match=name):
+        FirmwareParams(**field)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from anklet.errors import ValidationError
 from anklet.geometry import GRAVITY_MPS2, rotation_x, rotation_y, rotation_z
 from anklet.sim._firmware import SensorClock
 from anklet.sim._imu import (
@@ -185,3 +186,8 @@ def test_random_mountings_cover_the_plausible_placements():
         up = np.array([m.rotation_segment_sensor[1] for m in mountings])  # segment Y in sensor frame
         nearest = {(int(np.argmax(np.abs(u))), bool(u[np.argmax(np.abs(u))] > 0)) for u in up}
         assert len(nearest) == 6
+
+
+def test_negative_error_parameters_are_refused():
+    with pytest.raises(ValidationError, match="gyr_bias_sd"):
+        ImuErrorModel(gyr_bias_sd=-0.1)

@@ -17,6 +17,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from anklet.errors import ValidationError
 from anklet.sim._firmware import FirmwareOutput
 from anklet.transport import Notification
 
@@ -62,6 +63,21 @@ class LinkParams:
     duplicate_prob: float = 0.0
     reorder_prob: float = 0.0
     disconnects: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("loss_prob", "burst_enter_prob", "duplicate_prob", "reorder_prob"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValidationError(f"{name} is {getattr(self, name)}; it must be in [0, 1]")
+        if self.connection_interval_s <= 0.0 or self.max_notifications_per_event < 1:
+            raise ValidationError(
+                "connection_interval_s must be positive and max_notifications_per_event at least 1"
+            )
+        if self.mean_burst_len < 1.0:
+            raise ValidationError(f"mean_burst_len is {self.mean_burst_len}; it must be >= 1")
+        if not 0.0 <= self.stall_min_s <= self.stall_max_s:
+            raise ValidationError("stalls need 0 <= stall_min_s <= stall_max_s")
+        if any(len(w) != 2 or w[1] < 0.0 for w in self.disconnects):
+            raise ValidationError("each disconnect is (start_s, duration_s) with duration_s >= 0")
 
     @classmethod
     def perfect(cls, **overrides: object) -> LinkParams:

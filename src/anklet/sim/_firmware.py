@@ -18,7 +18,9 @@ import numpy as np
 
 from anklet.errors import ValidationError
 from anklet.protocol import (
+    MAX_SAMPLE_RATE_HZ,
     MAX_SAMPLES_PER_PACKET,
+    MIN_SAMPLE_RATE_HZ,
     StatusMessage,
     encode_packets,
     encode_status,
@@ -119,6 +121,13 @@ class FirmwareParams:
             )
         if not 0 <= self.first_sequence < SEQUENCE_WRAP:
             raise ValidationError(f"first_sequence {self.first_sequence} must be 0-65535")
+        if not MIN_SAMPLE_RATE_HZ <= self.sample_rate_hz <= MAX_SAMPLE_RATE_HZ:
+            raise ValidationError(
+                f"sample_rate_hz {self.sample_rate_hz} must be {MIN_SAMPLE_RATE_HZ}-"
+                f"{MAX_SAMPLE_RATE_HZ} Hz"
+            )
+        if self.status_period_s <= 0.0 or self.boot_duration_s < 0.0:
+            raise ValidationError("status_period_s must be positive and boot_duration_s >= 0")
 
     @property
     def samples_per_packet(self) -> int:

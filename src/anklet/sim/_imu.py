@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
 
+from anklet.errors import ValidationError
 from anklet.geometry import (
     GRAVITY_MPS2,
     GRAVITY_WORLD,
@@ -193,6 +194,11 @@ class ImuErrorModel:
     acc_range_g: int = 16
     gyr_range_dps: int = 2000
     sample_jitter_s: float = 3e-6
+
+    def __post_init__(self) -> None:
+        negative = [f.name for f in fields(self) if getattr(self, f.name) < 0]
+        if negative:
+            raise ValidationError(f"IMU error parameters must not be negative: {', '.join(negative)}")
 
     @classmethod
     def ideal(cls) -> ImuErrorModel:
