@@ -13,8 +13,8 @@ class AnkletError(Exception):
 class ProtocolError(AnkletError):
     """A packet does not follow the firmware protocol.
 
-    ``reason`` is a short machine-readable tag (``truncated``, ``unknown_version``,
-    ``length_mismatch``, ``bad_count``, ``bad_range``, ``reserved_bits``, ``bad_kind``).
+    ``reason`` is a short machine-readable tag, one of ``anklet.protocol.ERROR_REASONS``
+    (``truncated``, ``unknown_version``, ``length_mismatch``, ...), or ``not_hex`` from the CLI.
     """
 
     def __init__(self, reason: str, detail: str) -> None:
