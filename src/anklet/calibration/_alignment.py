@@ -36,7 +36,7 @@ class AlignmentParams:
         Movement samples used by the hinge fit (evenly subsampled), for speed.
     """
 
-    moving_gyr_rads: float = 0.5
+    moving_gyr_rads: float = 0.15
     min_moving_s: float = 2.0
     foot_moving_fraction: float = 0.3
     max_fit_samples: int = 4000

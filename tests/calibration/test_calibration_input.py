@@ -1,0 +1,62 @@
+"""Calibration refuses data it cannot use with one sentence, and finds the axes when it can."""
+
+import numpy as np
+import pytest
+
+from anklet.calibration import CalibrationParams, calibrate
+from anklet.errors import ValidationError
+from anklet.geometry import GRAVITY_MPS2
+from anklet.sim import load_scenario, simulate
+
+
+@pytest.fixture(scope="module")
+def squats():
+    session = simulate(load_scenario("squats"), seed=5, duration_s=30.0)
+    return session, session.imu_table()
+
+
+def _calibrate(table, acc=None, gyr=None):
+    return calibrate(acc or table.acc, gyr or table.gyr, 200.0, CalibrationParams())
+
+
+def test_accelerometer_in_g_is_named(squats):
+    _, table = squats
+    acc = {name: values / GRAVITY_MPS2 if name == "left_foot" else values for name, values in table.acc.items()}
+    with pytest.raises(ValidationError, match="left_foot accelerometer .* g, not m/s²"):
+        _calibrate(table, acc=acc)
+
+
+def test_gyroscope_in_degrees_is_named(squats):
+    _, table = squats
+    gyr = {name: np.degrees(values) if name == "right_shank" else values for name, values in table.gyr.items()}
+    with pytest.raises(ValidationError, match="right_shank gyroscope .* deg/s, not rad/s"):
+        _calibrate(table, gyr=gyr)
+
+
+def test_a_recording_without_standing_is_refused(squats):
+    _, table = squats
+    moving = table.t > 6.0  # the squats begin after about 4 s of standing
+    acc = {name: values[moving] for name, values in table.acc.items()}
+    gyr = {name: values[moving] for name, values in table.gyr.items()}
+    with pytest.raises(ValidationError, match="no quiet standing period"):
+        _calibrate(table, acc=acc, gyr=gyr)
+
+
+def test_a_leg_needs_both_sensors(squats):
+    _, table = squats
+    acc = {name: table.acc[name] for name in ("left_shank", "right_foot")}
+    gyr = {name: table.gyr[name] for name in ("left_shank", "right_foot")}
+    with pytest.raises(ValidationError, match="no leg has both a shank and a foot sensor"):
+        _calibrate(table, acc=acc, gyr=gyr)
+
+
+def test_squat_shank_axes_match_the_true_mounting(squats):
+    session, table = squats
+    calibration = _calibrate(table)
+    for side, leg in calibration.legs.items():
+        true = session.sensors[f"{side}_shank"].mounting.rotation_segment_sensor.T  # sensor<-segment
+        cosines = np.einsum("ij,ij->j", leg.shank, true)
+        assert np.degrees(np.arccos(np.clip(cosines, -1, 1))).max() < 5.0
+        vertical_foot = session.sensors[f"{side}_foot"].mounting.rotation_segment_sensor.T[:, 1]
+        assert np.degrees(np.arccos(leg.foot[:, 1] @ vertical_foot)) < 3.0
+        assert not leg.foot_axis_from_motion  # feet stay flat in a squat
