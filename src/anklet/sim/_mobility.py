@@ -20,6 +20,8 @@ from anklet.sim._motion import (
     Motion,
     Thresholds,
     Truth,
+    check_side,
+    check_standing_s,
     knee_to_wall_required_df_rad,
     side_z,
 )
@@ -115,10 +117,8 @@ class KneeToWallParams:
     height_m: float = 1.75
 
     def __post_init__(self) -> None:
-        if self.standing_s < 3.0:
-            raise ValueError("standing_s must be at least 3 s (the calibration pose)")
-        if self.first_side not in SIDES:
-            raise ValueError("first_side must be 'left' or 'right'")
+        check_standing_s(self.standing_s)
+        check_side(self.first_side)
         if self.attempts < 1:
             raise ValueError("attempts must be >= 1")
 
@@ -245,8 +245,7 @@ class TallKneelingParams:
     height_m: float = 1.75
 
     def __post_init__(self) -> None:
-        if self.standing_s < 3.0:
-            raise ValueError("standing_s must be at least 3 s (the calibration pose)")
+        check_standing_s(self.standing_s)
         if not 0.0 < self.kneeling_pf_fraction <= 1.0:
             raise ValueError("kneeling_pf_fraction must be within (0, 1]")
 
@@ -463,10 +462,8 @@ class SplitSquatParams:
     height_m: float = 1.75
 
     def __post_init__(self) -> None:
-        if self.standing_s < 3.0:
-            raise ValueError("standing_s must be at least 3 s (the calibration pose)")
-        if self.first_side not in SIDES:
-            raise ValueError("first_side must be 'left' or 'right'")
+        check_standing_s(self.standing_s)
+        check_side(self.first_side)
         if not 0.0 <= self.board_incline_deg < 40.0:
             raise ValueError("board_incline_deg must be within 0-40 deg")
         if self.sets < 0 or self.reps_per_set < 0:

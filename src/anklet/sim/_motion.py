@@ -31,6 +31,8 @@ __all__ = [
     "Stride",
     "Thresholds",
     "Truth",
+    "check_side",
+    "check_standing_s",
     "knee_to_wall_required_df_rad",
     "truth_angles",
 ]
@@ -48,6 +50,21 @@ ANTHROPOMETRY = {
     "foot_length": 0.152,  # heel to toe tip
     "ankle_height": 0.039,  # ankle joint centre above the floor
 }
+
+
+MIN_STANDING_S = 3.0
+"""Every session opens with at least this much quiet standing: the calibration pose, s."""
+
+
+def check_standing_s(standing_s: float) -> None:
+    """Refuse a session that would open with less than the calibration pose needs."""
+    if standing_s < MIN_STANDING_S:
+        raise ValueError(f"standing_s must be at least {MIN_STANDING_S:g} s (the calibration pose)")
+
+
+def check_side(side: str) -> None:
+    if side not in SIDES:
+        raise ValueError("first_side must be 'left' or 'right'")
 
 
 def side_z(side: str) -> float:

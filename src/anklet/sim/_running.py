@@ -38,6 +38,8 @@ from anklet.sim._motion import (
     Stride,
     Thresholds,
     Truth,
+    check_side,
+    check_standing_s,
     side_z,
     truth_angles,
 )
@@ -129,14 +131,12 @@ class RunningParams:
     def __post_init__(self) -> None:
         if self.strike not in STRIKES:
             raise ValueError(f"strike must be one of {STRIKES}, not {self.strike!r}")
-        if self.standing_s < 3.0:
-            raise ValueError("standing_s must be at least 3 s (the calibration pose)")
+        check_standing_s(self.standing_s)
         if not 0.5 <= self.speed_mps <= 8.0:
             raise ValueError("speed_mps must be within 0.5-8 m/s")
         if not 120.0 <= self.cadence_spm <= 240.0:
             raise ValueError("cadence_spm must be within 120-240 steps/min")
-        if self.first_side not in SIDES:
-            raise ValueError("first_side must be 'left' or 'right'")
+        check_side(self.first_side)
 
     def to_angle_deg(self, side: str) -> float:
         return self.to_angle_left_deg if side == "left" else self.to_angle_right_deg

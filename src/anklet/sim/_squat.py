@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anklet.geometry import SIDES
-from anklet.sim._motion import FootGeometry, Motion, Thresholds, Truth, side_z
+from anklet.sim._motion import FootGeometry, Motion, Thresholds, Truth, check_standing_s, side_z
 from anklet.sim._motion_build import Leg, angles_of, assemble, rep_flags, rep_from_window
 
 __all__ = ["SquatParams", "make_squat"]
@@ -65,8 +65,7 @@ class SquatParams:
     height_m: float = 1.75
 
     def __post_init__(self) -> None:
-        if self.standing_s < 3.0:
-            raise ValueError("standing_s must be at least 3 s (the calibration pose)")
+        check_standing_s(self.standing_s)
         if not 0.0 < self.depth <= 1.0:
             raise ValueError("depth must be within (0, 1]")
         if self.reps < 0 or self.tempo_s <= 0.2:

@@ -9,10 +9,6 @@ import numpy as np
 
 from anklet.errors import ValidationError
 
-_FLAG_CLOCK_RESET = 0b0010_0000
-"""Protocol v1 flags bit: first packet after a sensor (re)boot; mirrors anklet.protocol."""
-
-
 class PacketArrivals(NamedTuple):
     """Data packets of ONE sensor as they reached the host, in arrival order, shape (n_pk,) each.
 
@@ -75,7 +71,7 @@ class PacketArrivals(NamedTuple):
             n_samples=batch.n_samples,
             sample_rate_hz=batch.sample_rate_hz,
             sequence=batch.sequence,
-            clock_reset=(np.asarray(batch.flags) & _FLAG_CLOCK_RESET) != 0,
+            clock_reset=batch.clock_reset,
             host_time_s=host_time_s,
         )
 
