@@ -31,6 +31,7 @@ from anklet.sim._motion import Motion
 from anklet.sim._running import RunningParams, make_running
 from anklet.sim._scenario import Scenario, build_params
 from anklet.sim._squat import SquatParams, make_squat
+from anklet.timing import resample
 from anklet.transport import Notification
 
 MOTION_RATE_HZ = 1000.0
@@ -85,13 +86,17 @@ class SimulatedSession:
         return np.arange(math.floor(self.duration_s * self.sample_rate_hz)) / self.sample_rate_hz
 
     def imu_table(self) -> ImuTable:
-        """What a perfectly synchronised host holds: every sensor on the host grid, NaN where lost."""
+        """What a perfectly synchronised host holds: every sensor on the host grid, NaN where lost.
+
+        The timing stage's own resampler puts the true sample times on the grid, so the CSV
+        is what clock sync would give with no error.
+        """
         grid = self.host_grid()
         acc, gyr = {}, {}
         for name, sensor in self.sensors.items():
             received = _received_samples(sensor)
-            acc[name] = _resample(sensor.samples.t[received], sensor.samples.acc[received], grid)
-            gyr[name] = _resample(sensor.samples.t[received], sensor.samples.gyr[received], grid)
+            acc[name] = resample(sensor.samples.t[received], sensor.samples.acc[received], grid, max_gap_periods=1.5)
+            gyr[name] = resample(sensor.samples.t[received], sensor.samples.gyr[received], grid, max_gap_periods=1.5)
         return ImuTable(grid, acc, gyr)
 
     def truth_angles_on_grid(self) -> dict[str, np.ndarray]:
@@ -171,16 +176,3 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(start, start + count)`` for every pair, without a Python loop."""
     offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
     return offsets + np.arange(counts.sum())
-
-
-def _resample(t: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """Linear interpolation of (m, 3) ``values`` onto ``grid``; NaN across gaps over 1.5 periods."""
-    out = np.column_stack([np.interp(grid, t, column) for column in values.T])
-    if len(t) < 2:
-        return np.full((len(grid), 3), np.nan)
-    period = np.median(np.diff(t))
-    after = np.clip(np.searchsorted(t, grid), 1, len(t) - 1)
-    gap = (t[after] - t[after - 1]) > 1.5 * period
-    outside = (grid < t[0]) | (grid > t[-1])
-    out[gap | outside] = np.nan
-    return out
