@@ -1,6 +1,6 @@
 """Fusion: per-sensor orientation (VQF, 6-axis) and ISB ankle joint angles per leg."""
 
 from anklet.fusion._ankle import AnkleAngles
-from anklet.fusion._orientation import SensorOrientation, quaternion_to_matrix
+from anklet.fusion._orientation import OrientationChunk, OrientationParams, SensorOrientation, quaternion_to_matrix
 
-__all__ = ["AnkleAngles", "SensorOrientation", "quaternion_to_matrix"]
+__all__ = ["AnkleAngles", "OrientationChunk", "OrientationParams", "SensorOrientation", "quaternion_to_matrix"]

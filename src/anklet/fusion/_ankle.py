@@ -15,7 +15,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
-from anklet.fusion._orientation import quaternion_to_matrix
+from anklet.fusion._orientation import OrientationChunk, quaternion_to_matrix
 from anklet.geometry import ankle_angles, rotation_z
 
 
@@ -33,9 +33,9 @@ class AnkleAngles:
     heading_tau_s
         Time constant of the heading-offset filter, s.
 
-    ``update(q_shank, q_foot)`` takes (n, 4) quaternions [w, x, y, z] (sensor -> earth, Z up)
-    on one timeline and returns (n, 3) angles in rad: dorsiflexion, inversion, internal
-    rotation (0 = the calibrated standing pose). ``heading_offset_rad_`` is the latest offset.
+    ``update(shank, foot)`` takes the two sensors' orientation chunks on one timeline and
+    returns (n, 3) angles in rad: dorsiflexion, inversion, internal rotation (0 = the
+    calibrated standing pose), NaN where either orientation is missing.
     """
 
     def __init__(self, side: str, alignment: LegAlignment, rate_hz: float, heading_tau_s: float = 3.0) -> None:
@@ -43,27 +43,31 @@ class AnkleAngles:
         self.alignment = alignment
         self.rate_hz = rate_hz
         self.heading_tau_s = heading_tau_s
-        self._filter_state: np.ndarray | None = None
-        self.heading_offset_rad_ = 0.0
+        self._filter_state = np.zeros(1, complex)
 
-    def reset(self) -> None:
-        self._filter_state = None
-
-    def update(self, q_shank: np.ndarray, q_foot: np.ndarray) -> np.ndarray:
-        rotation_shank = quaternion_to_matrix(q_shank) @ self.alignment.shank
-        rotation_foot = quaternion_to_matrix(q_foot) @ self.alignment.foot
-        offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2])
-        self.heading_offset_rad_ = float(offset[-1])
+    def update(self, shank: OrientationChunk, foot: OrientationChunk) -> np.ndarray:
+        rotation_shank = quaternion_to_matrix(shank.quat) @ self.alignment.shank
+        rotation_foot = quaternion_to_matrix(foot.quat) @ self.alignment.foot
+        restarts = np.union1d(shank.restarts, foot.restarts)
+        offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2], restarts)
         return ankle_angles(rotation_shank, rotation_z(offset) @ rotation_foot, self.side)
 
-    def _heading_offset(self, axis_shank: np.ndarray, axis_foot: np.ndarray) -> np.ndarray:
-        """Rotation about earth Z taking the foot's flexion axis onto the shank's, filtered, rad."""
+    def _heading_offset(self, axis_shank: np.ndarray, axis_foot: np.ndarray, restarts: np.ndarray) -> np.ndarray:
+        """Rotation about earth Z taking the foot's flexion axis onto the shank's, filtered, rad.
+
+        The filter starts from zero, so its output is a plain running mean until a few time
+        constants have passed, and starts again wherever either sensor's heading restarted.
+        """
         a = axis_shank[:, 0] + 1j * axis_shank[:, 1]
         b = axis_foot[:, 0] + 1j * axis_foot[:, 1]
         pairs = np.nan_to_num(a * np.conj(b))  # angle: offset; magnitude: how horizontal both
         # axes are; a missing sample weighs nothing
         alpha = 1.0 - np.exp(-1.0 / (self.heading_tau_s * self.rate_hz))
-        if self._filter_state is None:
-            self._filter_state = np.array([(1.0 - alpha) * pairs[0]])
-        filtered, self._filter_state = lfilter([alpha], [1.0, alpha - 1.0], pairs, zi=self._filter_state)
+        filtered = np.empty_like(pairs)
+        for segment in np.split(np.arange(len(pairs)), restarts):
+            if len(segment) and segment[0] in restarts:
+                self._filter_state = np.zeros(1, complex)
+            filtered[segment], self._filter_state = lfilter(
+                [alpha], [1.0, alpha - 1.0], pairs[segment], zi=self._filter_state
+            )
         return np.angle(filtered)

@@ -4,9 +4,38 @@ drifts slowly and is put right later by the ankle's hinge constraint."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.spatial.transform import Rotation
 from vqf import VQF
+
+
+@dataclass(frozen=True, slots=True)
+class OrientationParams:
+    """How a sensor's orientation copes with lost samples.
+
+    ``max_bridged_gap_s``: a gap up to this long is bridged (see ``_bridge``): filled with
+    the samples one movement period earlier when the movement repeats, else interpolated.
+    A longer gap (a lost connection) restarts the filter, whose heading is then unrelated to
+    the old one and whose inclination starts from the mean specific force since the restart.
+    ``settle_s``: after a restart the orientation is withheld (NaN) this long, s, until that
+    mean has come close to gravity. ``history_s``: recent samples kept to find the period, s.
+    """
+
+    max_bridged_gap_s: float = 2.0
+    settle_s: float = 5.0
+    history_s: float = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class OrientationChunk:
+    """``quat``: (n, 4) [w, x, y, z], sensor -> earth (Z up, arbitrary heading), NaN where a
+    sample was missing or the filter was settling. ``restarts``: indices of the rows where the
+    filter restarted with a new, unrelated heading."""
+
+    quat: np.ndarray
+    restarts: np.ndarray
 
 
 class SensorOrientation:
@@ -18,53 +47,134 @@ class SensorOrientation:
         Sample rate of the gyroscope and accelerometer, Hz.
     gyr_bias_rads
         Initial gyroscope bias (3,), rad/s, e.g. from quiet standing; VQF keeps it up to date
-        with its rest and motion bias estimation.
+        with its rest and motion bias estimation, across restarts too.
+    params
+        Gap handling.
 
     ``update`` takes (n, 3) gyr (rad/s) and acc (m/s²) in the sensor frame, NaN rows for
-    missing samples, and returns (n, 4) quaternions [w, x, y, z], sensor -> earth (Z up,
-    arbitrary heading), NaN where samples were missing. The filter bridges a gap by linear
-    interpolation of the samples on either side (within a chunk; across chunks it holds the
-    last sample), so a long gap costs accuracy until the accelerometer pulls the inclination
-    back (time constant about 3 s).
+    missing samples, and returns an ``OrientationChunk``. A gap still open at the end of a
+    chunk is bridged (or not) once the next sample arrives, so cutting a stream into chunks
+    anywhere gives the same orientations as one call on the whole stream.
     """
 
-    def __init__(self, rate_hz: float, gyr_bias_rads: np.ndarray | None = None) -> None:
+    def __init__(
+        self, rate_hz: float, gyr_bias_rads: np.ndarray | None = None, params: OrientationParams | None = None
+    ) -> None:
         self.rate_hz = rate_hz
-        self.gyr_bias_rads = np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float)
-        self._filter: VQF | None = None
-        self._last_sample: np.ndarray | None = None
+        self.params = params or OrientationParams()
+        self._filter = VQF(1.0 / rate_hz)
+        self._filter.setBiasEstimate(np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float), -1.0)
+        self._history: np.ndarray | None = None  # the samples fed most recently
+        self._open_gap = 0  # missing rows at the end of the stream so far, not yet fed to the filter
+        self._settle_left = 0  # rows still to withhold after a restart
 
-    def reset(self) -> None:
-        self._filter = None
-        self._last_sample = None
-
-    def update(self, gyr: np.ndarray, acc: np.ndarray) -> np.ndarray:
+    def update(self, gyr: np.ndarray, acc: np.ndarray) -> OrientationChunk:
         samples = np.hstack([gyr, acc])
+        n = len(samples)
         present = ~np.isnan(samples).any(axis=1)
-        if not present.any() and self._last_sample is None:
-            return np.full((len(samples), 4), np.nan)
-        if self._filter is None:
-            self._filter = VQF(1.0 / self.rate_hz)
-            self._filter.setBiasEstimate(self.gyr_bias_rads, -1.0)
-        filled = _bridge_gaps(samples, present, self._last_sample)
-        self._last_sample = filled[-1]
-        quaternions = self._filter.updateBatch(
-            np.ascontiguousarray(filled[:, :3]), np.ascontiguousarray(filled[:, 3:])
+        quat = np.full((n, 4), np.nan)
+        restarts = []
+        max_gap = round(self.params.max_bridged_gap_s * self.rate_hz)
+        for start, stop, gap_before in _runs_of_samples(present, self._open_gap):
+            if self._history is not None and gap_before > max_gap:
+                self._restart()
+                restarts.append(start)
+            elif self._history is not None and gap_before > 0:
+                self._feed(_bridge(self._history, samples[start], gap_before, self.rate_hz))
+            quat[start:stop] = self._feed(samples[start:stop])
+        self._open_gap = self._open_gap + n if not present.any() else n - 1 - int(np.flatnonzero(present)[-1])
+        self._withhold_settling(quat, present, restarts)
+        return OrientationChunk(quat, np.asarray(restarts, dtype=int))
+
+    def _feed(self, samples: np.ndarray) -> np.ndarray:
+        kept = round(self.params.history_s * self.rate_hz)
+        self._history = samples[-kept:] if self._history is None else np.vstack([self._history, samples])[-kept:]
+        return self._filter.updateBatch(
+            np.ascontiguousarray(samples[:, :3]), np.ascontiguousarray(samples[:, 3:])
         )["quat6D"]
-        quaternions[~present] = np.nan
-        return quaternions
+
+    def _restart(self) -> None:
+        bias, sigma = self._filter.getBiasEstimate()
+        self._filter.resetState()
+        self._filter.setBiasEstimate(bias, sigma)
+
+    def _withhold_settling(self, quat: np.ndarray, present: np.ndarray, restarts: list[int]) -> None:
+        """NaN for the rows, present or not, within ``settle_s`` after each restart."""
+        settle = round(self.params.settle_s * self.rate_hz)
+        quat[: self._settle_left] = np.nan
+        remaining = max(self._settle_left - len(quat), 0)
+        for start in restarts:
+            quat[start : start + settle] = np.nan
+            remaining = max(start + settle - len(quat), 0)
+        self._settle_left = remaining
 
 
-def _bridge_gaps(samples: np.ndarray, present: np.ndarray, before: np.ndarray | None) -> np.ndarray:
-    """Missing rows of (n, 6) ``samples`` linearly interpolated; ``before`` is the sample that
-    preceded the chunk (held at the chunk's start if the chunk opens inside a gap)."""
-    if present.all():
-        return samples
-    index = np.arange(len(samples))
-    known_index, known = index[present], samples[present]
-    if before is not None:
-        known_index, known = np.concatenate(([-1], known_index)), np.vstack([before, known])
-    return np.column_stack([np.interp(index, known_index, known[:, k]) for k in range(6)])
+def _runs_of_samples(present: np.ndarray, open_gap: int) -> list[tuple[int, int, int]]:
+    """(start, stop, missing rows before start) for each run of present rows; the first run's
+    gap includes ``open_gap`` rows left open by the previous chunk."""
+    edges = np.diff(np.concatenate(([False], present, [False])).astype(np.int8))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    gaps = starts - np.concatenate(([-open_gap], stops[:-1]))
+    return list(zip(starts.tolist(), stops.tolist(), gaps.tolist(), strict=True))
+
+
+_PERIOD_RANGE_S = (0.3, 2.0)  # strides of running and walking; squats are slow enough for a line
+_MIN_PERIODICITY = 0.5  # normalised autocorrelation at the period
+_LAG_SEARCH = 0.15  # stride-to-stride variation searched around the period
+_MATCH_WINDOW_S = 0.1  # samples before a gap matched against the same phase a period earlier
+
+
+def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) -> np.ndarray:
+    """``count`` rows to stand in for missing samples between ``history`` (the samples fed so
+    far, last one just before the gap) and ``after`` (the first sample after it).
+
+    Running and squatting repeat themselves. When the recent gyroscope has a clear period,
+    the gap is filled with the samples one period earlier: the exact lag (strides vary by a
+    few per cent) is the one whose earlier samples best match the last tenth of a second
+    before the gap and the sample after it, and the copy is shifted to meet both ends. On the
+    simulator's running gaps of 50-400 ms this integrates to 1-10 deg less rotation error
+    than a straight line (docs/fusion.md). Without a clear period the ends are joined by a line.
+    """
+    before = history[-1]
+    ramp = np.arange(1, count + 1)[:, None] / (count + 1)
+    period = _period_rows(history, rate_hz)
+    if period is None:
+        return before + ramp * (after - before)
+    lag = _best_lag(history, after, count, period, round(_MATCH_WINDOW_S * rate_hz))
+    rows = len(history) + np.arange(count + 1)  # the gap's rows, then ``after``'s
+    earlier = history[rows - lag * -(-(rows - len(history) + 1) // lag)]  # ceil division
+    start_offset = before - history[-1 - lag]
+    end_offset = after - earlier[-1]
+    return earlier[:-1] + (1.0 - ramp) * start_offset + ramp * end_offset
+
+
+def _best_lag(history: np.ndarray, after: np.ndarray, count: int, period: int, window: int) -> int:
+    """The lag near ``period`` whose earlier gyroscope samples best match the ``window`` rows
+    before the gap and the gyroscope sample after it."""
+    size = len(history)
+    lags = np.arange(round(period * (1 - _LAG_SEARCH)), round(period * (1 + _LAG_SEARCH)) + 1)
+    lags = lags[(lags + window < size) & (lags > 0)]
+    before_rows = (size - window - lags)[:, None] + np.arange(window)
+    mismatch_before = ((history[before_rows, :3] - history[-window:, :3]) ** 2).sum(axis=(1, 2))
+    after_source = size + count - lags * -(-(count + 1) // lags)
+    mismatch_after = ((history[after_source, :3] - after[:3]) ** 2).sum(axis=1)
+    return int(lags[np.argmin(mismatch_before + mismatch_after)])
+
+
+def _period_rows(history: np.ndarray, rate_hz: float) -> int | None:
+    """The dominant repetition period of the recent gyroscope, in rows, or None."""
+    speed = np.linalg.norm(history[:, :3], axis=1)
+    speed = speed - speed.mean()
+    lags = np.arange(round(_PERIOD_RANGE_S[0] * rate_hz), round(_PERIOD_RANGE_S[1] * rate_hz))
+    if len(speed) < 2 * lags[-1]:
+        return None
+    spectrum = np.fft.rfft(speed, 2 * len(speed))
+    autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum))[: len(speed)]
+    if autocorrelation[0] <= 0:
+        return None
+    normalised = autocorrelation[lags] / autocorrelation[0] * len(speed) / (len(speed) - lags)
+    best = int(np.argmax(normalised))
+    return int(lags[best]) if normalised[best] > _MIN_PERIODICITY else None
 
 
 def quaternion_to_matrix(q: np.ndarray) -> np.ndarray:
