@@ -39,7 +39,9 @@ class StandingParams:
 def find_standing(
     acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz: float, params: StandingParams
 ) -> slice:
-    """Longest stretch, starting in the first ``params.search_s``, where every sensor is still.
+    """The first stretch of at least ``params.min_duration_s``, starting in the first
+    ``params.search_s``, where every sensor is still (the first, not the longest, so a live
+    session can calibrate as soon as it ends and a file gives the same answer).
 
     ``acc``/``gyr`` map sensor names to (n, 3) m/s² and rad/s arrays on one timeline (NaN rows
     allowed). Returns the sample slice; raises ValidationError when there is none.
@@ -53,26 +55,25 @@ def find_standing(
         )
         still &= complete_gyr & complete_acc & (speed < params.max_gyr_rads)
         still &= deviation < params.max_acc_deviation_mps2
-    start, stop = _longest_run(still, limit=round(params.search_s * rate_hz))
-    if (stop - start) / rate_hz < params.min_duration_s:
+    starts, stops = _runs(still)
+    early = starts < round(params.search_s * rate_hz)
+    starts, stops = starts[early], stops[early]
+    long_enough = np.flatnonzero(stops - starts >= round(params.min_duration_s * rate_hz))
+    if not len(long_enough):
+        longest = (stops - starts).max(initial=0) / rate_hz
         raise ValidationError(
             f"no quiet standing period: the recording must start with at least "
             f"{params.min_duration_s:g} s of standing still (the longest still stretch in the first "
-            f"{params.search_s:g} s is {(stop - start) / rate_hz:.1f} s)"
+            f"{params.search_s:g} s is {longest:.1f} s)"
         )
-    return slice(start, stop)
+    first = long_enough[0]
+    return slice(int(starts[first]), int(stops[first]))
 
 
-def _longest_run(mask: np.ndarray, limit: int) -> tuple[int, int]:
-    """(start, stop) of the longest run of True that starts before ``limit``."""
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and stops of the runs of True in ``mask``."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    keep = starts < limit
-    if not keep.any():
-        return 0, 0
-    starts, stops = starts[keep], stops[keep]
-    best = int(np.argmax(stops - starts))
-    return int(starts[best]), int(stops[best])
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz: float) -> None:

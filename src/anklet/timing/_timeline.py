@@ -11,13 +11,20 @@ def common_grid(start_s: float, rate_hz: float, n: int) -> np.ndarray:
 
 
 def resample(
-    times_s: np.ndarray, values: np.ndarray, grid_s: np.ndarray, *, max_gap_periods: float = 3.0
+    times_s: np.ndarray,
+    values: np.ndarray,
+    grid_s: np.ndarray,
+    *,
+    max_gap_periods: float = 3.0,
+    period_s: float | None = None,
 ) -> np.ndarray:
     """Linear interpolation of one sensor's samples onto a host-time grid.
 
     ``times_s`` (n,) host times (any order; repeated times keep the first), ``values`` (n,) or
     (n, k). Returns (len(grid),) or (len(grid), k) float64: NaN outside the data and across
-    gaps longer than ``max_gap_periods`` median sample periods (lost packets, disconnects).
+    gaps longer than ``max_gap_periods`` sample periods (lost packets, disconnects). The period
+    is ``period_s`` if given (a short live buffer has too few samples for a median), else the
+    median spacing of ``times_s``.
     """
     times = np.asarray(times_s, dtype=np.float64)
     vals = np.asarray(values, dtype=np.float64)
@@ -26,13 +33,13 @@ def resample(
     fresh = np.ones(len(times), dtype=bool)
     fresh[1:] = np.diff(times) > 0
     times, vals = times[fresh], vals[fresh]
-    flat = vals.reshape(len(vals), -1)
+    flat = vals.reshape(len(vals), int(np.prod(vals.shape[1:])))  # (-1 fails for no samples)
     out = np.full((len(grid_s), flat.shape[1]), np.nan)
     if len(times) >= 2:
         right = np.searchsorted(times, grid_s, side="left")
         inside = (right > 0) & (right < len(times)) | (grid_s == times[0])
         right = np.clip(right, 1, len(times) - 1)
-        max_gap_s = max_gap_periods * float(np.median(np.diff(times)))
+        max_gap_s = max_gap_periods * (float(np.median(np.diff(times))) if period_s is None else period_s)
         ok = inside & (times[right] - times[right - 1] <= max_gap_s)
         w = ((grid_s - times[right - 1]) / (times[right] - times[right - 1]))[:, None]
         interpolated = flat[right - 1] + w * (flat[right] - flat[right - 1])

@@ -1,0 +1,27 @@
+"""The stages wired together: notifications -> samples on one grid -> calibration ->
+orientation -> ankle angles, live (asyncio, chunk by chunk) and offline (a whole session)."""
+
+from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
+from anklet.pipeline._grid import LiveGrid
+from anklet.pipeline._link import SensorLink, TimedSamples
+from anklet.pipeline._live import LiveParams, LivePipeline, Subscription
+from anklet.pipeline._messages import angles_message, angles_messages, status_message
+from anklet.pipeline._offline import angles_from_table, grid_rows, table_from_notifications
+
+__all__ = [
+    "AngleChunk",
+    "AngleEstimator",
+    "AngleParams",
+    "LiveGrid",
+    "LiveParams",
+    "LivePipeline",
+    "SensorLink",
+    "Subscription",
+    "TimedSamples",
+    "angles_from_table",
+    "angles_message",
+    "angles_messages",
+    "grid_rows",
+    "status_message",
+    "table_from_notifications",
+]

@@ -1,0 +1,134 @@
+"""From synchronised samples to ankle angles: calibrate once, then fuse chunk by chunk.
+
+Live and offline use this one class; offline simply hands it the whole recording at once.
+Calibration waits for the first quiet standing period plus ``window_s`` of movement, then the
+samples held so far are fused and every later chunk is fused as it comes, so a file and a live
+session calibrate on the same samples and give the same angles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anklet.calibration import Calibration, CalibrationParams, calibrate, find_standing
+from anklet.errors import ValidationError
+from anklet.files import ImuTable
+from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation
+
+
+_CHECK_EVERY_S = 0.5  # while calibration waits: how much new data before looking again
+
+
+@dataclass(frozen=True, slots=True)
+class AngleParams:
+    """Settings of the stages after clock sync. ``heading_tau_s``: time constant of the
+    hinge-based heading correction between shank and foot, s."""
+
+    calibration: CalibrationParams = field(default_factory=CalibrationParams)
+    orientation: OrientationParams = field(default_factory=OrientationParams)
+    heading_tau_s: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class AngleChunk:
+    """Ankle angles of consecutive grid rows: ``t`` (n,) s and, per calibrated side, (n, 3)
+    rad (dorsiflexion, inversion, internal rotation), NaN where a sensor's sample is missing."""
+
+    t: np.ndarray
+    angles: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class AngleEstimator:
+    """Calibration, orientation and ankle angles for one session, fed grid chunks in order.
+
+    ``update(table)`` returns the angles of every row that became computable: nothing while
+    calibration waits for data, then the backlog, then each chunk's rows. ``finish()`` ends the
+    stream: a session too short for the full calibration window calibrates on what it has.
+    Raises ValidationError (one sentence) when the data cannot be calibrated.
+    """
+
+    def __init__(self, rate_hz: float, params: AngleParams | None = None) -> None:
+        self.rate_hz = rate_hz
+        self.params = params or AngleParams()
+        self.calibration: Calibration | None = None
+        self._held: list[ImuTable] = []
+        self._held_rows_checked = 0
+        self._orientations: dict[str, SensorOrientation] = {}
+        self._legs: dict[str, AnkleAngles] = {}
+
+    def update(self, table: ImuTable) -> AngleChunk:
+        if self.calibration is not None:
+            return self._fuse(table)
+        self._held.append(table)
+        held_rows = sum(len(held.t) for held in self._held)
+        if held_rows - self._held_rows_checked < _CHECK_EVERY_S * self.rate_hz:
+            return _empty_chunk()  # looking for the standing period is not free: not every chunk
+        self._held_rows_checked = held_rows
+        held = _concatenate(self._held)
+        self._held = [held]
+        needed = self._rows_needed(held)
+        if needed is None or needed > held_rows:
+            return _empty_chunk()
+        return self._start(held, needed)
+
+    def finish(self) -> AngleChunk:
+        if self.calibration is not None or not self._held:
+            return _empty_chunk()
+        held = _concatenate(self._held)
+        return self._start(held, len(held.t))
+
+    def _rows_needed(self, held: ImuTable) -> int | None:
+        """Rows the calibration needs, once the standing period is known; None before that."""
+        standing_params = self.params.calibration.standing
+        try:
+            standing = find_standing(held.acc, held.gyr, self.rate_hz, standing_params)
+        except ValidationError:
+            if len(held.t) / self.rate_hz < standing_params.search_s + standing_params.min_duration_s:
+                return None  # standing may still come
+            raise
+        return standing.stop + round(self.params.calibration.window_s * self.rate_hz)
+
+    def _start(self, held: ImuTable, rows: int) -> AngleChunk:
+        window = slice(0, rows)
+        self.calibration = calibrate(
+            {name: a[window] for name, a in held.acc.items()},
+            {name: g[window] for name, g in held.gyr.items()},
+            self.rate_hz,
+            self.params.calibration,
+        )
+        self._held = []
+        for side, leg in self.calibration.legs.items():
+            self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
+            for segment in ("shank", "foot"):
+                name = f"{side}_{segment}"
+                self._orientations[name] = SensorOrientation(
+                    self.rate_hz, self.calibration.gyr_bias_rads[name], self.params.orientation
+                )
+        return self._fuse(held)
+
+    def _fuse(self, table: ImuTable) -> AngleChunk:
+        orientation = {name: fusion.update(table.gyr[name], table.acc[name]) for name, fusion in self._orientations.items()}
+        return AngleChunk(
+            table.t,
+            {side: leg.update(orientation[f"{side}_shank"], orientation[f"{side}_foot"]) for side, leg in self._legs.items()},
+        )
+
+
+def _concatenate(tables: list[ImuTable]) -> ImuTable:
+    if len(tables) == 1:
+        return tables[0]
+    sensors = tables[0].sensors
+    return ImuTable(
+        np.concatenate([table.t for table in tables]),
+        {name: np.vstack([table.acc[name] for table in tables]) for name in sensors},
+        {name: np.vstack([table.gyr[name] for table in tables]) for name in sensors},
+    )
+
+
+def _empty_chunk() -> AngleChunk:
+    return AngleChunk(np.empty(0), {})

@@ -1,0 +1,79 @@
+"""One sensor, live: decode each notification, time its samples on the host clock, drop
+duplicates, and keep what the status message reports (rate, loss, battery)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from anklet.errors import ProtocolError
+from anklet.protocol import decode_packet, decode_status
+from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker, sample_times
+
+CONNECTED_WITHIN_S = 1.0
+"""A sensor counts as connected while its last data arrived at most this long ago."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimedSamples:
+    """One packet's samples: host times (n,) s, acc (n, 3) m/s², gyr (n, 3) rad/s."""
+
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray
+
+
+class SensorLink:
+    """Live state of one sensor.
+
+    ``on_data`` returns the packet's timed samples, or None for a duplicate or a malformed
+    packet (counted in ``malformed_``); ``on_status`` keeps the battery level.
+    """
+
+    def __init__(self, name: str, clock: ClockSyncParams | None = None) -> None:
+        self.name = name
+        self.clock = ClockSync(clock)
+        self.sequence = SequenceTracker()
+        self.malformed_ = 0
+        self.battery_pct_: int | None = None
+        self.sample_rate_hz_: float | None = None
+        self.last_arrival_s_ = -np.inf
+        self._recent_arrivals: deque[tuple[float, int]] = deque()  # (host time, samples) in the last second
+
+    def on_data(self, payload: bytes, host_time_s: float) -> TimedSamples | None:
+        try:
+            packet = decode_packet(payload)
+        except ProtocolError:
+            self.malformed_ += 1
+            return None
+        arrivals = PacketArrivals.from_packets([packet], [host_time_s])
+        synced = self.clock.update(arrivals)
+        if not self.sequence.update(arrivals, synced)[0]:
+            return None
+        self.sample_rate_hz_ = float(packet.sample_rate_hz)
+        self.last_arrival_s_ = host_time_s
+        self._recent_arrivals.append((host_time_s, packet.n_samples))
+        return TimedSamples(sample_times(synced, arrivals.n_samples), packet.acc, packet.gyr)
+
+    def on_status(self, payload: bytes) -> None:
+        try:
+            self.battery_pct_ = decode_status(payload).battery_pct
+        except ProtocolError:
+            self.malformed_ += 1
+
+    def status(self, now_s: float) -> dict[str, Any]:
+        """This sensor's entry of a ``status`` message (DESIGN.md) at host time ``now_s``."""
+        while self._recent_arrivals and self._recent_arrivals[0][0] <= now_s - CONNECTED_WITHIN_S:
+            self._recent_arrivals.popleft()
+        received_per_s = sum(count for _, count in self._recent_arrivals) / CONNECTED_WITHIN_S
+        return {
+            "name": self.name,
+            "connected": now_s - self.last_arrival_s_ <= CONNECTED_WITHIN_S,
+            "rate_hz": self.sample_rate_hz_,
+            "received_hz": round(received_per_s, 1),
+            "loss_pct": round(self.sequence.loss_pct_, 2),
+            "battery_pct": self.battery_pct_,
+        }

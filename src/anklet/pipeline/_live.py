@@ -1,0 +1,161 @@
+"""The live pipeline: notifications in, messages out, on one asyncio event loop.
+
+Each notification is handled at once (decode, clock sync, grid) in a few tens of µs; the grid
+releases rows only when every talking sensor has covered them, so orientation and angles run
+on batches of rows, not per sample. Subscribers get messages through bounded queues: a slow
+viewer never holds up the pipeline, it loses its oldest messages instead (and can see how
+many). Nothing here blocks the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
+from anklet.pipeline._grid import LiveGrid
+from anklet.pipeline._link import SensorLink
+from anklet.pipeline._messages import angles_messages, status_message
+from anklet.timing import ClockSyncParams
+from anklet.transport import Notification, Transport
+
+
+@dataclass(frozen=True, slots=True)
+class LiveParams:
+    """``max_wait_s``: how long a silent sensor may hold back the others, s;
+    ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``."""
+
+    angles: AngleParams = field(default_factory=AngleParams)
+    clock: ClockSyncParams | None = None
+    max_wait_s: float = 0.1
+    angles_hz: float = 10.0
+    status_every_s: float = 1.0
+
+
+class Subscription:
+    """A bounded queue of messages for one consumer; iterate it with ``async for``.
+
+    When the consumer falls ``maxsize`` messages behind, the oldest are dropped
+    (``dropped_`` counts them): live readouts want the newest numbers.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._messages: deque[dict[str, Any]] = deque()
+        self._maxsize = maxsize
+        self._ready = asyncio.Event()
+        self._closed = False
+        self.dropped_ = 0
+
+    def put(self, message: dict[str, Any]) -> None:
+        if len(self._messages) >= self._maxsize:
+            self._messages.popleft()
+            self.dropped_ += 1
+        self._messages.append(message)
+        self._ready.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._ready.set()
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        while not self._messages:
+            if self._closed:
+                raise StopAsyncIteration
+            self._ready.clear()
+            await self._ready.wait()
+        return self._messages.popleft()
+
+
+class LivePipeline:
+    """Notifications of ``sensors`` -> synchronised samples -> calibration -> ankle angles.
+
+    ``await run(transport)`` consumes a transport to its end; ``handle(notification)`` is the
+    same step for one notification, for callers that own the loop. Angle chunks go to
+    ``angle_listeners`` (in-process stages: gait, recorder), messages to subscriptions.
+    Raises ValidationError when the data cannot be calibrated.
+    """
+
+    def __init__(self, sensors: list[str], params: LiveParams | None = None) -> None:
+        self.sensors = sensors
+        self.params = params or LiveParams()
+        self.links = {name: SensorLink(name, self.params.clock) for name in sensors}
+        self.estimator: AngleEstimator | None = None
+        self.angle_listeners: list[Callable[[AngleChunk], None]] = []
+        self._subscriptions: list[Subscription] = []
+        self._grid: LiveGrid | None = None
+        self._next_status_s = self.params.status_every_s
+
+    def subscribe(self, maxsize: int = 1000) -> Subscription:
+        subscription = Subscription(maxsize)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def run(self, transport: Transport) -> None:
+        try:
+            async with transport:
+                async for notification in transport.notifications():
+                    self.handle(notification)
+            self.finish()
+        finally:
+            for subscription in self._subscriptions:
+                subscription.close()
+
+    def handle(self, notification: Notification) -> None:
+        link = self.links.get(notification.sensor)
+        if link is None:
+            return  # a sensor this session does not use
+        now = notification.host_time_s
+        if notification.channel == "status":
+            link.on_status(notification.payload)
+        else:
+            samples = link.on_data(notification.payload, now)
+            if samples is not None:
+                self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
+                if self._grid is not None:
+                    self._estimate(self._grid.advance(now))
+        while now >= self._next_status_s:
+            self._publish_status(self._next_status_s)
+            self._next_status_s += self.params.status_every_s
+
+    def finish(self) -> None:
+        """End of the session: release the last rows and calibrate what is held if need be."""
+        if self._grid is None or self.estimator is None:
+            return
+        self._estimate(self._grid.flush())
+        self._deliver(self.estimator.finish())
+
+    def _grid_for(self, rate_hz: float) -> LiveGrid:
+        if self._grid is None:
+            self._grid = LiveGrid(self.sensors, rate_hz, self.params.max_wait_s)
+            self.estimator = AngleEstimator(rate_hz, self.params.angles)
+        return self._grid
+
+    def _estimate(self, rows: Any) -> None:
+        if rows is not None and self.estimator is not None:
+            self._deliver(self.estimator.update(rows))
+
+    def _deliver(self, chunk: AngleChunk) -> None:
+        if not len(chunk):
+            return
+        for listener in self.angle_listeners:
+            listener(chunk)
+        for message in angles_messages(chunk, self.params.angles_hz):
+            self._publish(message)
+
+    def _publish_status(self, t: float) -> None:
+        calibrated = self.estimator is not None and self.estimator.calibration is not None
+        self._publish(
+            status_message(
+                t, [link.status(t) for link in self.links.values()], calibrated=calibrated
+            )
+        )
+
+    def _publish(self, message: dict[str, Any]) -> None:
+        for subscription in self._subscriptions:
+            subscription.put(message)

@@ -1,0 +1,38 @@
+"""The message schema of DESIGN.md (headless JSON lines, MQTT payloads, TUI updates)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from anklet.pipeline._angles import AngleChunk
+
+ANGLE_KEYS = ("dorsiflexion_deg", "inversion_deg", "rotation_deg")
+
+
+def angles_messages(chunk: AngleChunk, rate_hz: float) -> list[dict[str, Any]]:
+    """One ``angles`` message per 1 / ``rate_hz`` of the chunk: the first row of each period
+    (periods are fixed on session time, so chunk boundaries do not shift them)."""
+    if not len(chunk):
+        return []
+    period = np.floor(chunk.t * rate_hz + 1e-9)
+    first_rows = np.flatnonzero(np.diff(period, prepend=period[0] - 1))
+    return [angles_message(float(chunk.t[row]), {side: a[row] for side, a in chunk.angles.items()}) for row in first_rows]
+
+
+def angles_message(t: float, angles: dict[str, np.ndarray]) -> dict[str, Any]:
+    """``angles`` at session time ``t`` from per-side (3,) angles in rad; missing ones are null."""
+    message: dict[str, Any] = {"type": "angles", "t": round(t, 3)}
+    for side, values in angles.items():
+        message[side] = {key: _degrees(value) for key, value in zip(ANGLE_KEYS, values, strict=True)}
+    return message
+
+
+def status_message(t: float, sensors: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"type": "status", "t": round(t, 3), "sensors": sensors, **extra}
+
+
+def _degrees(value: float) -> float | None:
+    return None if math.isnan(value) else round(math.degrees(value), 2)

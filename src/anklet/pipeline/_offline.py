@@ -1,0 +1,96 @@
+"""A whole session's notifications at once: decode, sync each sensor's clock, drop duplicates,
+and put every sensor on one host-time grid, vectorised (the batch twin of the live stages)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from anklet.errors import ProtocolError, ValidationError
+from anklet.files import ImuTable
+from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
+from anklet.protocol import DecodedBatch, decode_packet, decode_packets
+from anklet.timing import ClockSyncParams, PacketArrivals, SequenceTracker, resample, sample_times, sync_offline
+from anklet.transport import Notification
+
+MAX_GAP_PERIODS = 1.5
+"""A grid row is interpolated only between samples at most this many periods apart: one lost
+sample is already a gap the orientation filter should bridge knowingly."""
+
+
+def grid_rows(start_s: float, stop_s: float, rate_hz: float) -> np.ndarray:
+    """Grid times k / rate_hz within [start_s, stop_s], s: one grid for every session and mode."""
+    return np.arange(math.ceil(start_s * rate_hz), math.floor(stop_s * rate_hz) + 1) / rate_hz
+
+
+def table_from_notifications(
+    notifications: Iterable[Notification], *, clock: ClockSyncParams | None = None, causal: bool = False
+) -> ImuTable:
+    """All sensors' samples on the common grid at their sample rate, NaN where lost.
+
+    ``causal=True`` times packets as the live clock sync would (see ``sync_offline``).
+    Malformed data packets are skipped. Raises ValidationError when there is no data or the
+    sensors disagree on the sample rate.
+    """
+    payloads: dict[str, list[bytes]] = {}
+    arrivals: dict[str, list[float]] = {}
+    for notification in notifications:
+        if notification.channel == "data":
+            payloads.setdefault(notification.sensor, []).append(notification.payload)
+            arrivals.setdefault(notification.sensor, []).append(notification.host_time_s)
+    if not payloads:
+        raise ValidationError("the session has no data packets")
+    timed = {name: _timed_samples(payloads[name], arrivals[name], clock, causal) for name in payloads}
+    rates = {rate for _, _, _, rate in timed.values()}
+    if len(rates) != 1:
+        raise ValidationError(f"the sensors stream at different rates ({sorted(rates)} Hz); anklet needs one rate")
+    rate = rates.pop()
+    grid = grid_rows(min(t[0] for t, *_ in timed.values()), max(t[-1] for t, *_ in timed.values()), rate)
+    return ImuTable(
+        grid,
+        {name: resample(t, acc, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=1 / rate) for name, (t, acc, _, _) in timed.items()},
+        {name: resample(t, gyr, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=1 / rate) for name, (t, _, gyr, _) in timed.items()},
+    )
+
+
+def angles_from_table(table: ImuTable, rate_hz: float, params: AngleParams | None = None) -> tuple[AngleChunk, AngleEstimator]:
+    """Ankle angles of a whole table and the estimator (with its calibration) that made them."""
+    estimator = AngleEstimator(rate_hz, params)
+    chunk = estimator.update(table)
+    if not len(chunk):
+        chunk = estimator.finish()
+    return chunk, estimator
+
+
+def _timed_samples(
+    payloads: list[bytes], host_time_s: list[float], clock: ClockSyncParams | None, causal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One sensor's sample host times (s), acc, gyr and sample rate, duplicates dropped."""
+    batch, kept = _decode_valid(payloads)
+    packets = PacketArrivals.from_batch(batch, np.asarray(host_time_s)[kept])
+    synced = sync_offline(packets, clock, causal=causal)
+    unique = SequenceTracker().update(packets, synced)
+    samples = np.repeat(unique, batch.n_samples)
+    times = sample_times(synced, batch.n_samples)[samples]
+    return times, batch.acc[samples], batch.gyr[samples], float(np.median(batch.sample_rate_hz))
+
+
+def _decode_valid(payloads: list[bytes]) -> tuple[DecodedBatch, np.ndarray]:
+    """The batch of decodable packets and the indices they came from (corrupt ones skipped)."""
+    try:
+        return decode_packets(payloads), np.arange(len(payloads))
+    except ProtocolError:
+        kept = np.array([index for index, payload in enumerate(payloads) if _decodes(payload)], dtype=int)
+        if not len(kept):
+            raise ValidationError("no data packet of the sensor could be decoded") from None
+        return decode_packets([payloads[index] for index in kept]), kept
+
+
+def _decodes(payload: bytes) -> bool:
+    try:
+        decode_packet(payload)
+    except ProtocolError:
+        return False
+    return True
