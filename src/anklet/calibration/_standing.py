@@ -49,11 +49,11 @@ def find_standing(
     window = max(1, round(params.smoothing_s * rate_hz))
     still = np.ones(len(next(iter(acc.values()))), dtype=bool)
     for name in acc:
-        speed, _, complete_gyr = _window_means(np.linalg.norm(gyr[name], axis=1), window)
-        deviation, _, complete_acc = _window_means(
+        speed, _, enough_gyr = _window_means(np.linalg.norm(gyr[name], axis=1), window)
+        deviation, _, enough_acc = _window_means(
             np.abs(np.linalg.norm(acc[name], axis=1) - GRAVITY_MPS2), window
         )
-        still &= complete_gyr & complete_acc & (speed < params.max_gyr_rads)
+        still &= enough_gyr & enough_acc & (speed < params.max_gyr_rads)
         still &= deviation < params.max_acc_deviation_mps2
     starts, stops = _runs(still)
     early = starts < round(params.search_s * rate_hz)
@@ -105,14 +105,17 @@ def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz:
 def _stillest_second_magnitude(acc: np.ndarray, rate_hz: float) -> float:
     """Mean |acc| over the one-second window (without missing samples) where |acc| varies least."""
     magnitude = np.linalg.norm(acc, axis=1)
-    mean, square, complete = _window_means(magnitude, max(2, round(rate_hz)))
-    spread = np.where(complete, square - mean**2, np.inf)
+    mean, square, enough = _window_means(magnitude, max(2, round(rate_hz)))
+    spread = np.where(enough, square - mean**2, np.inf)
     return float(mean[np.argmin(spread)])
 
 
 def _window_means(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Moving means of ``values`` and of its square, and whether each window had no NaN."""
-    missing = np.isnan(values)
-    filled = np.where(missing, 0.0, values)
-    complete = uniform_filter1d(missing.astype(float), window) < 1e-9
-    return uniform_filter1d(filled, window), uniform_filter1d(filled**2, window), complete
+    """Moving means of ``values`` and of its square over the samples present, and whether at
+    least half of each window was present (a lossy link still lets a standing period count)."""
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
+    fraction = uniform_filter1d(present.astype(float), window)
+    enough = fraction >= 0.5
+    scale = np.where(enough, 1.0 / np.maximum(fraction, 0.5), np.nan)
+    return uniform_filter1d(filled, window) * scale, uniform_filter1d(filled**2, window) * scale, enough

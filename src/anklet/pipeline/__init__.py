@@ -6,7 +6,7 @@ from anklet.pipeline._grid import LiveGrid
 from anklet.pipeline._link import SensorLink, TimedSamples
 from anklet.pipeline._live import LiveParams, LivePipeline, Subscription
 from anklet.pipeline._messages import angles_message, angles_messages, status_message
-from anklet.pipeline._offline import angles_from_table, grid_rows, table_from_notifications
+from anklet.pipeline._offline import angles_from_table, grid_rows, table_from_notifications, table_on_grid
 
 __all__ = [
     "AngleChunk",
@@ -24,4 +24,5 @@ __all__ = [
     "grid_rows",
     "status_message",
     "table_from_notifications",
+    "table_on_grid",
 ]

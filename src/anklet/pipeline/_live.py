@@ -90,6 +90,7 @@ class LivePipeline:
         self._subscriptions: list[Subscription] = []
         self._grid: LiveGrid | None = None
         self._next_status_s = self.params.status_every_s
+        self._last_angles_period = -1  # of the last angles message, in 1 / angles_hz
 
     def subscribe(self, maxsize: int = 1000) -> Subscription:
         subscription = Subscription(maxsize)
@@ -145,7 +146,8 @@ class LivePipeline:
             return
         for listener in self.angle_listeners:
             listener(chunk)
-        for message in angles_messages(chunk, self.params.angles_hz):
+        messages, self._last_angles_period = angles_messages(chunk, self.params.angles_hz, self._last_angles_period)
+        for message in messages:
             self._publish(message)
 
     def _publish_status(self, t: float) -> None:

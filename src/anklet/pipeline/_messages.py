@@ -12,14 +12,16 @@ from anklet.pipeline._angles import AngleChunk
 ANGLE_KEYS = ("dorsiflexion_deg", "inversion_deg", "rotation_deg")
 
 
-def angles_messages(chunk: AngleChunk, rate_hz: float) -> list[dict[str, Any]]:
-    """One ``angles`` message per 1 / ``rate_hz`` of the chunk: the first row of each period
-    (periods are fixed on session time, so chunk boundaries do not shift them)."""
+def angles_messages(chunk: AngleChunk, rate_hz: float, last_period: int) -> tuple[list[dict[str, Any]], int]:
+    """One ``angles`` message per 1 / ``rate_hz`` of session time: the first row of each period
+    after ``last_period`` (periods are counted on session time, so chunk boundaries do not
+    shift them). Returns the messages and the last period now covered."""
     if not len(chunk):
-        return []
-    period = np.floor(chunk.t * rate_hz + 1e-9)
-    first_rows = np.flatnonzero(np.diff(period, prepend=period[0] - 1))
-    return [angles_message(float(chunk.t[row]), {side: a[row] for side, a in chunk.angles.items()}) for row in first_rows]
+        return [], last_period
+    period = np.floor(chunk.t * rate_hz + 1e-9).astype(np.int64)
+    first_rows = np.flatnonzero(np.diff(period, prepend=last_period) > 0)
+    messages = [angles_message(float(chunk.t[row]), {side: a[row] for side, a in chunk.angles.items()}) for row in first_rows]
+    return messages, max(last_period, int(period[-1]))
 
 
 def angles_message(t: float, angles: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from anklet.calibration import Calibration
 from anklet.errors import ProtocolError, ValidationError
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
@@ -55,13 +56,35 @@ def table_from_notifications(
     )
 
 
-def angles_from_table(table: ImuTable, rate_hz: float, params: AngleParams | None = None) -> tuple[AngleChunk, AngleEstimator]:
-    """Ankle angles of a whole table and the estimator (with its calibration) that made them."""
+def table_on_grid(table: ImuTable) -> tuple[ImuTable, float]:
+    """A table from a file, put on the grid k / rate (rate from its median sample spacing) so
+    every later stage can count rows; a file already on that grid comes back unchanged."""
+    rate_hz = float(np.round(1.0 / np.median(np.diff(table.t)), 3))
+    grid = grid_rows(float(table.t[0]), float(table.t[-1]), rate_hz)
+    period_s = 1.0 / rate_hz
+
+    def on_grid(values: np.ndarray) -> np.ndarray:
+        present = ~np.isnan(values).any(axis=1)
+        return resample(table.t[present], values[present], grid, max_gap_periods=MAX_GAP_PERIODS, period_s=period_s)
+
+    return ImuTable(
+        grid,
+        {name: on_grid(values) for name, values in table.acc.items()},
+        {name: on_grid(values) for name, values in table.gyr.items()},
+    ), rate_hz
+
+
+def angles_from_table(
+    table: ImuTable, rate_hz: float, params: AngleParams | None = None
+) -> tuple[AngleChunk, Calibration]:
+    """Ankle angles of a whole table and the calibration they rest on."""
     estimator = AngleEstimator(rate_hz, params)
     chunk = estimator.update(table)
     if not len(chunk):
         chunk = estimator.finish()
-    return chunk, estimator
+    if estimator.calibration is None:
+        raise ValidationError("the session has no samples to calibrate on")
+    return chunk, estimator.calibration
 
 
 def _timed_samples(

@@ -1,0 +1,92 @@
+"""``anklet demo``: virtual sensors running a scenario, through the live pipeline, read out.
+
+``--headless`` prints the messages of DESIGN.md as JSON lines; otherwise a one-line readout
+per second (the full terminal view comes with ``anklet.tui``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from typing import Any
+
+from anklet.cli._args import positive_float
+from anklet.pipeline import LiveParams, LivePipeline, Subscription
+from anklet.sim import load_scenario, simulate
+from anklet.sim._virtual import VirtualSensorTransport
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="simulated sensors through the live pipeline",
+        description="Run virtual sensors through the live pipeline and show what a coach would see.",
+    )
+    parser.add_argument("--scenario", default="easy_run", metavar="NAME|FILE", help="scenario (default easy_run)")
+    parser.add_argument("--duration", type=positive_float, metavar="S", help="session length, s")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--speed", type=_speed, default=1.0, metavar="X|max", help="replay pace (default 1)")
+    parser.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
+    parser.set_defaults(handler=_run)
+
+
+def _speed(text: str) -> float:
+    return math.inf if text == "max" else positive_float(text)
+
+
+def _run(args: argparse.Namespace) -> int:
+    session = simulate(load_scenario(args.scenario), seed=args.seed, duration_s=args.duration)
+    transport = VirtualSensorTransport(session.notifications(), speed=args.speed)
+    pipeline = LivePipeline(list(session.sensors), LiveParams())
+    if not args.headless:
+        print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
+    try:
+        asyncio.run(_stream(pipeline, transport, _print_json if args.headless else _print_readout))
+    except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
+        sys.stderr.close()
+    return 0
+
+
+async def _stream(pipeline: LivePipeline, transport: VirtualSensorTransport, show: Any) -> None:
+    subscription = pipeline.subscribe()
+    printer = asyncio.create_task(_print_all(subscription, show))
+    try:
+        await pipeline.run(transport)
+    finally:
+        await printer
+
+
+async def _print_all(subscription: Subscription, show: Any) -> None:
+    async for message in subscription:
+        show(message)
+
+
+def _print_json(message: dict[str, Any]) -> None:
+    print(json.dumps(message, separators=(",", ":")), flush=True)
+
+
+_latest_angles: dict[str, Any] = {}
+
+
+def _print_readout(message: dict[str, Any]) -> None:
+    """Each status (once a second) prints the newest angles and the sensors' state."""
+    if message["type"] == "angles":
+        _latest_angles.update(message)
+        return
+    if message["type"] != "status":
+        return
+    sides = "  ".join(
+        f"{side} DF {_degrees(_latest_angles.get(side, {}).get('dorsiflexion_deg'))}" for side in ("left", "right")
+    )
+    sensors = " ".join(
+        f"{sensor['name']}:{'ok' if sensor['connected'] else 'lost'}/{sensor['loss_pct']:.1f}%" for sensor in message["sensors"]
+    )
+    state = "" if message.get("calibrated") else "  (calibrating: stand still, then move)"
+    print(f"t={message['t']:6.1f} s  {sides}  {sensors}{state}", flush=True)
+
+
+def _degrees(value: float | None) -> str:
+    return "   --  " if value is None else f"{value:+6.1f}°"
