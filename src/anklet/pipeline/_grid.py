@@ -15,19 +15,35 @@ from anklet.timing import resample
 
 
 class _SampleBuffer:
-    """One sensor's samples not yet behind the grid, kept as arrays plus a list of new packets."""
+    """One sensor's samples not yet behind the grid, kept as arrays plus a list of new packets.
 
-    def __init__(self) -> None:
+    A packet that leaves a hole behind it may have overtaken a late one (BLE reorders), so
+    the sensor's rows are ready only up to the oldest hole still young enough to be filled.
+    """
+
+    def __init__(self, period_s: float) -> None:
         self.t = np.empty(0)
         self.values = np.empty((0, 6))
         self._new: list[TimedSamples] = []
+        self._period_s = period_s
+        self._holes: list[tuple[float, float, float]] = []  # (start s, end s, seen at s)
         self.latest_sample_s = -math.inf
         self.latest_arrival_s = -math.inf
 
     def add(self, samples: TimedSamples, arrival_s: float) -> None:
         self._new.append(samples)
-        self.latest_sample_s = max(self.latest_sample_s, float(samples.t[-1]))
+        first, last = float(samples.t[0]), float(samples.t[-1])
+        # a late packet inside a hole fills it (if more were missing there, they stay missing)
+        self._holes = [hole for hole in self._holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
+        if math.isfinite(self.latest_sample_s) and first > self.latest_sample_s + MAX_GAP_PERIODS * self._period_s:
+            self._holes.append((self.latest_sample_s, first, arrival_s))
+        self.latest_sample_s = max(self.latest_sample_s, last)
         self.latest_arrival_s = arrival_s
+
+    def ready_until(self, now_s: float, max_wait_s: float) -> float:
+        """Host time up to which this sensor's rows are final."""
+        self._holes = [hole for hole in self._holes if now_s - hole[2] <= max_wait_s]
+        return min([self.latest_sample_s, *(hole[0] for hole in self._holes)])
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if self._new:
@@ -52,11 +68,11 @@ class LiveGrid:
     the samples cover, at the end of a session.
     """
 
-    def __init__(self, sensors: list[str], rate_hz: float, max_wait_s: float = 0.1) -> None:
+    def __init__(self, sensors: list[str], rate_hz: float, max_wait_s: float) -> None:
         self.sensors = sensors
         self.rate_hz = rate_hz
         self.max_wait_s = max_wait_s
-        self._buffers = {name: _SampleBuffer() for name in sensors}
+        self._buffers = {name: _SampleBuffer(1 / rate_hz) for name in sensors}
         self._next_row: int | None = None  # grid rows are k / rate_hz; k of the next one
 
     def add(self, name: str, samples: TimedSamples, arrival_s: float) -> None:
@@ -68,7 +84,7 @@ class LiveGrid:
         talking = [b for b in self._buffers.values() if now_s - b.latest_arrival_s <= self.max_wait_s]
         if not talking:
             return None
-        return self._rows_until(min(b.latest_sample_s for b in talking))
+        return self._rows_until(min(b.ready_until(now_s, self.max_wait_s) for b in talking))
 
     def flush(self) -> ImuTable | None:
         return self._rows_until(max(b.latest_sample_s for b in self._buffers.values()))

@@ -25,12 +25,14 @@ from anklet.transport import Notification, Transport
 
 @dataclass(frozen=True, slots=True)
 class LiveParams:
-    """``max_wait_s``: how long a silent sensor may hold back the others, s;
+    """``max_wait_s``: how long a silent sensor may hold back the others, s (longer than most
+    bursts of BLE loss, so the grid rarely gives up samples that do arrive: rows it released
+    without them would make live and offline angles differ for a few seconds);
     ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``."""
 
     angles: AngleParams = field(default_factory=AngleParams)
     clock: ClockSyncParams | None = None
-    max_wait_s: float = 0.1
+    max_wait_s: float = 0.3
     angles_hz: float = 10.0
     status_every_s: float = 1.0
 
