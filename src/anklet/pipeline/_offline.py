@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,15 +45,17 @@ def table_from_notifications(
     if not payloads:
         raise ValidationError("the session has no data packets")
     timed = {name: _timed_samples(payloads[name], arrivals[name], clock, causal) for name in payloads}
-    rates = {rate for _, _, _, rate in timed.values()}
+    rates = {samples.rate_hz for samples in timed.values()}
     if len(rates) != 1:
         raise ValidationError(f"the sensors stream at different rates ({sorted(rates)} Hz); anklet needs one rate")
     rate = rates.pop()
-    grid = grid_rows(min(t[0] for t, *_ in timed.values()), max(t[-1] for t, *_ in timed.values()), rate)
+    # the grid starts where the live one does: at the first sample of the first packet to arrive
+    first = min(timed.values(), key=lambda samples: samples.first_arrival_s)
+    grid = grid_rows(float(first.t[0]), max(float(samples.t.max()) for samples in timed.values()), rate)
     return ImuTable(
         grid,
-        {name: resample(t, acc, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=1 / rate) for name, (t, acc, _, _) in timed.items()},
-        {name: resample(t, gyr, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=1 / rate) for name, (t, _, gyr, _) in timed.items()},
+        {name: _on_grid(samples.t, samples.acc, grid, rate) for name, samples in timed.items()},
+        {name: _on_grid(samples.t, samples.gyr, grid, rate) for name, samples in timed.items()},
     )
 
 
@@ -87,17 +90,35 @@ def angles_from_table(
     return chunk, estimator.calibration
 
 
+@dataclass(frozen=True, slots=True)
+class _SensorSamples:
+    """One sensor's samples in packet arrival order: host times (s), acc, gyr; its rate and
+    when its first packet arrived."""
+
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray
+    rate_hz: float
+    first_arrival_s: float
+
+
+def _on_grid(t: np.ndarray, values: np.ndarray, grid: np.ndarray, rate_hz: float) -> np.ndarray:
+    return resample(t, values, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=1 / rate_hz)
+
+
 def _timed_samples(
     payloads: list[bytes], host_time_s: list[float], clock: ClockSyncParams | None, causal: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """One sensor's sample host times (s), acc, gyr and sample rate, duplicates dropped."""
+) -> _SensorSamples:
+    """One sensor's samples on the host clock, duplicates dropped."""
     batch, kept = _decode_valid(payloads)
     packets = PacketArrivals.from_batch(batch, np.asarray(host_time_s)[kept])
     synced = sync_offline(packets, clock, causal=causal)
     unique = SequenceTracker().update(packets, synced)
     samples = np.repeat(unique, batch.n_samples)
     times = sample_times(synced, batch.n_samples)[samples]
-    return times, batch.acc[samples], batch.gyr[samples], float(np.median(batch.sample_rate_hz))
+    return _SensorSamples(
+        times, batch.acc[samples], batch.gyr[samples], float(np.median(batch.sample_rate_hz)), float(packets.host_time_s[0])
+    )
 
 
 def _decode_valid(payloads: list[bytes]) -> tuple[DecodedBatch, np.ndarray]:
