@@ -1,0 +1,52 @@
+"""``anklet demo``: virtual sensors through the live pipeline, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from anklet.cli import main
+
+
+def test_headless_demo_prints_the_message_schema(capsys):
+    assert main(["demo", "--headless", "--scenario", "squats", "--duration", "35", "--speed", "max"]) == 0
+    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    status = [m for m in messages if m["type"] == "status"]
+    angles = [m for m in messages if m["type"] == "angles"]
+    assert {m["type"] for m in messages} == {"status", "angles"}
+    # status once a second of session time, every sensor in it
+    np.testing.assert_allclose([m["t"] for m in status], np.arange(1, len(status) + 1))
+    assert len(status) >= 34
+    assert {s["name"] for s in status[-1]["sensors"]} == {"left_shank", "left_foot", "right_shank", "right_foot"}
+    assert all(s["connected"] and s["rate_hz"] == 200 and 0 <= s["loss_pct"] < 20 for s in status[-1]["sensors"])
+    assert status[0]["calibrated"] is False and status[-1]["calibrated"] is True
+    # angles ten times a second over the whole session, readable numbers in degrees
+    assert np.diff([m["t"] for m in angles]) == pytest.approx(0.1, abs=0.006)
+    assert len(angles) >= 340
+    squat_bottoms = [m["left"]["dorsiflexion_deg"] for m in angles if m["left"]["dorsiflexion_deg"] is not None]
+    assert 15 < max(squat_bottoms) < 60  # squats bend the ankle, in degrees not radians
+
+
+def test_demo_readout_in_a_terminal():
+    """The default (non-headless) readout, paced at 20x real time in a real subprocess."""
+    result = subprocess.run(
+        [sys.executable, "-m", "anklet", "demo", "--duration", "10", "--speed", "20"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("easy_run:")
+    readout_times = [float(re.match(r"t=\s*([\d.]+) s", line).group(1)) for line in lines[1:]]
+    assert readout_times == [float(t) for t in range(1, 11)]  # one line a second
+    assert all("left_foot:ok" in line for line in lines[1:])
+
+
+def test_demo_unknown_scenario_is_one_sentence(capsys):
+    assert main(["demo", "--headless", "--scenario", "no_such_scenario"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("anklet: ") and "no_such_scenario" in error and "\n" not in error

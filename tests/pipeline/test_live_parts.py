@@ -1,0 +1,129 @@
+"""The live pipeline's parts: the grid that waits for late packets, the bounded subscription,
+the estimator that calibrates once, and the message schema."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import numpy as np
+import pytest
+
+from anklet.errors import ValidationError
+from anklet.files import ImuTable
+from anklet.pipeline import AngleChunk, AngleEstimator, LiveGrid, Subscription, TimedSamples, angles_messages
+from anklet.sim import load_scenario, simulate
+
+RATE = 100.0
+
+
+def _packet(first_row: int, count: int = 4) -> TimedSamples:
+    t = (first_row + np.arange(count)) / RATE
+    return TimedSamples(t, np.column_stack([t, t, t]), np.zeros((count, 3)))
+
+
+def test_grid_waits_for_a_reordered_packet_then_uses_it():
+    grid = LiveGrid(["a", "b"], RATE, max_wait_s=0.3)
+    grid.add("a", _packet(0), 0.05)
+    grid.add("b", _packet(0), 0.05)
+    assert len(grid.advance(0.05).t) == 4
+    grid.add("b", _packet(4), 0.09)
+    grid.add("a", _packet(8), 0.10)  # overtook a's rows 4-7
+    assert grid.advance(0.10) is None  # row 4 must wait for the hole in "a"
+    grid.add("a", _packet(4), 0.12)  # the late packet
+    rows = grid.advance(0.12)
+    np.testing.assert_allclose(rows.t, np.arange(4, 8) / RATE)
+    np.testing.assert_allclose(rows.acc["a"][:, 0], rows.t)  # a's late samples, not NaN
+
+
+def test_grid_gives_up_on_a_silent_sensor_after_max_wait():
+    grid = LiveGrid(["a", "b"], RATE, max_wait_s=0.3)
+    grid.add("a", _packet(0), 0.05)
+    grid.add("b", _packet(0), 0.05)
+    grid.advance(0.05)
+    b_last_heard = 0.05
+    for row in range(4, 60, 4):
+        now = row / RATE + 0.05
+        grid.add("a", _packet(row), now)
+        released = grid.advance(now)
+        if now - b_last_heard <= 0.3:
+            assert released is None  # b silent, but not for long yet
+    assert released is not None
+    assert np.isnan(released.acc["b"]).all() and not np.isnan(released.acc["a"]).any()
+
+
+@pytest.mark.asyncio
+async def test_subscription_drops_the_oldest_when_the_reader_lags():
+    subscription = Subscription(maxsize=3)
+    for index in range(5):
+        subscription.put({"type": "angles", "t": index})
+    subscription.close()
+    received = [message["t"] async for message in subscription]
+    assert received == [2, 3, 4]
+    assert subscription.dropped_ == 2
+
+
+@pytest.mark.asyncio
+async def test_subscription_wakes_a_waiting_reader():
+    subscription = Subscription(maxsize=10)
+    reader = asyncio.create_task(anext(aiter(subscription)))
+    await asyncio.sleep(0)
+    assert not reader.done()
+    subscription.put({"type": "status", "t": 1.0})
+    assert (await asyncio.wait_for(reader, 1.0))["t"] == 1.0
+
+
+def test_angles_messages_keep_their_rate_across_chunks():
+    t = np.arange(0, 300) / RATE
+    angles = {"left": np.zeros((300, 3)), "right": np.full((300, 3), np.nan)}
+    messages, last = [], -1
+    for rows in np.array_split(np.arange(300), 37):  # chunks that cut periods anywhere
+        new, last = angles_messages(AngleChunk(t[rows], {s: a[rows] for s, a in angles.items()}), 10.0, last)
+        messages += new
+    times = [message["t"] for message in messages]
+    np.testing.assert_allclose(times, np.arange(30) / 10.0)
+    assert messages[0]["left"]["dorsiflexion_deg"] == 0.0
+    assert messages[0]["right"] == {"dorsiflexion_deg": None, "inversion_deg": None, "rotation_deg": None}
+
+
+@pytest.fixture(scope="module")
+def squat_table():
+    session = simulate(load_scenario("squats"), seed=2, duration_s=40)
+    return session.imu_table(), session.sample_rate_hz
+
+
+def _rows(table: ImuTable, rows: slice) -> ImuTable:
+    return ImuTable(table.t[rows], {n: a[rows] for n, a in table.acc.items()}, {n: g[rows] for n, g in table.gyr.items()})
+
+
+def test_estimator_holds_rows_until_calibrated_then_returns_them_all(squat_table):
+    table, rate = squat_table
+    whole = AngleEstimator(rate).update(table)
+    estimator = AngleEstimator(rate)
+    returned = []
+    for start in range(0, len(table.t), 37):
+        chunk = estimator.update(_rows(table, slice(start, start + 37)))
+        if estimator.calibration is None:
+            assert len(chunk) == 0
+        returned.append(chunk)
+    assert estimator.calibration is not None
+    t = np.concatenate([chunk.t for chunk in returned])
+    np.testing.assert_array_equal(t, table.t)  # every row, once, in order
+    left = np.vstack([chunk.angles["left"] for chunk in returned if len(chunk)])
+    np.testing.assert_allclose(left, whole.angles["left"], atol=1e-9)
+
+
+def test_estimator_finish_calibrates_a_short_session(squat_table):
+    table, rate = squat_table
+    estimator = AngleEstimator(rate)
+    assert len(estimator.update(_rows(table, slice(0, int(12 * rate))))) == 0
+    chunk = estimator.finish()
+    assert estimator.calibration is not None and len(chunk) == int(12 * rate)
+
+
+def test_estimator_without_standing_says_so(squat_table):
+    table, rate = squat_table
+    moving = _rows(table, slice(int(6 * rate), None))  # starts mid-squat
+    moving = ImuTable(moving.t, moving.acc, {n: g + 0.5 for n, g in moving.gyr.items()})  # never still
+    with pytest.raises(ValidationError, match="no quiet standing period"):
+        AngleEstimator(rate).update(moving)
