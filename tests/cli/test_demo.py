@@ -33,9 +33,9 @@ def test_headless_demo_prints_the_message_schema(capsys):
 
 
 def test_demo_readout_in_a_terminal():
-    """The default (non-headless) readout, paced at 20x real time in a real subprocess."""
+    """The default (non-headless) readout, paced at 5x real time in a real subprocess."""
     result = subprocess.run(
-        [sys.executable, "-m", "anklet", "demo", "--duration", "10", "--speed", "20"],
+        [sys.executable, "-m", "anklet", "demo", "--duration", "10", "--speed", "5"],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr

@@ -60,11 +60,6 @@ def test_dorsiflexion_meets_the_product_target(fused, scenario, side):
     assert missing < 0.02, missing
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a 0.985 s BLE dropout of right_shank at 46.06 s is bridged with the stride copy plus a "
-    "ramped end offset (~1.2 rad/s on one axis), which integrates to ~37 deg of inclination "
-    "error that VQF takes ~8 s to pull back: see test_gap_bridging"
-))
 def test_a_one_second_dropout_keeps_the_target(fused):
     """easy_run seed 1: the right leg's dorsiflexion RMSE is 9.5 deg after 10 s (left: 1.4 deg);
     with the bridge's end offsets faded over 20 ms instead, 1.5 deg. Only the RMSE is asserted:

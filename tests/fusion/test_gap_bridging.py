@@ -89,31 +89,20 @@ def test_the_stride_bridge_adds_far_less_error_than_a_line(added_error, seed, se
     assert np.mean(periodic) < np.mean(linear) / 2.0, (periodic, linear)
 
 
-RAMPED_END_OFFSETS = (
-    "_bridge spreads the mismatch at the gap's ends (start_offset/end_offset) as a linear ramp "
-    "over the whole gap; when the sample after the gap falls on a steep part of the stride (a "
-    "one-row lag error at foot strike) that offset reaches 1-7 rad/s, and its ramp integrates "
-    "to tens of degrees of rotation that VQF needs seconds to pull back"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RAMPED_END_OFFSETS)
 def test_no_short_gap_leaves_a_large_error(added_error):
-    """Worst single 50-300 ms gap over seeds 0-4, both sensors. Measured: 74.6 deg (seed 4,
-    right_shank, a 0.30 s gap at 40.56 s whose after-sample has an end offset of (2.0, -0.4,
-    -6.6) rad/s; a straight line adds 4.1 deg there); the same stride copy with its end offsets
-    faded out over 20 ms instead adds at most 10.9 deg on any gap (seeds 0-5, four sensors).
+    """Worst single 50-300 ms gap over seeds 0-4, both sensors. With the end offsets
+    ramped across the whole gap it was 74.6 deg (seed 4, right_shank, a 0.30 s gap at 40.56 s
+    whose after-sample sits on foot strike); faded out over 20 ms at most 10.9 deg (seeds 0-5,
+    four sensors).
     Bound: 15 deg."""
     worst = max(added_error(seed, sensor, SHORT, linear=False)[0].max() for seed in range(5) for sensor in SENSORS)
     assert worst < 15.0, worst
 
 
-@pytest.mark.xfail(strict=True, reason=RAMPED_END_OFFSETS)
 def test_a_bridged_second_long_gap_stays_close(added_error):
     """Gaps of 0.5-1.5 s are still bridged (max_bridged_gap_s = 2 s), and the stride repeats
-    just as well over them. Measured in the 2 s after each gap, seeds 0-2, both sensors: the
-    current bridge adds 18-58 deg (mean 38), a straight line 62-86 deg; the same stride copy
-    with its end offsets faded out over 20 ms instead of ramped across the gap adds 2-10 deg
-    (mean 5). Bound: 10 deg on average."""
+    just as well over them. Measured in the 2 s after each gap, seeds 0-2, both sensors: end
+    offsets ramped across the gap added 18-58 deg (mean 38), a straight line 62-86 deg; faded
+    out over 20 ms, 2-10 deg (mean 5). Bound: 10 deg on average."""
     added = [added_error(seed, sensor, (0.5, 1.5), linear=False)[0].mean() for seed in SEEDS for sensor in SENSORS]
     assert np.mean(added) < 10.0, added

@@ -95,6 +95,7 @@ class SensorOrientation:
 
     def _restart(self) -> None:
         bias, sigma = self._filter.getBiasEstimate()
+        self._history = None  # the movement before a lost connection says little about after
         self._filter.resetState()
         self._filter.setBiasEstimate(bias, sigma)
 
@@ -122,6 +123,7 @@ _PERIOD_RANGE_S = (0.3, 2.0)  # strides of running and walking; squats are slow 
 _MIN_PERIODICITY = 0.5  # normalised autocorrelation at the period
 _LAG_SEARCH = 0.15  # stride-to-stride variation searched around the period
 _MATCH_WINDOW_S = 0.1  # samples before a gap matched against the same phase a period earlier
+_FADE_S = 0.02  # how fast the copied stride blends into the samples either side of a gap
 
 
 def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) -> np.ndarray:
@@ -143,9 +145,16 @@ def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) 
     lag = _best_lag(history, after, count, period, round(_MATCH_WINDOW_S * rate_hz))
     rows = len(history) + np.arange(count + 1)  # the gap's rows, then ``after``'s
     earlier = history[rows - lag * -(-(rows - len(history) + 1) // lag)]  # ceil division
+    # The copy meets each end by an offset that fades within ``_FADE_S``: spread over the
+    # whole gap, an offset taken on a steep part of the stride (foot strike) would integrate
+    # into tens of degrees of rotation.
+    fade = max(1, round(_FADE_S * rate_hz))
+    row = np.arange(count)[:, None]
+    start_weight = np.clip(1.0 - (row + 1) / (fade + 1), 0.0, 1.0)
+    end_weight = np.clip(1.0 - (count - row) / (fade + 1), 0.0, 1.0)
     start_offset = before - history[-1 - lag]
     end_offset = after - earlier[-1]
-    return earlier[:-1] + (1.0 - ramp) * start_offset + ramp * end_offset
+    return earlier[:-1] + start_weight * start_offset + end_weight * end_offset
 
 
 def _best_lag(history: np.ndarray, after: np.ndarray, count: int, period: int, window: int) -> int:

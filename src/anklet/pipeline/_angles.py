@@ -46,41 +46,50 @@ class AngleChunk:
 class AngleEstimator:
     """Calibration, orientation and ankle angles for one session, fed grid chunks in order.
 
-    ``update(table)`` returns the angles of every row that became computable: nothing while
-    calibration waits for data, then the backlog, then each chunk's rows. ``finish()`` ends the
-    stream: a session too short for the full calibration window calibrates on what it has.
+    ``update(table)`` returns the angles of the rows that became computable: nothing while
+    calibration waits for data, then the backlog, then each chunk's rows. With
+    ``max_rows_per_update`` the backlog is worked off that many rows per call, so a live loop
+    is never blocked for long. ``finish()`` ends the stream: it fuses whatever is left, and a
+    session too short for the full calibration window calibrates on what it has.
     Raises ValidationError (one sentence) when the data cannot be calibrated.
     """
 
-    def __init__(self, rate_hz: float, params: AngleParams | None = None) -> None:
+    def __init__(self, rate_hz: float, params: AngleParams | None = None, max_rows_per_update: int | None = None) -> None:
         self.rate_hz = rate_hz
         self.params = params or AngleParams()
+        self.max_rows_per_update = max_rows_per_update
         self.calibration: Calibration | None = None
-        self._held: list[ImuTable] = []
+        self._held: list[ImuTable] = []  # rows not fused yet, in order
         self._held_rows_checked = 0
         self._orientations: dict[str, SensorOrientation] = {}
         self._legs: dict[str, AnkleAngles] = {}
 
     def update(self, table: ImuTable) -> AngleChunk:
-        if self.calibration is not None:
-            return self._fuse(table)
         self._held.append(table)
+        if self.calibration is None and not self._try_calibrate():
+            return _empty_chunk()
+        return self._fuse_held(self.max_rows_per_update)
+
+    def finish(self) -> AngleChunk:
+        if not self._held:
+            return _empty_chunk()
+        if self.calibration is None:
+            held = _concatenate(self._held)
+            self._calibrate(held, len(held.t))
+        return self._fuse_held(None)
+
+    def _try_calibrate(self) -> bool:
         held_rows = sum(len(held.t) for held in self._held)
         if held_rows - self._held_rows_checked < _CHECK_EVERY_S * self.rate_hz:
-            return _empty_chunk()  # looking for the standing period is not free: not every chunk
+            return False  # looking for the standing period is not free: not every chunk
         self._held_rows_checked = held_rows
         held = _concatenate(self._held)
         self._held = [held]
         needed = self._rows_needed(held)
         if needed is None or needed > held_rows:
-            return _empty_chunk()
-        return self._start(held, needed)
-
-    def finish(self) -> AngleChunk:
-        if self.calibration is not None or not self._held:
-            return _empty_chunk()
-        held = _concatenate(self._held)
-        return self._start(held, len(held.t))
+            return False
+        self._calibrate(held, needed)
+        return True
 
     def _rows_needed(self, held: ImuTable) -> int | None:
         """Rows the calibration needs, once the standing period is known; None before that."""
@@ -93,7 +102,7 @@ class AngleEstimator:
             raise
         return standing.stop + round(self.params.calibration.window_s * self.rate_hz)
 
-    def _start(self, held: ImuTable, rows: int) -> AngleChunk:
+    def _calibrate(self, held: ImuTable, rows: int) -> None:
         window = slice(0, rows)
         self.calibration = calibrate(
             {name: a[window] for name, a in held.acc.items()},
@@ -101,7 +110,6 @@ class AngleEstimator:
             self.rate_hz,
             self.params.calibration,
         )
-        self._held = []
         for side, leg in self.calibration.legs.items():
             self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
             for segment in ("shank", "foot"):
@@ -109,7 +117,12 @@ class AngleEstimator:
                 self._orientations[name] = SensorOrientation(
                     self.rate_hz, self.calibration.gyr_bias_rads[name], self.params.orientation
                 )
-        return self._fuse(held)
+
+    def _fuse_held(self, max_rows: int | None) -> AngleChunk:
+        held = _concatenate(self._held)
+        rows = len(held.t) if max_rows is None else min(max_rows, len(held.t))
+        self._held = [_slice(held, slice(rows, None))] if rows < len(held.t) else []
+        return self._fuse(_slice(held, slice(0, rows)))
 
     def _fuse(self, table: ImuTable) -> AngleChunk:
         orientation = {name: fusion.update(table.gyr[name], table.acc[name]) for name, fusion in self._orientations.items()}
@@ -117,6 +130,12 @@ class AngleEstimator:
             table.t,
             {side: leg.update(orientation[f"{side}_shank"], orientation[f"{side}_foot"]) for side, leg in self._legs.items()},
         )
+
+
+def _slice(table: ImuTable, rows: slice) -> ImuTable:
+    if rows == slice(0, len(table.t)):
+        return table
+    return ImuTable(table.t[rows], {n: a[rows] for n, a in table.acc.items()}, {n: g[rows] for n, g in table.gyr.items()})
 
 
 def _concatenate(tables: list[ImuTable]) -> ImuTable:

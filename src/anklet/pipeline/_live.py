@@ -28,13 +28,16 @@ class LiveParams:
     """``max_wait_s``: how long a silent sensor may hold back the others, s (longer than most
     bursts of BLE loss, so the grid rarely gives up samples that do arrive: rows it released
     without them would make live and offline angles differ for a few seconds);
-    ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``."""
+    ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``;
+    ``catch_up_s``: most session time fused per notification while working off the backlog
+    calibration leaves (20 s or more of samples), so no single step blocks the loop long."""
 
     angles: AngleParams = field(default_factory=AngleParams)
     clock: ClockSyncParams | None = None
     max_wait_s: float = 0.3
     angles_hz: float = 10.0
     status_every_s: float = 1.0
+    catch_up_s: float = 0.25
 
 
 class Subscription:
@@ -136,7 +139,7 @@ class LivePipeline:
     def _grid_for(self, rate_hz: float) -> LiveGrid:
         if self._grid is None:
             self._grid = LiveGrid(self.sensors, rate_hz, self.params.max_wait_s)
-            self.estimator = AngleEstimator(rate_hz, self.params.angles)
+            self.estimator = AngleEstimator(rate_hz, self.params.angles, round(self.params.catch_up_s * rate_hz))
         return self._grid
 
     def _estimate(self, rows: Any) -> None:

@@ -1,0 +1,82 @@
+"""Speed of the streaming core: offline real-time factor, live latency and CPU.
+
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [repeats]
+
+- offline: 10 min of easy_run (4 sensors, 200 Hz) from BLE notifications to angles
+  (decode, clock sync, grid, calibration, VQF, angles); target >= 500x real time.
+- live: 60 s of fast_forefoot (4 sensors, 1 kHz) paced in real time through the virtual
+  transport and the live pipeline; latency = from a notification's arrival to the end of its
+  handling (angles updated); CPU = process time / session time (transport pacing included);
+  targets p99 <= 5 ms, <= 15 % of one core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+import numpy as np
+
+from anklet.pipeline import LivePipeline, angles_from_table, table_from_notifications
+from anklet.sim import load_scenario, simulate
+from anklet.sim._virtual import VirtualSensorTransport
+
+
+def offline(repeats: int) -> None:
+    session = simulate(load_scenario("easy_run"), seed=0, duration_s=600)
+    notifications = session.notifications()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        table = table_from_notifications(notifications)
+        angles_from_table(table, session.sample_rate_hz)
+        times.append(time.perf_counter() - started)
+    median = float(np.median(times))
+    print(f"offline: 600 s x 4 sensors x 200 Hz in {median:.2f} s median of {repeats} "
+          f"-> {600 / median:.0f}x real time (target >= 500x)")
+
+
+class _TimedPipeline(LivePipeline):
+    """The live pipeline, noting how long after its arrival each notification was handled
+    (the paced transport stamps arrivals in loop time since it started)."""
+
+    def __init__(self, sensors: list[str]) -> None:
+        super().__init__(sensors)
+        self.latencies_s: list[float] = []
+        self.loop_start_s = 0.0
+
+    async def run(self, transport) -> None:  # noqa: ANN001
+        self.loop_start_s = asyncio.get_running_loop().time()
+        await super().run(transport)
+
+    def handle(self, notification) -> None:  # noqa: ANN001
+        super().handle(notification)
+        handled_s = asyncio.get_running_loop().time() - self.loop_start_s
+        self.latencies_s.append(handled_s - notification.host_time_s)
+
+
+def live(repeats: int, duration_s: float = 60.0) -> None:
+    session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=duration_s)
+    notifications = session.notifications()
+    p50, p99, worst, cpu = [], [], [], []
+    for _ in range(repeats):
+        pipeline = _TimedPipeline(list(session.sensors))
+        started = time.process_time()
+        asyncio.run(pipeline.run(VirtualSensorTransport(notifications, speed=1.0)))
+        cpu.append((time.process_time() - started) / duration_s)
+        latency_ms = np.array(pipeline.latencies_s[1:]) * 1e3
+        p50.append(np.median(latency_ms))
+        p99.append(np.percentile(latency_ms, 99))
+        worst.append(latency_ms.max())
+    print(f"live: {duration_s:.0f} s x 4 sensors x 1 kHz, {len(notifications)} notifications, paced in real time; "
+          f"medians of {repeats} runs:")
+    print(f"  latency arrival -> angles p50 {np.median(p50):.2f} ms, p99 {np.median(p99):.2f} ms "
+          f"(target <= 5), max {np.median(worst):.1f} ms")
+    print(f"  CPU {100 * np.median(cpu):.1f} % of one core (target <= 15 %)")
+
+
+if __name__ == "__main__":
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    offline(repeats)
+    live(repeats)
