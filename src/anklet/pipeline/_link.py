@@ -49,7 +49,14 @@ class SensorLink:
         except ProtocolError:
             self.malformed_ += 1
             return None
-        arrivals = PacketArrivals.from_packets([packet], [host_time_s])
+        arrivals = PacketArrivals(  # the decoder has checked every field: no from_arrays here
+            tick_us=np.array([packet.tick_us]),
+            n_samples=np.array([packet.n_samples]),
+            sample_rate_hz=np.array([float(packet.sample_rate_hz)]),
+            sequence=np.array([packet.sequence]),
+            clock_reset=np.array([packet.clock_reset]),
+            host_time_s=np.array([host_time_s]),
+        )
         synced = self.clock.update(arrivals)
         if not self.sequence.update(arrivals, synced)[0]:
             return None
