@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anklet.calibration import Calibration, CalibrationParams, calibrate, find_standing
+from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
 from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation
@@ -94,6 +94,7 @@ class AngleEstimator:
     def _rows_needed(self, held: ImuTable) -> int | None:
         """Rows the calibration needs, once the standing period is known; None before that."""
         standing_params = self.params.calibration.standing
+        check_units(held.acc, held.gyr, self.rate_hz)  # deg/s would hide the standing period
         try:
             standing = find_standing(held.acc, held.gyr, self.rate_hz, standing_params)
         except ValidationError:
