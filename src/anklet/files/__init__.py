@@ -1,6 +1,12 @@
 """File formats other tools rely on: the anklet IMU CSV and the result files (DESIGN.md)."""
 
-from anklet.files._imu_csv import ImuTable, imu_columns, write_imu_csv
+from anklet.files._imu_csv import (
+    SENSOR_NAMES,
+    ImuTable,
+    imu_columns,
+    read_imu_csv,
+    write_imu_csv,
+)
 from anklet.files._results import (
     ANGLE_NAMES,
     EVENT_COLUMNS,
@@ -17,11 +23,13 @@ __all__ = [
     "ANGLE_NAMES",
     "EVENT_COLUMNS",
     "REP_COLUMNS",
+    "SENSOR_NAMES",
     "SIDES",
     "STRIDE_COLUMNS",
     "ImuTable",
     "angle_columns",
     "imu_columns",
+    "read_imu_csv",
     "write_angles",
     "write_imu_csv",
     "write_records",
