@@ -35,6 +35,8 @@ SEQUENCE_WRAP = 2**16
 """Packet sequence numbers wrap here."""
 LOW_BATTERY_PCT = 20
 """Below this charge the firmware sets the low-battery status flag, %."""
+MAX_CLOCK_DRIFT_PPM = 1000.0
+"""Largest crystal rate error a scenario may ask for, ppm (real crystals: ±20-100)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +55,15 @@ class SensorClock:
     drift_ppm: float
 
     @classmethod
-    def random(cls, rng: np.random.Generator, drift_sd_ppm: float = 20.0) -> SensorClock:
-        """A clock with an arbitrary offset and a crystal drift of SD ``drift_sd_ppm``."""
-        return cls(float(rng.uniform(0.0, TICK_WRAP)), float(rng.normal(0.0, drift_sd_ppm)))
+    def random(
+        cls, rng: np.random.Generator, drift_sd_ppm: float = 20.0, *, drift_ppm: float | None = None
+    ) -> SensorClock:
+        """A clock with an arbitrary offset and a crystal drift of SD ``drift_sd_ppm``, or,
+        when ``drift_ppm`` is given, a drift of exactly that size, fast or slow at random."""
+        offset_us = float(rng.uniform(0.0, TICK_WRAP))
+        if drift_ppm is None:
+            return cls(offset_us, float(rng.normal(0.0, drift_sd_ppm)))
+        return cls(offset_us, float(drift_ppm if rng.random() < 0.5 else -drift_ppm))
 
     @property
     def _us_per_s(self) -> float:
@@ -100,6 +108,8 @@ class FirmwareParams:
         boot_duration_s: time from a reboot to the first new sample, s.
         first_sequence: sequence number of the session's first packet (the sensor was
             already streaming before the session started).
+        clock_drift_ppm: size of the sensor clock's rate error, ppm; the sign (fast or slow)
+            is drawn per sensor. None: drawn from N(0, 20 ppm) (see ``SensorClock.random``).
     """
 
     sample_rate_hz: int = 200
@@ -113,8 +123,14 @@ class FirmwareParams:
     reboot_at_s: tuple[float, ...] = ()
     boot_duration_s: float = 1.5
     first_sequence: int = 0
+    clock_drift_ppm: float | None = None
 
     def __post_init__(self) -> None:
+        if self.clock_drift_ppm is not None and not 0.0 <= self.clock_drift_ppm <= MAX_CLOCK_DRIFT_PPM:
+            raise ValidationError(
+                f"clock_drift_ppm is {self.clock_drift_ppm}; it must be 0-{MAX_CLOCK_DRIFT_PPM:g} ppm "
+                "(the sign is drawn per sensor)"
+            )
         if not 0.0 < self.flush_deadline_s <= 0.02:
             raise ValidationError(
                 f"flush_deadline_s is {self.flush_deadline_s}; it must be in (0, 0.02] s"

@@ -143,7 +143,7 @@ def _simulate_sensor(
     link = build_params(
         LinkParams, {**scenario.link, **scenario.per_sensor_link.get(name, {})}, f"[link.{name}]"
     )
-    clock = SensorClock.random(rng)
+    clock = SensorClock.random(rng, drift_ppm=firmware_params.clock_drift_ppm)
     trajectory = motion.segments[name]
     sample_times = clock.sample_times(motion.duration_s - 1.0 / MOTION_RATE_HZ, firmware_params.sample_rate_hz)
     samples = synthesize_imu(

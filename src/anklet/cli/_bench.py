@@ -1,0 +1,175 @@
+"""``anklet bench accuracy``: dorsiflexion error of the whole chain against simulated truth."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from anklet.bench import (
+    DEFAULT_SCENARIOS,
+    TARGET_DRIFT_DEG,
+    TARGET_RMSE_DEG,
+    AccuracyReport,
+    BenchConditions,
+    DriftResult,
+    bench_accuracy,
+)
+from anklet.errors import ValidationError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="accuracy figures against simulated ground truth",
+        description="Benchmarks that anyone can rerun.",
+    )
+    parser.set_defaults(handler=lambda _args: _print_help(parser))
+    benches = parser.add_subparsers(title="benchmarks", metavar="BENCH")
+    accuracy = benches.add_parser(
+        "accuracy",
+        help="dorsiflexion RMSE and drift against simulated truth",
+        description="Simulate scenarios with random mounting, IMU noise and bias, packet loss and "
+        "clock drift, run them through the offline pipeline, and compare the dorsiflexion with the "
+        f"truth (targets: RMSE <= {TARGET_RMSE_DEG:g} deg per side on running and squat scenarios, "
+        f"drift <= {TARGET_DRIFT_DEG:g} deg over 30 minutes).",
+    )
+    accuracy.add_argument(
+        "--scenario",
+        dest="scenarios",
+        action="append",
+        metavar="NAME",
+        help=f"scenario name or TOML file, repeatable (default: {', '.join(DEFAULT_SCENARIOS)})",
+    )
+    accuracy.add_argument("--seeds", type=int, default=3, metavar="N", help="seeds 0..N-1 per scenario (default 3)")
+    accuracy.add_argument(
+        "--duration", type=float, metavar="S", help="session length, s (default: each scenario's own)"
+    )
+    accuracy.add_argument(
+        "--drift-minutes",
+        type=float,
+        default=30.0,
+        metavar="M",
+        help="length of the easy_run drift run, min; 0 skips it (default 30)",
+    )
+    accuracy.add_argument(
+        "--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)"
+    )
+    accuracy.add_argument(
+        "--burst-share",
+        type=float,
+        default=0.5,
+        metavar="F",
+        help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
+    )
+    accuracy.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    accuracy.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    accuracy.set_defaults(handler=_run_accuracy)
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _run_accuracy(args: argparse.Namespace) -> int:
+    if args.seeds < 1:
+        raise ValidationError(f"--seeds must be at least 1, not {args.seeds}")
+    if args.duration is not None and not args.duration > 0:
+        raise ValidationError(f"--duration must be a positive number of seconds, not {args.duration:g}")
+    if not args.drift_minutes >= 0:
+        raise ValidationError(f"--drift-minutes must be 0 (skip) or positive, not {args.drift_minutes:g}")
+    if not 0 <= args.loss_pct < 100:
+        raise ValidationError(f"--loss-pct must be at least 0 and below 100, not {args.loss_pct:g}")
+    if not 0 <= args.burst_share <= 1:
+        raise ValidationError(f"--burst-share must be between 0 and 1, not {args.burst_share:g}")
+    report = bench_accuracy(
+        tuple(args.scenarios or DEFAULT_SCENARIOS),
+        seeds=args.seeds,
+        duration_s=args.duration,
+        drift_minutes=args.drift_minutes,
+        conditions=BenchConditions(loss_pct=args.loss_pct, burst_share=args.burst_share),
+        progress=_progress if sys.stderr.isatty() and not args.json else None,
+    )
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(render(report))
+    return 1 if args.check and not report.targets_met else 0
+
+
+def _progress(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+def render(report: AccuracyReport) -> str:
+    """The report as fixed-width tables and a verdict line."""
+    lines = [
+        f"anklet bench accuracy: {report.seeds} seed{'s' if report.seeds != 1 else ''} per scenario; "
+        f"{report.conditions.describe()}",
+        _measured_loss(report),
+        "",
+        f"{'scenario':<22}{'kind':<13}{'side':<7}{'RMSE deg':>9}{'max deg':>9}{'p95 deg':>9}"
+        f"{'missing %':>11}{'quality':>9}  target",
+    ]
+    for s in report.summaries:
+        target = {True: "ok", False: "MISSED", None: "-"}[s.target_met]
+        if s.calibrated_seeds < s.seeds:
+            target += f" (no angles in {s.seeds - s.calibrated_seeds}/{s.seeds} seeds)"
+        lines.append(
+            f"{s.scenario:<22}{s.kind:<13}{s.side:<7}{_num(s.rmse_deg, 9)}{_num(s.max_deg, 9)}"
+            f"{_num(s.p95_deg, 9)}{_num(s.missing_pct, 11, 1)}{_num(s.quality, 9)}  {target}"
+        )
+    failures = dict.fromkeys(f"{s.scenario}: {f}" for s in report.summaries for f in s.failures)
+    lines += [f"  {failure}" for failure in failures]
+    if report.drift is not None:
+        lines += ["", *_drift_lines(report.drift)]
+    lines += ["", _verdict(report)]
+    return "\n".join(lines)
+
+
+def _measured_loss(report: AccuracyReport) -> str:
+    losses = [loss for run in report.runs for loss in run.packet_loss_pct.values()]
+    drifts = sorted({abs(d) for run in report.runs for d in run.clock_drift_ppm.values()})
+    return (
+        f"measured: packet loss {min(losses):.1f}-{max(losses):.1f} % per sensor and run; "
+        f"|clock drift| {', '.join(f'{d:g}' for d in drifts)} ppm"
+    )
+
+
+def _drift_lines(drift: DriftResult) -> list[str]:
+    sides = list(drift.drift_deg)
+    unit, per_unit = ("min", 60.0) if drift.block_s >= 60.0 else ("s", 1.0)
+    head = f"drift over time: {drift.scenario}, {drift.duration_s / 60:g} min, seed {drift.seed}, "
+    head += f"blocks of {drift.block_s / per_unit:g} {unit}; error = estimate - truth, deg"
+    lines = [
+        head,
+        f"{f'block ({unit})':<14}" + "".join(f"{side + ' mean':>12}{side + ' RMSE':>12}" for side in sides),
+    ]
+    for block in drift.blocks:
+        label = f"{block.start_s / per_unit:g}-{block.end_s / per_unit:g}"
+        lines.append(
+            f"{label:<14}"
+            + "".join(f"{_num(block.mean_deg[side], 12)}{_num(block.rmse_deg[side], 12)}" for side in sides)
+        )
+    if drift.failure is not None:
+        lines.append(f"  no angles: {drift.failure}")
+    figures = ", ".join(f"{side} {_num(drift.drift_deg[side], 0)} deg" for side in sides)
+    lines.append(
+        f"drift (largest |block mean - first block mean|): {figures} (target <= {TARGET_DRIFT_DEG:g} deg)"
+    )
+    return lines
+
+
+def _verdict(report: AccuracyReport) -> str:
+    if report.targets_met:
+        return (
+            f"targets met: dorsiflexion RMSE <= {TARGET_RMSE_DEG:g} deg on every running and squat "
+            f"scenario and side"
+            + (f", drift <= {TARGET_DRIFT_DEG:g} deg" if report.drift is not None else " (drift run skipped)")
+        )
+    return "targets MISSED: " + "; ".join(report.missed)
+
+
+def _num(value: float | None, width: int, digits: int = 2) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
