@@ -1,0 +1,98 @@
+"""``anklet analyze INPUT --out DIR`` on anklet IMU CSVs: good ones give angles that follow
+the truth; bad ones give one sentence, a non-zero exit, and partial results where they can."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from anklet.cli import main
+from anklet.files import ImuTable, write_imu_csv
+from anklet.sim import load_scenario, simulate
+
+
+@pytest.fixture(scope="module")
+def squats():
+    session = simulate(load_scenario("squats"), seed=3, duration_s=40)
+    return session, session.imu_table()
+
+
+def _one_sentence(capsys) -> str:
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("anklet: ") and "\n" not in error and "Traceback" not in error
+    return error
+
+
+def test_analyze_writes_angles_that_follow_the_truth(squats, tmp_path, capsys):
+    session, table = squats
+    write_imu_csv(tmp_path / "imu.csv", table)
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 0
+    assert "angles.csv" in capsys.readouterr().out
+    angles = np.genfromtxt(tmp_path / "out" / "angles.csv", delimiter=",", names=True)
+    assert angles.dtype.names[:3] == ("t", "left_dorsiflexion_deg", "right_dorsiflexion_deg")
+    scored = angles["t"] > 10
+    for side in ("left", "right"):
+        truth = np.degrees(np.interp(angles["t"], session.motion.t, session.motion.truth.angles_rad[side][:, 0]))
+        error = angles[f"{side}_dorsiflexion_deg"][scored] - truth[scored]
+        assert np.sqrt(np.nanmean(error**2)) <= 2.0
+    calibration = json.loads((tmp_path / "out" / "calibration.json").read_text())
+    assert set(calibration["legs"]) == {"left", "right"}
+    assert all(0.3 < leg["quality"] <= 1 for leg in calibration["legs"].values())
+
+
+def test_one_leg_gives_that_leg_and_empty_columns_for_the_other(squats, tmp_path, capsys):
+    _, table = squats
+    left = ImuTable(table.t, {n: a for n, a in table.acc.items() if n.startswith("left")},
+                    {n: g for n, g in table.gyr.items() if n.startswith("left")})
+    write_imu_csv(tmp_path / "imu.csv", left)
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 0
+    angles = np.genfromtxt(tmp_path / "out" / "angles.csv", delimiter=",", names=True)
+    assert np.isfinite(angles["left_dorsiflexion_deg"]).mean() > 0.95
+    assert np.isnan(angles["right_dorsiflexion_deg"]).all()
+
+
+def _scaled(table: ImuTable, acc_scale: float = 1.0, gyr_scale: float = 1.0) -> ImuTable:
+    return ImuTable(table.t, {n: a * acc_scale for n, a in table.acc.items()}, {n: g * gyr_scale for n, g in table.gyr.items()})
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda t: _scaled(t, acc_scale=1 / 9.81), "g"),
+        (lambda t: _scaled(t, gyr_scale=np.degrees(1.0)), "deg/s"),
+        (lambda t: ImuTable(t.t, {"left_foot": t.acc["left_foot"]}, {"left_foot": t.gyr["left_foot"]}), "both"),
+        (lambda t: ImuTable(t.t[int(8 * 200):], {n: a[int(8 * 200):] for n, a in t.acc.items()},
+                            {n: g[int(8 * 200):] + 0.5 for n, g in t.gyr.items()}), "standing"),
+    ],
+    ids=["acc-in-g", "gyr-in-deg-per-s", "foot-only", "no-standing"],
+)
+def test_bad_data_is_one_sentence(squats, tmp_path, capsys, change, expected):
+    _, table = squats
+    write_imu_csv(tmp_path / "imu.csv", change(table))
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 1
+    assert expected in _one_sentence(capsys)
+    assert not (tmp_path / "out" / "angles.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("t,left_foot_acc_x\n0,1\n", "left_foot"),  # columns missing
+        ("t,left_shank_acc_x,left_shank_acc_y,left_shank_acc_z,left_shank_gyr_x,left_shank_gyr_y,left_shank_gyr_z\n"
+         "0.0,0,0,9.8,0,0,0\n0.01,0,0,9.8,0,0,0\n0.005,0,0,9.8,0,0,0\n", "must increase"),
+        ("t,left_shank_acc_x,left_shank_acc_y,left_shank_acc_z,left_shank_gyr_x,left_shank_gyr_y,left_shank_gyr_z\n"
+         "0.0,0,0,9.8,0,0,0\nnan,0,0,9.8,0,0,0\n", "line 3"),
+    ],
+    ids=["missing-columns", "time-not-increasing", "nan-time"],
+)
+def test_bad_files_are_one_sentence(tmp_path, capsys, text, expected):
+    (tmp_path / "imu.csv").write_text(text)
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 1
+    assert expected in _one_sentence(capsys)
+
+
+def test_missing_input_is_one_sentence(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "out")]) == 1
+    assert "nope.csv" in _one_sentence(capsys)
