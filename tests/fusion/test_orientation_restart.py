@@ -74,10 +74,11 @@ def test_settling_hides_the_unsettled_inclination(running):
     before = np.nanmean(error[GAP_START - 1000 : GAP_START])
     first_second = np.nanmean(error[restart : restart + 200])
     first_shown = np.nanmean(error[restart + settle : restart + settle + 400])
-    # Measured (seed 0): 1.1 deg before the gap, 51 deg in the first second after the restart,
+    # Measured (seed 0, VQF tau_acc 3 s; with 1.5 s the running error before the gap is
+    # 2.0 deg, the rest alike): 1.1 deg before the gap, 51 deg in the first second after the restart,
     # 4.9 then 3.9 deg in the two seconds after it is shown (back to 1.3 deg after 8 s). The
     # bounds keep an order of magnitude between what is hidden and what is shown.
-    assert before < 2.0, before
+    assert before < 2.5, before
     assert first_second > 20.0, first_second
     assert first_shown < 7.0, first_shown
 

@@ -20,11 +20,14 @@ class OrientationParams:
     the old one and whose inclination starts from the mean specific force since the restart.
     ``settle_s``: after a restart the orientation is withheld (NaN) this long, s, until that
     mean has come close to gravity. ``history_s``: recent samples kept to find the period, s.
+    ``tau_acc_s``: VQF's accelerometer time constant, s: how fast the inclination is pulled
+    towards gravity, which also sets how fast an error left by a gap fades.
     """
 
     max_bridged_gap_s: float = 2.0
     settle_s: float = 5.0
     history_s: float = 4.0
+    tau_acc_s: float = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class SensorOrientation:
     ) -> None:
         self.rate_hz = rate_hz
         self.params = params or OrientationParams()
-        self._filter = VQF(1.0 / rate_hz)
+        self._filter = VQF(1.0 / rate_hz, tauAcc=self.params.tau_acc_s)
         self._filter.setBiasEstimate(np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float), -1.0)
         self._history: np.ndarray | None = None  # the samples fed most recently
         self._open_gap = 0  # missing rows at the end of the stream so far, not yet fed to the filter
