@@ -27,8 +27,10 @@ class ClockSyncParams:
             previous epoch's drift, and its baseline (capped at ``window_s``) replaces
             ``drift_span_s`` when longer.
         max_drift_ppm: the fitted drift is confined to ±this, ppm (crystals: ±50, cheap ±100).
-        reset_tolerance_s: a packet whose tick disagrees with the host-time prediction by more
+        reset_tolerance_s: a packet whose tick is ahead of the host-time prediction by more
             than this (and no 32-bit wrap explains it) starts a new clock epoch, s.
+        max_delay_s: a packet whose tick is behind the prediction is taken as delayed (a host
+            or radio stall) up to this long, and only beyond it as a sensor restart, s.
         flush_deadline_s: firmware flush deadline (PROTOCOL.md: a packet closes when it holds
             19 samples or its oldest sample is this old), s. A packet of fewer than 19 samples
             was sent at first sample + this, which is the reference its arrival is compared to.
@@ -41,6 +43,7 @@ class ClockSyncParams:
     drift_span_s: float = 10.0
     max_drift_ppm: float = 300.0
     reset_tolerance_s: float = 1.0
+    max_delay_s: float = 30.0
     flush_deadline_s: float = 0.02
     latency_s: float = 0.0
 
@@ -169,7 +172,7 @@ class ClockSync:
         period_s = np.empty(n)
         epoch_index = np.empty(n, dtype=np.int64)
         tick_us = np.empty(n, dtype=np.int64)
-        tol_us = p.reset_tolerance_s * 1e6
+        tol_us, max_delay_us = p.reset_tolerance_s * 1e6, p.max_delay_s * 1e6
         start = 0
         while start < n:
             rows = slice(start, n)
@@ -181,7 +184,7 @@ class ClockSync:
             flagged = packets.clock_reset[rows] & ~(
                 (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
             )
-            breaks = flagged | (np.abs(mismatch_us) > tol_us)
+            breaks = flagged | (mismatch_us > tol_us) | (mismatch_us < -max_delay_us)
             stop = n if not breaks.any() else start + int(np.argmax(breaks))
             if stop > start:
                 self._absorb(epoch, packets, slice(start, stop), unwrapped[: stop - start])
