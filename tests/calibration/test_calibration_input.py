@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from anklet.calibration import CalibrationParams, calibrate
+from anklet.calibration import CalibrationParams, StandingParams, calibrate, find_standing
 from anklet.errors import ValidationError
 from anklet.geometry import GRAVITY_MPS2
 from anklet.sim import load_scenario, simulate
@@ -60,3 +60,25 @@ def test_squat_shank_axes_match_the_true_mounting(squats):
         vertical_foot = session.sensors[f"{side}_foot"].mounting.rotation_segment_sensor.T[:, 1]
         assert np.degrees(np.arccos(leg.foot[:, 1] @ vertical_foot)) < 3.0
         assert not leg.foot_axis_from_motion  # feet stay flat in a squat
+
+
+def test_standing_survives_a_burst_of_lost_samples():
+    """A 150 ms BLE burst in the middle of standing must not cut it into pieces too short to
+    count; a stretch that is mostly lost does not count as standing."""
+
+    session = simulate(load_scenario("squats"), seed=0, duration_s=20)
+    table, rate = session.imu_table(), session.sample_rate_hz
+    acc = {name: values.copy() for name, values in table.acc.items()}
+    gyr = {name: values.copy() for name, values in table.gyr.items()}
+    first_stop = find_standing(acc, gyr, rate, StandingParams(min_duration_s=2.5)).stop
+    for name in acc:  # lose 150 ms every 0.9 s across the standing period
+        for start in np.arange(0.5, 3.5, 0.9):
+            rows = slice(round(start * rate), round((start + 0.15) * rate))
+            acc[name][rows] = np.nan
+            gyr[name][rows] = np.nan
+    standing = find_standing(acc, gyr, rate, StandingParams(min_duration_s=2.5))
+    assert standing.start <= round(0.1 * rate) and abs(standing.stop - first_stop) <= 2
+    for name in acc:  # now lose most of it
+        acc[name][: round(4 * rate)] = np.nan
+    with pytest.raises(ValidationError, match="no quiet standing period"):
+        find_standing(acc, gyr, rate, StandingParams(min_duration_s=2.5, search_s=3.0))

@@ -47,17 +47,23 @@ def find_standing(
     allowed). Returns the sample slice; raises ValidationError when there is none.
     """
     window = max(1, round(params.smoothing_s * rate_hz))
-    still = np.ones(len(next(iter(acc.values()))), dtype=bool)
+    n = len(next(iter(acc.values())))
+    # A window with too few samples (a burst of BLE loss) is unknown, not moving: it may sit
+    # inside a standing period; a stretch counts only if most of it was seen to be still.
+    still_or_unknown, seen = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
     for name in acc:
         speed, _, enough_gyr = _window_means(np.linalg.norm(gyr[name], axis=1), window)
         deviation, _, enough_acc = _window_means(
             np.abs(np.linalg.norm(acc[name], axis=1) - GRAVITY_MPS2), window
         )
-        still &= enough_gyr & enough_acc & (speed < params.max_gyr_rads)
-        still &= deviation < params.max_acc_deviation_mps2
-    starts, stops = _runs(still)
+        known = enough_gyr & enough_acc
+        still_or_unknown &= ~known | ((speed < params.max_gyr_rads) & (deviation < params.max_acc_deviation_mps2))
+        seen &= known
+    starts, stops = _runs(still_or_unknown)
     early = starts < round(params.search_s * rate_hz)
     starts, stops = starts[early], stops[early]
+    seen_fraction = np.array([seen[a:b].mean() for a, b in zip(starts, stops, strict=True)])
+    starts, stops = starts[seen_fraction >= 0.5], stops[seen_fraction >= 0.5]
     long_enough = np.flatnonzero(stops - starts >= round(params.min_duration_s * rate_hz))
     if not len(long_enough):
         longest = (stops - starts).max(initial=0) / rate_hz
