@@ -25,6 +25,7 @@ from scipy.spatial.transform import Rotation
 __all__ = [
     "GRAVITY_MPS2",
     "GRAVITY_WORLD",
+    "SENSOR_NAMES",
     "SIDES",
     "ankle_angles",
     "ankle_relative_rotation",
@@ -41,6 +42,9 @@ GRAVITY_WORLD = np.array([0.0, -GRAVITY_MPS2, 0.0])
 """Gravity vector in the world frame (Y up), m/s², shape (3,)."""
 
 SIDES: tuple[str, str] = ("left", "right")
+
+SENSOR_NAMES = ("left_shank", "left_foot", "right_shank", "right_foot")
+"""The four sensors of DESIGN.md: a shank and a foot per side, in this order everywhere."""
 
 Side = Literal["left", "right"]
 

@@ -343,10 +343,9 @@ def run_scenario(
     rows = (t >= conditions.score_from_s) & (t <= session.motion.t[-1])
     error_deg, missing = {}, {}
     for side in sides:
-        truth = np.interp(t[rows], session.motion.t, session.motion.truth.angles_rad[side][:, 0])
-        estimate = angles[side][rows, 0] if side in angles else np.full(rows.sum(), np.nan)
-        present = ~np.isnan(estimate)
-        error_deg[side] = _angle_error_deg(estimate[present], truth[present])
+        error = _dorsiflexion_error_deg(session, t, angles, side, rows)
+        present = ~np.isnan(error)
+        error_deg[side] = error[present]
         missing[side] = int((~present).sum())
     if failure is not None:  # no angles at all: every row of the session counts as missing
         rows = session.host_grid() >= conditions.score_from_s
@@ -393,9 +392,7 @@ def drift_over_time(
         rows = (t >= max(start, conditions.score_from_s)) & (t < end) & (t <= session.motion.t[-1])
         mean, rmse, missing = {}, {}, {}
         for side in sides:
-            truth = np.interp(t[rows], session.motion.t, session.motion.truth.angles_rad[side][:, 0])
-            estimate = angles[side][rows, 0] if side in angles else np.full(rows.sum(), np.nan)
-            error = _angle_error_deg(estimate, truth)
+            error = _dorsiflexion_error_deg(session, t, angles, side, rows)
             error = error[~np.isnan(error)]
             mean[side] = float(error.mean()) if len(error) else None
             rmse[side] = float(np.sqrt(np.mean(error**2))) if len(error) else None
@@ -421,6 +418,15 @@ def _pipeline(session: SimulatedSession) -> tuple[np.ndarray, dict[str, np.ndarr
     except ValidationError as exc:
         return np.empty(0), {}, {}, str(exc)
     return chunk.t, chunk.angles, dict(calibration.quality), None
+
+
+def _dorsiflexion_error_deg(
+    session: SimulatedSession, t: np.ndarray, angles: dict[str, np.ndarray], side: str, rows: np.ndarray
+) -> np.ndarray:
+    """Dorsiflexion estimate - truth on the selected rows, deg; NaN where there is no estimate."""
+    truth = np.interp(t[rows], session.motion.t, session.motion.truth.angles_rad[side][:, 0])
+    estimate = angles[side][rows, 0] if side in angles else np.full(rows.sum(), np.nan)
+    return _angle_error_deg(estimate, truth)
 
 
 def _angle_error_deg(estimate_rad: np.ndarray, truth_rad: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from anklet.cli._args import positive_float
@@ -44,13 +45,13 @@ def _run(args: argparse.Namespace) -> int:
     if not args.headless:
         print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
     try:
-        asyncio.run(_stream(pipeline, transport, _print_json if args.headless else _print_readout))
+        asyncio.run(_stream(pipeline, transport, _print_json if args.headless else _Readout()))
     except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
         sys.stderr.close()
     return 0
 
 
-async def _stream(pipeline: LivePipeline, transport: VirtualSensorTransport, show: Any) -> None:
+async def _stream(pipeline: LivePipeline, transport: VirtualSensorTransport, show: Callable[[dict[str, Any]], None]) -> None:
     subscription = pipeline.subscribe()
     printer = asyncio.create_task(_print_all(subscription, show))
     try:
@@ -59,7 +60,7 @@ async def _stream(pipeline: LivePipeline, transport: VirtualSensorTransport, sho
         await printer
 
 
-async def _print_all(subscription: Subscription, show: Any) -> None:
+async def _print_all(subscription: Subscription, show: Callable[[dict[str, Any]], None]) -> None:
     async for message in subscription:
         show(message)
 
@@ -68,24 +69,28 @@ def _print_json(message: dict[str, Any]) -> None:
     print(json.dumps(message, separators=(",", ":")), flush=True)
 
 
-_latest_angles: dict[str, Any] = {}
+class _Readout:
+    """The one-line-per-second view: each status prints the newest angles and the sensors."""
 
+    def __init__(self) -> None:
+        self._angles: dict[str, Any] = {}
 
-def _print_readout(message: dict[str, Any]) -> None:
-    """Each status (once a second) prints the newest angles and the sensors' state."""
-    if message["type"] == "angles":
-        _latest_angles.update(message)
-        return
-    if message["type"] != "status":
-        return
-    sides = "  ".join(
-        f"{side} DF {_degrees(_latest_angles.get(side, {}).get('dorsiflexion_deg'))}" for side in ("left", "right")
-    )
-    sensors = " ".join(
-        f"{sensor['name']}:{'ok' if sensor['connected'] else 'lost'}/{sensor['loss_pct']:.1f}%" for sensor in message["sensors"]
-    )
-    state = "" if message.get("calibrated") else "  (calibrating: stand still, then move)"
-    print(f"t={message['t']:6.1f} s  {sides}  {sensors}{state}", flush=True)
+    def __call__(self, message: dict[str, Any]) -> None:
+        if message["type"] == "angles":
+            self._angles = message
+        elif message["type"] == "status":
+            print(self._line(message), flush=True)
+
+    def _line(self, status: dict[str, Any]) -> str:
+        sides = "  ".join(
+            f"{side} DF {_degrees(self._angles.get(side, {}).get('dorsiflexion_deg'))}" for side in ("left", "right")
+        )
+        sensors = " ".join(
+            f"{sensor['name']}:{'ok' if sensor['connected'] else 'lost'}/{sensor['loss_pct']:.1f}%"
+            for sensor in status["sensors"]
+        )
+        state = "" if status.get("calibrated") else "  (calibrating: stand still, then move)"
+        return f"t={status['t']:6.1f} s  {sides}  {sensors}{state}"
 
 
 def _degrees(value: float | None) -> str:

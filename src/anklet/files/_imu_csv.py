@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from anklet.errors import ValidationError
+from anklet.geometry import SENSOR_NAMES
 
 AXES = ("x", "y", "z")
-SENSOR_NAMES = ("left_shank", "left_foot", "right_shank", "right_foot")
-"""The sensors an IMU CSV may hold, in the order ``read_imu_csv`` returns them."""
 
 _SHOWN_CHARS = 20  # longest cell or column text quoted in an error message
 _SHOWN_NAMES = 5  # most column names listed in one error message

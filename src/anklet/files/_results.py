@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-SIDES = ("left", "right")
+from anklet.geometry import SIDES
+
 ANGLE_NAMES = ("dorsiflexion", "inversion", "internal_rotation")
 EVENT_COLUMNS = ("t", "side", "event")
 STRIDE_COLUMNS = (

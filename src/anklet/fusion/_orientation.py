@@ -85,7 +85,7 @@ class SensorOrientation:
                 self._feed(_bridge(self._history, samples[start], gap_before, self.rate_hz))
             quat[start:stop] = self._feed(samples[start:stop])
         self._open_gap = self._open_gap + n if not present.any() else n - 1 - int(np.flatnonzero(present)[-1])
-        self._withhold_settling(quat, present, restarts)
+        self._withhold_settling(quat, restarts)
         return OrientationChunk(quat, np.asarray(restarts, dtype=int))
 
     def _feed(self, samples: np.ndarray) -> np.ndarray:
@@ -101,7 +101,7 @@ class SensorOrientation:
         self._filter.resetState()
         self._filter.setBiasEstimate(bias, sigma)
 
-    def _withhold_settling(self, quat: np.ndarray, present: np.ndarray, restarts: list[int]) -> None:
+    def _withhold_settling(self, quat: np.ndarray, restarts: list[int]) -> None:
         """NaN for the rows, present or not, within ``settle_s`` after each restart."""
         settle = round(self.params.settle_s * self.rate_hz)
         quat[: self._settle_left] = np.nan

@@ -64,11 +64,10 @@ def table_on_grid(table: ImuTable) -> tuple[ImuTable, float]:
     every later stage can count rows; a file already on that grid comes back unchanged."""
     rate_hz = float(np.round(1.0 / np.median(np.diff(table.t)), 3))
     grid = grid_rows(float(table.t[0]), float(table.t[-1]), rate_hz)
-    period_s = 1.0 / rate_hz
 
     def on_grid(values: np.ndarray) -> np.ndarray:
-        present = ~np.isnan(values).any(axis=1)
-        return resample(table.t[present], values[present], grid, max_gap_periods=MAX_GAP_PERIODS, period_s=period_s)
+        present = ~np.isnan(values).any(axis=1)  # a missing sample is a gap, not a value
+        return _on_grid(table.t[present], values[present], grid, rate_hz)
 
     return ImuTable(
         grid,

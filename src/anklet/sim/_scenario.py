@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from anklet.errors import ValidationError
+from anklet.geometry import SENSOR_NAMES
 
-SENSOR_NAMES = ("left_shank", "left_foot", "right_shank", "right_foot")
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 
 
