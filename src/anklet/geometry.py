@@ -1,4 +1,5 @@
-"""Rotation and ankle-joint math shared by the simulator and the fusion stage.
+"""Rotation and ankle-joint math shared by the simulator and the fusion stage, and the body
+proportions and test poses shared by the simulator and the gait stage.
 
 Conventions (ISB, Wu et al. 2002), SI units throughout:
 
@@ -17,22 +18,31 @@ Conventions (ISB, Wu et al. 2002), SI units throughout:
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
 __all__ = [
+    "ANTHROPOMETRY",
     "GRAVITY_MPS2",
     "GRAVITY_WORLD",
     "SENSOR_NAMES",
     "SIDES",
+    "FootGeometry",
     "ankle_angles",
     "ankle_relative_rotation",
     "body_angular_velocity",
+    "knee_ahead_of_toe_m",
+    "knee_to_wall_required_df_rad",
+    "kneeling_pose",
     "rotation_x",
     "rotation_y",
     "rotation_z",
+    "tall_kneeling_gap_m",
+    "tall_kneeling_required_pf_rad",
 ]
 
 GRAVITY_MPS2 = 9.80665
@@ -174,3 +184,123 @@ def body_angular_velocity(rotation: np.ndarray, rate_hz: float) -> np.ndarray:
     out[-1] = rotvec[-1]
     out[1:-1] = 0.5 * (rotvec[:-1] + rotvec[1:])
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# body proportions and the poses of the seed tests
+# ---------------------------------------------------------------------------------------
+
+ANTHROPOMETRY = {
+    # Segment lengths as fractions of body height (Winter, Biomechanics and Motor Control
+    # of Human Movement, 4th ed. 2009, fig. 4.1; approximate).
+    "shank_length": 0.246,  # knee joint centre to ankle joint centre
+    "foot_length": 0.152,  # heel to toe tip
+    "ankle_height": 0.039,  # ankle joint centre above the floor
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FootGeometry:
+    """Landmarks of the foot in the foot frame (origin at the ankle joint centre), m.
+
+    Defaults describe a 0.26 m foot; :meth:`for_body` rescales them to a body height.
+    """
+
+    heel_x: float = -0.06
+    ball_x: float = 0.14  # first metatarsal head
+    toe_x: float = 0.19  # longest toe tip
+    sole_y: float = -0.07  # plantar surface (= minus ankle height)
+    toe_dorsum_y: float = -0.045  # upper surface of the toes
+    ankle_front_x: float = 0.04  # anterior surface of the ankle (skin over the talus)
+    knee_front_m: float = 0.05  # patella surface ahead of the knee joint centre
+    shank_length_m: float = 0.43
+
+    @classmethod
+    def for_body(cls, height_m: float) -> FootGeometry:
+        foot = ANTHROPOMETRY["foot_length"] * height_m
+        k = foot / 0.26
+        return cls(
+            heel_x=-0.06 * k,
+            ball_x=0.14 * k,
+            toe_x=0.19 * k,
+            sole_y=-ANTHROPOMETRY["ankle_height"] * height_m,
+            toe_dorsum_y=-0.045 * k,
+            ankle_front_x=0.04 * k,
+            knee_front_m=0.05 * k,
+            shank_length_m=ANTHROPOMETRY["shank_length"] * height_m,
+        )
+
+    @property
+    def heel(self) -> np.ndarray:
+        return np.array([self.heel_x, self.sole_y, 0.0])
+
+    @property
+    def ball(self) -> np.ndarray:
+        return np.array([self.ball_x, self.sole_y, 0.0])
+
+    @property
+    def toe(self) -> np.ndarray:
+        return np.array([self.toe_x, self.sole_y, 0.0])
+
+    @property
+    def ankle_height_m(self) -> float:
+        return -self.sole_y
+
+
+def knee_ahead_of_toe_m(geometry: FootGeometry, dorsiflexion_rad: float) -> float:
+    """How far the front of the knee is ahead of the longest toe tip, m (negative: behind it).
+
+    The foot is flat and the shank (length L) tilts forward by the dorsiflexion angle a, so
+    the patella surface (``k`` ahead of the knee centre, perpendicular to the shank) is
+    ``L sin a + k cos a`` ahead of the ankle. This is also the toe-to-wall distance at which
+    the knee just touches the wall; :func:`knee_to_wall_required_df_rad` is its inverse.
+    """
+    big_l, k = geometry.shank_length_m, geometry.knee_front_m
+    return big_l * math.sin(dorsiflexion_rad) + k * math.cos(dorsiflexion_rad) - geometry.toe_x
+
+
+def knee_to_wall_required_df_rad(geometry: FootGeometry, toe_to_wall_m: float) -> float:
+    """Dorsiflexion at which the front of the knee touches the wall, rad.
+
+    Solves :func:`knee_ahead_of_toe_m` ``= toe_to_wall_m``: ``L sin a + k cos a = toe_x + d``.
+    """
+    big_l, k = geometry.shank_length_m, geometry.knee_front_m
+    reach = geometry.toe_x + toe_to_wall_m
+    r = math.hypot(big_l, k)
+    return math.asin(min(1.0, reach / r)) - math.atan2(k, big_l)
+
+
+def kneeling_pose(geometry: FootGeometry, pf_rad: float, knee_height_m: float) -> tuple[float, float, float]:
+    """(foot angle, shank angle, ankle height) of a kneeling leg with the shin towards the
+    floor and the dorsum of the foot down, at plantarflexion ``pf_rad`` (> 0); rad, rad, m.
+
+    The ankle rests on its anterior soft tissue (height = ``geometry.ankle_front_x``) unless
+    the toes, rotated by too little plantarflexion, prop it up (the "gap" of the tall-kneeling
+    test).
+    """
+    h_rest = geometry.ankle_front_x
+    h = h_rest
+    shank = foot = -math.pi / 2
+    for _ in range(8):  # the ankle height and the shank angle depend on each other
+        shank = -math.acos(max(-1.0, min(1.0, (knee_height_m - h) / geometry.shank_length_m)))
+        foot = shank - pf_rad
+        toe_y = geometry.toe_x * math.sin(foot) + geometry.toe_dorsum_y * math.cos(foot)
+        h = max(h_rest, -toe_y)
+    return foot, shank, h
+
+
+def tall_kneeling_gap_m(geometry: FootGeometry, pf_rad: float, knee_height_m: float = 0.05) -> float:
+    """Gap between the front of the ankle and the floor at plantarflexion ``pf_rad``, m."""
+    return kneeling_pose(geometry, pf_rad, knee_height_m)[2] - geometry.ankle_front_x
+
+
+def tall_kneeling_required_pf_rad(geometry: FootGeometry, max_gap_m: float, knee_height_m: float = 0.05) -> float:
+    """Least plantarflexion that leaves a gap of at most ``max_gap_m`` when kneeling, rad."""
+    lo, hi = 0.0, math.radians(89.0)
+    for _ in range(50):  # bisection: the gap shrinks as plantarflexion grows
+        mid = 0.5 * (lo + hi)
+        if tall_kneeling_gap_m(geometry, mid, knee_height_m) > max_gap_m:
+            lo = mid
+        else:
+            hi = mid
+    return hi

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from anklet.geometry import SIDES
+from anklet.geometry import SIDES, kneeling_pose, tall_kneeling_gap_m, tall_kneeling_required_pf_rad
 from anklet.sim._motion import (
     FootGeometry,
     Motion,
@@ -253,40 +253,6 @@ class TallKneelingParams:
         return self.max_pf_left_deg if side == "left" else self.max_pf_right_deg
 
 
-def _kneeling_pose(geo: FootGeometry, pf_rad: float, knee_height_m: float) -> tuple[float, float, float]:
-    """(foot angle, shank angle, ankle height) of a kneeling leg with the shin towards the
-    floor and the dorsum of the foot down, at plantarflexion ``pf_rad`` (> 0).
-
-    The ankle rests on its anterior soft tissue (height = ``geo.ankle_front_x``) unless the
-    toes, rotated by too little plantarflexion, prop it up (the "gap" of the test).
-    """
-    h_rest = geo.ankle_front_x
-    h = h_rest
-    shank = -math.pi / 2
-    for _ in range(8):
-        shank = -math.acos(max(-1.0, min(1.0, (knee_height_m - h) / geo.shank_length_m)))
-        foot = shank - pf_rad
-        _, toe_y = _rot2(foot, geo.toe_x, geo.toe_dorsum_y)
-        h = max(h_rest, -toe_y)
-    return foot, shank, h
-
-
-def tall_kneeling_gap_m(geo: FootGeometry, pf_rad: float, knee_height_m: float = 0.05) -> float:
-    """Gap between the front of the ankle and the floor at plantarflexion ``pf_rad``, m."""
-    return _kneeling_pose(geo, pf_rad, knee_height_m)[2] - geo.ankle_front_x
-
-
-def _required_pf(geo: FootGeometry, knee_height_m: float, max_gap_m: float) -> float:
-    lo, hi = 0.0, math.radians(89.0)
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        if tall_kneeling_gap_m(geo, mid, knee_height_m) > max_gap_m:
-            lo = mid
-        else:
-            hi = mid
-    return hi
-
-
 def make_tall_kneeling(
     params: TallKneelingParams,
     duration_s: float,
@@ -303,7 +269,7 @@ def make_tall_kneeling(
     geo = FootGeometry.for_body(p.height_m)
     legs, windows, assessments, flags = {}, [], [], []
     max_gap_m = th.tall_kneeling_max_gap_cm / 100.0
-    required = _required_pf(geo, p.knee_height_m, max_gap_m)
+    required = tall_kneeling_required_pf_rad(geo, max_gap_m, p.knee_height_m)
     timeline = {}
     for i, side in enumerate(SIDES):
         z = side_z(side)
@@ -330,7 +296,7 @@ def make_tall_kneeling(
         # 2. untuck: the foot flips onto its dorsum, the ankle comes down
         pf_max = math.radians(p.max_pf_deg(side))
         pf_tall = p.kneeling_pf_fraction * pf_max
-        foot_k, shank_k, h_k = _kneeling_pose(geo, pf_tall, p.knee_height_m)
+        foot_k, shank_k, h_k = kneeling_pose(geo, pf_tall, p.knee_height_m)
         knee_x = tuck_pos[0] - geo.shank_length_m * math.sin(tuck_shank)
         ank_k = np.array([knee_x + geo.shank_length_m * math.sin(shank_k), h_k, z])
         mid_t = c + 0.5 * p.untuck_s
@@ -343,7 +309,7 @@ def make_tall_kneeling(
         c += p.tall_hold_s
         leg.hold_pose(c, foot_k, -pf_tall, ank_k)
         # 3. sit back to the maximum plantarflexion, hold, come back up
-        foot_m, shank_m, h_m = _kneeling_pose(geo, pf_max, p.knee_height_m)
+        foot_m, shank_m, h_m = kneeling_pose(geo, pf_max, p.knee_height_m)
         ank_m = np.array([knee_x + geo.shank_length_m * math.sin(shank_m), h_m, z])
         start = c
         c += p.sit_s

@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from anklet.geometry import SIDES, ankle_angles
+from anklet.geometry import ANTHROPOMETRY, SIDES, FootGeometry, ankle_angles, knee_to_wall_required_df_rad
 
 __all__ = [
     "ANTHROPOMETRY",
     "EVENT_KINDS",
+    "FootGeometry",
     "SEGMENT_NAMES",
     "Event",
     "Motion",
@@ -43,15 +44,6 @@ EVENT_KINDS: tuple[str, ...] = ("IC", "TO", "MS")
 HIP_HALF_WIDTH_M = 0.09
 """Lateral position of each ankle in standing: left at Z = -0.09 m, right at +0.09 m."""
 
-ANTHROPOMETRY = {
-    # Segment lengths as fractions of body height (Winter, Biomechanics and Motor Control
-    # of Human Movement, 4th ed. 2009, fig. 4.1; approximate).
-    "shank_length": 0.246,  # knee joint centre to ankle joint centre
-    "foot_length": 0.152,  # heel to toe tip
-    "ankle_height": 0.039,  # ankle joint centre above the floor
-}
-
-
 MIN_STANDING_S = 3.0
 """Every session opens with at least this much quiet standing: the calibration pose, s."""
 
@@ -70,54 +62,6 @@ def check_side(side: str) -> None:
 def side_z(side: str) -> float:
     """World Z of a side's ankle in standing, m."""
     return -HIP_HALF_WIDTH_M if side == "left" else HIP_HALF_WIDTH_M
-
-
-@dataclass(frozen=True, slots=True)
-class FootGeometry:
-    """Landmarks of the foot in the foot frame (origin at the ankle joint centre), m.
-
-    Defaults describe a 0.26 m foot; :meth:`scaled` rescales them to another length.
-    """
-
-    heel_x: float = -0.06
-    ball_x: float = 0.14  # first metatarsal head
-    toe_x: float = 0.19  # longest toe tip
-    sole_y: float = -0.07  # plantar surface (= minus ankle height)
-    toe_dorsum_y: float = -0.045  # upper surface of the toes
-    ankle_front_x: float = 0.04  # anterior surface of the ankle (skin over the talus)
-    knee_front_m: float = 0.05  # patella surface ahead of the knee joint centre
-    shank_length_m: float = 0.43
-
-    @classmethod
-    def for_body(cls, height_m: float) -> FootGeometry:
-        foot = ANTHROPOMETRY["foot_length"] * height_m
-        k = foot / 0.26
-        return cls(
-            heel_x=-0.06 * k,
-            ball_x=0.14 * k,
-            toe_x=0.19 * k,
-            sole_y=-ANTHROPOMETRY["ankle_height"] * height_m,
-            toe_dorsum_y=-0.045 * k,
-            ankle_front_x=0.04 * k,
-            knee_front_m=0.05 * k,
-            shank_length_m=ANTHROPOMETRY["shank_length"] * height_m,
-        )
-
-    @property
-    def heel(self) -> np.ndarray:
-        return np.array([self.heel_x, self.sole_y, 0.0])
-
-    @property
-    def ball(self) -> np.ndarray:
-        return np.array([self.ball_x, self.sole_y, 0.0])
-
-    @property
-    def toe(self) -> np.ndarray:
-        return np.array([self.toe_x, self.sole_y, 0.0])
-
-    @property
-    def ankle_height_m(self) -> float:
-        return -self.sole_y
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,17 +232,3 @@ def truth_angles(segments: dict[str, SegmentTrajectory]) -> dict[str, np.ndarray
         side: ankle_angles(segments[f"{side}_shank"].rotation, segments[f"{side}_foot"].rotation, side)
         for side in SIDES
     }
-
-
-def knee_to_wall_required_df_rad(geometry: FootGeometry, toe_to_wall_m: float) -> float:
-    """Dorsiflexion at which the front of the knee touches the wall, rad.
-
-    The foot is flat with its longest toe ``toe_to_wall_m`` from the wall; the shank
-    (length L) tilts forward by the dorsiflexion angle a, so the patella surface (``k``
-    ahead of the knee centre, perpendicular to the shank) is at
-    ``L sin a + k cos a`` ahead of the ankle. Solving ``L sin a + k cos a = toe_x + d``.
-    """
-    big_l, k = geometry.shank_length_m, geometry.knee_front_m
-    reach = geometry.toe_x + toe_to_wall_m
-    r = math.hypot(big_l, k)
-    return math.asin(min(1.0, reach / r)) - math.atan2(k, big_l)
