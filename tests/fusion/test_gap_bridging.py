@@ -8,11 +8,13 @@ pulls back only over seconds (VQF's tauAcc, 3 s). The error that matters is the 
 Gaps of 50-300 ms are knocked out every 4 s after t = 12 s of a simulated easy run (default
 IMU errors, the scenario's light BLE loss), and the inclination error in the 2 s after each
 gap is compared between the periodic bridge and plain linear interpolation (the same code
-with ``_period_rows`` finding no period). The error is counted relative to the same stream
+with ``_copy_lag`` finding nothing to copy). The error is counted relative to the same stream
 without the knocked-out gaps, bridged the same way, so it is the error the gaps add.
 """
 
+import dataclasses
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -55,17 +57,19 @@ def added_error(simulated):
         periods = {}  # row after the gap -> period found
         real_bridge = orientation_module._bridge
 
-        def recording_bridge(history, after, count, rate_hz):
+        def recording_bridge(history, after, count, rate_hz, *args):
             row = int(np.flatnonzero((gapped_gyr == after[:3]).all(axis=1))[0])
             periods[row] = orientation_module._period_rows(history, rate_hz)
-            return real_bridge(history, after, count, rate_hz)
+            return real_bridge(history, after, count, rate_hz, *args)
 
+        # the line is forced (no copy, and never a restart instead) to compare with it
+        params = dataclasses.replace(SLOW_CORRECTION, max_line_error_deg=math.inf) if linear else SLOW_CORRECTION
         with pytest.MonkeyPatch.context() as patch:
             if linear:
-                patch.setattr(orientation_module, "_period_rows", lambda history, rate_hz: None)
-            without = SensorOrientation(RATE_HZ, bias, SLOW_CORRECTION).update(gyr, acc)
+                patch.setattr(orientation_module, "_copy_lag", lambda *args: None)
+            without = SensorOrientation(RATE_HZ, bias, params).update(gyr, acc)
             patch.setattr(orientation_module, "_bridge", recording_bridge)
-            gapped = SensorOrientation(RATE_HZ, bias, SLOW_CORRECTION).update(gapped_gyr, gapped_acc)
+            gapped = SensorOrientation(RATE_HZ, bias, params).update(gapped_gyr, gapped_acc)
         error_without = inclination_error_deg(without.quat, truth)
         error_gapped = inclination_error_deg(gapped.quat, truth)
         windows = [slice(stop, stop + round(WINDOW_S * RATE_HZ)) for _, stop in gaps]

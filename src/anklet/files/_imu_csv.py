@@ -44,6 +44,24 @@ class ImuTable:
     def sensors(self) -> list[str]:
         return list(self.acc)
 
+    def rows(self, rows: slice) -> ImuTable:
+        """The rows ``rows`` of every sensor."""
+        if rows == slice(0, len(self.t)):
+            return self
+        return ImuTable(self.t[rows], {n: a[rows] for n, a in self.acc.items()}, {n: g[rows] for n, g in self.gyr.items()})
+
+    @staticmethod
+    def concatenate(tables: list[ImuTable]) -> ImuTable:
+        """Consecutive tables of the same sensors as one."""
+        if len(tables) == 1:
+            return tables[0]
+        sensors = tables[0].sensors
+        return ImuTable(
+            np.concatenate([table.t for table in tables]),
+            {name: np.vstack([table.acc[name] for table in tables]) for name in sensors},
+            {name: np.vstack([table.gyr[name] for table in tables]) for name in sensors},
+        )
+
 
 def write_imu_csv(path: Path, table: ImuTable) -> None:
     """Write ``table`` as an anklet IMU CSV; NaN samples become empty cells."""

@@ -4,6 +4,7 @@ drifts slowly and is put right later by the ankle's hinge constraint."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,9 @@ class OrientationParams:
     the samples one movement period earlier when the movement repeats, else interpolated.
     A longer gap (a lost connection) restarts the filter, whose heading is then unrelated to
     the old one and whose inclination starts from the mean specific force since the restart.
+    So does a gap with no repeating movement to copy when a straight line over it would
+    have been more than ``max_line_error_deg`` of rotation off on the recent samples (the
+    first strides of a run): a wrong inclination for seconds is worse than none.
     ``settle_s``: after a restart the orientation is withheld (NaN) this long, s, until that
     mean has come close to gravity. ``history_s``: recent samples kept to find the period, s.
     ``tau_acc_s``: VQF's accelerometer time constant, s: how fast the inclination is pulled
@@ -25,6 +29,7 @@ class OrientationParams:
     """
 
     max_bridged_gap_s: float = 2.0
+    max_line_error_deg: float = 5.0
     settle_s: float = 5.0
     history_s: float = 4.0
     tau_acc_s: float = 1.5
@@ -68,7 +73,8 @@ class SensorOrientation:
         self._filter.setBiasEstimate(np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float), -1.0)
         self._history: np.ndarray | None = None  # the samples fed most recently
         self._open_gap = 0  # missing rows at the end of the stream so far, not yet fed to the filter
-        self._settle_left = 0  # rows still to withhold after a restart
+        self._rows_seen = 0  # rows of all earlier chunks
+        self._settling = (0, 0)  # rows [from, to) of the whole stream withheld after the last restart
 
     def update(self, gyr: np.ndarray, acc: np.ndarray) -> OrientationChunk:
         samples = np.hstack([gyr, acc])
@@ -76,17 +82,33 @@ class SensorOrientation:
         present = ~np.isnan(samples).any(axis=1)
         quat = np.full((n, 4), np.nan)
         restarts = []
-        max_gap = round(self.params.max_bridged_gap_s * self.rate_hz)
+        withheld = [self._settling]
         for start, stop, gap_before in _runs_of_samples(present, self._open_gap):
-            if self._history is not None and gap_before > max_gap:
-                self._restart()
-                restarts.append(start)
-            elif self._history is not None and gap_before > 0:
-                self._feed(_bridge(self._history, samples[start], gap_before, self.rate_hz))
+            if self._history is not None and gap_before > 0:
+                row = self._rows_seen + start
+                bridge = self._bridge_for(samples[start], gap_before, settling=row < self._settling[1])
+                if bridge is None:
+                    self._restart()
+                    restarts.append(start)
+                    self._settling = (row, row + round(self.params.settle_s * self.rate_hz))
+                    withheld.append(self._settling)
+                else:
+                    self._feed(bridge)
             quat[start:stop] = self._feed(samples[start:stop])
         self._open_gap = self._open_gap + n if not present.any() else n - 1 - int(np.flatnonzero(present)[-1])
-        self._withhold_settling(quat, restarts)
+        for first, end in withheld:
+            quat[max(0, first - self._rows_seen) : max(0, end - self._rows_seen)] = np.nan
+        self._rows_seen += n
         return OrientationChunk(quat, np.asarray(restarts, dtype=int))
+
+    def _bridge_for(self, after: np.ndarray, count: int, *, settling: bool) -> np.ndarray | None:
+        """Rows to feed for a gap of ``count`` rows, or None to restart instead. While the
+        filter still settles after a restart its output is withheld anyway, so a line will do
+        there: restarting again would only put the end of the settling further off."""
+        if count > round(self.params.max_bridged_gap_s * self.rate_hz):
+            return None
+        max_line_error_deg = math.inf if settling else self.params.max_line_error_deg
+        return _bridge(self._history, after, count, self.rate_hz, max_line_error_deg)
 
     def _feed(self, samples: np.ndarray) -> np.ndarray:
         kept = round(self.params.history_s * self.rate_hz)
@@ -100,16 +122,6 @@ class SensorOrientation:
         self._history = None  # the movement before a lost connection says little about after
         self._filter.resetState()
         self._filter.setBiasEstimate(bias, sigma)
-
-    def _withhold_settling(self, quat: np.ndarray, restarts: list[int]) -> None:
-        """NaN for the rows, present or not, within ``settle_s`` after each restart."""
-        settle = round(self.params.settle_s * self.rate_hz)
-        quat[: self._settle_left] = np.nan
-        remaining = max(self._settle_left - len(quat), 0)
-        for start in restarts:
-            quat[start : start + settle] = np.nan
-            remaining = max(start + settle - len(quat), 0)
-        self._settle_left = remaining
 
 
 def _runs_of_samples(present: np.ndarray, open_gap: int) -> list[tuple[int, int, int]]:
@@ -126,11 +138,16 @@ _MIN_PERIODICITY = 0.5  # normalised autocorrelation at the period
 _LAG_SEARCH = 0.15  # stride-to-stride variation searched around the period
 _MATCH_WINDOW_S = 0.1  # samples before a gap matched against the same phase a period earlier
 _FADE_S = 0.02  # how fast the copied stride blends into the samples either side of a gap
+_MAX_COPY_MISMATCH = 0.5  # of the gyroscope's spread over a period: a worse copy is not the same movement
+_LINE_CHECK_S = 0.5  # recent movement on which a line over a gap is tried out
 
 
-def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) -> np.ndarray:
+def _bridge(
+    history: np.ndarray, after: np.ndarray, count: int, rate_hz: float, max_line_error_deg: float
+) -> np.ndarray | None:
     """``count`` rows to stand in for missing samples between ``history`` (the samples fed so
-    far, last one just before the gap) and ``after`` (the first sample after it).
+    far, last one just before the gap) and ``after`` (the first sample after it), or None
+    when there is no period and a line would not do.
 
     Running and squatting repeat themselves. When the recent gyroscope has a clear period,
     the gap is filled with the samples one period earlier: the exact lag (strides vary by a
@@ -141,10 +158,12 @@ def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) 
     """
     before = history[-1]
     ramp = np.arange(1, count + 1)[:, None] / (count + 1)
-    period = _period_rows(history, rate_hz)
-    if period is None:
+    lag = _copy_lag(history, after, count, rate_hz)
+    if lag is None:
+        recent = history[-round(_LINE_CHECK_S * rate_hz) - count - 1 :, :3]
+        if _line_error_deg(recent, count, rate_hz) > max_line_error_deg:
+            return None
         return before + ramp * (after - before)
-    lag = _best_lag(history, after, count, period, round(_MATCH_WINDOW_S * rate_hz))
     rows = len(history) + np.arange(count + 1)  # the gap's rows, then ``after``'s
     earlier = history[rows - lag * -(-(rows - len(history) + 1) // lag)]  # ceil division
     # The copy meets each end by an offset that fades within ``_FADE_S``: spread over the
@@ -159,9 +178,36 @@ def _bridge(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) 
     return earlier[:-1] + start_weight * start_offset + end_weight * end_offset
 
 
-def _best_lag(history: np.ndarray, after: np.ndarray, count: int, period: int, window: int) -> int:
+def _line_error_deg(gyr: np.ndarray, count: int, rate_hz: float) -> float:
+    """How far, in degrees of rotation, a straight line over ``count`` missing rows would have
+    been off on the recent gyroscope: the largest |rotation integrated - rotation of the line
+    between its ends| over every stretch of that length in ``gyr``."""
+    if len(gyr) < count + 2:
+        return 0.0 if not len(gyr) else math.inf
+    summed = np.vstack([np.zeros(3), np.cumsum(gyr, axis=0)])
+    starts = np.arange(len(gyr) - count - 1)
+    inside = summed[starts + count + 1] - summed[starts + 1]
+    line = count * (gyr[starts] + gyr[starts + count + 1]) / 2.0
+    error = np.degrees(np.linalg.norm(inside - line, axis=1) / rate_hz)
+    return float(error.max())
+
+
+def _copy_lag(history: np.ndarray, after: np.ndarray, count: int, rate_hz: float) -> int | None:
+    """The lag of the earlier samples to copy into a gap, or None when the movement has no
+    clear period or the best copy does not match the samples just before the gap."""
+    period = _period_rows(history, rate_hz)
+    if period is None:
+        return None
+    window = round(_MATCH_WINDOW_S * rate_hz)
+    lag, mismatch = _best_lag(history, after, count, period, window)
+    stride = history[-period:, :3]
+    spread = window * ((stride - stride.mean(axis=0)) ** 2).sum(axis=1).mean()
+    return lag if mismatch <= _MAX_COPY_MISMATCH * spread else None
+
+
+def _best_lag(history: np.ndarray, after: np.ndarray, count: int, period: int, window: int) -> tuple[int, float]:
     """The lag near ``period`` whose earlier gyroscope samples best match the ``window`` rows
-    before the gap and the gyroscope sample after it."""
+    before the gap and the gyroscope sample after it, and the squared mismatch of those rows."""
     size = len(history)
     lags = np.arange(round(period * (1 - _LAG_SEARCH)), round(period * (1 + _LAG_SEARCH)) + 1)
     lags = lags[(lags + window < size) & (lags > 0)]
@@ -169,7 +215,8 @@ def _best_lag(history: np.ndarray, after: np.ndarray, count: int, period: int, w
     mismatch_before = ((history[before_rows, :3] - history[-window:, :3]) ** 2).sum(axis=(1, 2))
     after_source = size + count - lags * -(-(count + 1) // lags)
     mismatch_after = ((history[after_source, :3] - after[:3]) ** 2).sum(axis=1)
-    return int(lags[np.argmin(mismatch_before + mismatch_after)])
+    best = int(np.argmin(mismatch_before + mismatch_after))
+    return int(lags[best]), float(mismatch_before[best])
 
 
 def _period_rows(history: np.ndarray, rate_hz: float) -> int | None:

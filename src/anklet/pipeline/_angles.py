@@ -15,7 +15,7 @@ import numpy as np
 from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
-from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation
+from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
 
 
 _CHECK_EVERY_S = 0.5  # while calibration waits: how much new data before looking again
@@ -63,6 +63,7 @@ class AngleEstimator:
         self._held_rows_checked = 0
         self._orientations: dict[str, SensorOrientation] = {}
         self._legs: dict[str, AnkleAngles] = {}
+        self._declipper = TableDeclipper()
 
     def update(self, table: ImuTable) -> AngleChunk:
         self._held.append(table)
@@ -71,19 +72,21 @@ class AngleEstimator:
         return self._fuse_held(self.max_rows_per_update)
 
     def finish(self) -> AngleChunk:
-        if not self._held:
-            return _empty_chunk()
         if self.calibration is None:
-            held = _concatenate(self._held)
+            if not self._held:
+                return _empty_chunk()
+            held = ImuTable.concatenate(self._held)
             self._calibrate(held, len(held.t))
-        return self._fuse_held(None)
+        chunk = self._fuse_held(None) if self._held else _empty_chunk()
+        rest = self._declipper.finish()
+        return chunk if rest is None else _join(chunk, self._fuse(rest))
 
     def _try_calibrate(self) -> bool:
         held_rows = sum(len(held.t) for held in self._held)
         if held_rows - self._held_rows_checked < _CHECK_EVERY_S * self.rate_hz:
             return False  # looking for the standing period is not free: not every chunk
         self._held_rows_checked = held_rows
-        held = _concatenate(self._held)
+        held = ImuTable.concatenate(self._held)
         self._held = [held]
         needed = self._rows_needed(held)
         if needed is None or needed > held_rows:
@@ -120,10 +123,10 @@ class AngleEstimator:
                 )
 
     def _fuse_held(self, max_rows: int | None) -> AngleChunk:
-        held = _concatenate(self._held)
+        held = ImuTable.concatenate(self._held)
         rows = len(held.t) if max_rows is None else min(max_rows, len(held.t))
-        self._held = [_slice(held, slice(rows, None))] if rows < len(held.t) else []
-        return self._fuse(_slice(held, slice(0, rows)))
+        self._held = [held.rows(slice(rows, None))] if rows < len(held.t) else []
+        return self._fuse(self._declipper.update(held.rows(slice(0, rows))))
 
     def _fuse(self, table: ImuTable) -> AngleChunk:
         orientation = {name: fusion.update(table.gyr[name], table.acc[name]) for name, fusion in self._orientations.items()}
@@ -133,20 +136,12 @@ class AngleEstimator:
         )
 
 
-def _slice(table: ImuTable, rows: slice) -> ImuTable:
-    if rows == slice(0, len(table.t)):
-        return table
-    return ImuTable(table.t[rows], {n: a[rows] for n, a in table.acc.items()}, {n: g[rows] for n, g in table.gyr.items()})
-
-
-def _concatenate(tables: list[ImuTable]) -> ImuTable:
-    if len(tables) == 1:
-        return tables[0]
-    sensors = tables[0].sensors
-    return ImuTable(
-        np.concatenate([table.t for table in tables]),
-        {name: np.vstack([table.acc[name] for table in tables]) for name in sensors},
-        {name: np.vstack([table.gyr[name] for table in tables]) for name in sensors},
+def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
+    if not len(first):
+        return second
+    return AngleChunk(
+        np.concatenate([first.t, second.t]),
+        {side: np.vstack([first.angles[side], second.angles[side]]) for side in second.angles},
     )
 
 
