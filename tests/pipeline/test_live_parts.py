@@ -127,3 +127,32 @@ def test_estimator_without_standing_says_so(squat_table):
     moving = ImuTable(moving.t, moving.acc, {n: g + 0.5 for n, g in moving.gyr.items()})  # never still
     with pytest.raises(ValidationError, match="no quiet standing period"):
         AngleEstimator(rate).update(moving)
+
+
+def test_calibration_runs_off_the_event_loop_and_its_failure_still_reaches_run(run_session, monkeypatch):
+    """Looking for standing and calibrating take 0.15-0.6 s at once: the live pipeline runs
+    them on a worker thread, so the loop (TUI, MQTT, BLE callbacks) keeps turning."""
+    import threading
+
+    from anklet.pipeline import _angles
+
+    from .conftest import run_live
+
+    calibrating_threads = []
+    real_calibrate = _angles.AngleEstimator._calibrate
+
+    def noting_calibrate(self, held, rows):
+        calibrating_threads.append(threading.current_thread())
+        real_calibrate(self, held, rows)
+
+    monkeypatch.setattr(_angles.AngleEstimator, "_calibrate", noting_calibrate)
+    pipeline, chunk, _ = run_live(run_session)
+    assert pipeline.estimator.calibration is not None and len(chunk) > 0
+    assert calibrating_threads and threading.main_thread() not in calibrating_threads
+
+    def failing_calibrate(self, held, rows):
+        raise ValidationError("no quiet standing period")
+
+    monkeypatch.setattr(_angles.AngleEstimator, "_calibrate", failing_calibrate)
+    with pytest.raises(ValidationError, match="no quiet standing"):
+        run_live(run_session)

@@ -4,7 +4,9 @@ Each notification is handled at once (decode, clock sync, grid) in a few tens of
 releases rows only when every talking sensor has covered them, so orientation and angles run
 on batches of rows, not per sample. Subscribers get messages through bounded queues: a slow
 viewer never holds up the pipeline, it loses its oldest messages instead (and can see how
-many). Nothing here blocks the loop.
+many). Nothing here blocks the loop: until calibration succeeds, the rows go to the angle
+estimator on a worker thread, because looking for the standing period and calibrating take
+0.15-0.6 s at once (measured in benchmarks/bench_pipeline.py); after that each step is small.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import LiveGrid
 from anklet.pipeline._link import SensorLink
@@ -83,7 +86,8 @@ class LivePipeline:
     ``await run(transport)`` consumes a transport to its end; ``handle(notification)`` is the
     same step for one notification, for callers that own the loop. Angle chunks go to
     ``angle_listeners`` (in-process stages: gait, recorder), messages to subscriptions.
-    Raises ValidationError when the data cannot be calibrated.
+    Raises ValidationError when the data cannot be calibrated (from ``handle`` or ``finish``
+    once the worker thread that calibrates has found out, or from ``run``).
     """
 
     def __init__(self, sensors: list[str], params: LiveParams | None = None) -> None:
@@ -96,6 +100,9 @@ class LivePipeline:
         self._grid: LiveGrid | None = None
         self._next_status_s = self.params.status_every_s
         self._last_angles_period = -1  # of the last angles message, in 1 / angles_hz
+        self._unestimated: list[ImuTable] = []  # grid rows waiting for the estimator, in order
+        self._worker: asyncio.Future[AngleChunk] | None = None  # the estimator's thread, while calibrating
+        self._failure: Exception | None = None
 
     def subscribe(self, maxsize: int = 1000) -> Subscription:
         subscription = Subscription(maxsize)
@@ -107,12 +114,16 @@ class LivePipeline:
             async with transport:
                 async for notification in transport.notifications():
                     self.handle(notification)
+            while self._worker is not None:
+                await asyncio.wait([self._worker])
+                await asyncio.sleep(0)  # let the done-callback hand the result over
             self.finish()
         finally:
             for subscription in self._subscriptions:
                 subscription.close()
 
     def handle(self, notification: Notification) -> None:
+        self._raise_failure()
         link = self.links.get(notification.sensor)
         if link is None:
             return  # a sensor this session does not use
@@ -130,10 +141,16 @@ class LivePipeline:
             self._next_status_s += self.params.status_every_s
 
     def finish(self) -> None:
-        """End of the session: release the last rows and calibrate what is held if need be."""
+        """End of the session: release the last rows and calibrate what is held if need be.
+        Call it once the calibrating worker is done (``run`` waits for it)."""
+        self._raise_failure()
         if self._grid is None or self.estimator is None:
             return
-        self._estimate(self._grid.flush())
+        rows = self._grid.flush()
+        self._unestimated += [] if rows is None else [rows]
+        if self._unestimated:
+            self._deliver(self.estimator.update(ImuTable.concatenate(self._unestimated)))
+            self._unestimated = []
         self._deliver(self.estimator.finish())
 
     def _grid_for(self, rate_hz: float) -> LiveGrid:
@@ -142,9 +159,36 @@ class LivePipeline:
             self.estimator = AngleEstimator(rate_hz, self.params.angles, round(self.params.catch_up_s * rate_hz))
         return self._grid
 
-    def _estimate(self, rows: Any) -> None:
-        if rows is not None and self.estimator is not None:
+    def _estimate(self, rows: ImuTable | None) -> None:
+        if rows is None or self.estimator is None:
+            return
+        self._unestimated.append(rows)
+        if self._worker is None:
+            self._estimate_unestimated()
+
+    def _estimate_unestimated(self) -> None:
+        assert self.estimator is not None
+        rows = ImuTable.concatenate(self._unestimated)
+        self._unestimated = []
+        loop = _running_loop()
+        if self.estimator.calibration is None and loop is not None:
+            self._worker = loop.run_in_executor(None, self.estimator.update, rows)
+            self._worker.add_done_callback(self._on_worker_done)
+        else:
             self._deliver(self.estimator.update(rows))
+
+    def _on_worker_done(self, worker: asyncio.Future[AngleChunk]) -> None:
+        self._worker = None
+        if worker.exception() is not None:
+            self._failure = worker.exception()
+            return
+        self._deliver(worker.result())
+        if self._unestimated:
+            self._estimate_unestimated()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
     def _deliver(self, chunk: AngleChunk) -> None:
         if not len(chunk):
@@ -166,3 +210,10 @@ class LivePipeline:
     def _publish(self, message: dict[str, Any]) -> None:
         for subscription in self._subscriptions:
             subscription.put(message)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None  # called outside a loop (a script feeding ``handle`` itself): no thread
