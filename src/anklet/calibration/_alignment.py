@@ -7,6 +7,12 @@ axis of each sensor's angular velocity, refined with the hinge constraint of See
 parts of the two angular velocities perpendicular to the axis have equal magnitude. Signs:
 the shank spends its movement tilted forward (knee ahead of the ankle) in running, squats and
 lunges alike, which fixes its Z; the foot's Z follows from the two segments turning together.
+
+A foot that turns too little for its own axis (flat on the floor, or on a slant board in a split
+squat) takes the shank's, carried over through gravity: the hinge axis is one line in the world,
+so it makes the same angle with gravity seen from either segment. That needs no heading, which
+the two sensors do not share, but it needs the foot to rest tilted away from its standing pose;
+when it never does, the foot's axis is unknown and the alignment says so.
 """
 
 from __future__ import annotations
@@ -34,12 +40,24 @@ class AlignmentParams:
         least this fraction of the shank's (a foot flat on the floor in a squat does not turn).
     max_fit_samples
         Movement samples used by the hinge fit (evenly subsampled), for speed.
+    min_foot_tilt_deg, min_foot_tilted_s
+        A foot too still for its own axis takes the shank's only when it rested (turning slower
+        than ``moving_gyr_rads``) at least ``min_foot_tilt_deg`` from its standing pose for at
+        least ``min_foot_tilted_s``, deg and s.
+    min_co_turning_s, min_co_turning_correlation
+        Which way that axis points is taken from the samples where shank and foot both turn:
+        at least ``min_co_turning_s`` of them, s, whose rates about the axes correlate by at
+        least this much (either sign).
     """
 
     moving_gyr_rads: float = 0.15
     min_moving_s: float = 2.0
     foot_moving_fraction: float = 0.3
     max_fit_samples: int = 4000
+    min_foot_tilt_deg: float = 10.0
+    min_foot_tilted_s: float = 0.5
+    min_co_turning_s: float = 0.1
+    min_co_turning_correlation: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +68,9 @@ class LegAlignment:
     X (anterior), Y (superior) and Z (right) axes expressed in the sensor frame.
     ``hinge_rms_rads`` is the RMS residual of the hinge constraint; ``axis_tilt_deg`` how far the
     identified flexion axes were from horizontal before they were made so (largest of the two);
-    ``foot_axis_from_motion`` says whether the foot turned enough to identify its own axis.
+    ``foot_axis_from_motion`` says whether the foot turned enough to identify its own axis; when
+    it did not, the foot's axis is the shank's carried over through gravity, or, when even that
+    was impossible, ``foot_axis_warning`` says why in one sentence (None: the axis is known).
     """
 
     shank: np.ndarray
@@ -58,6 +78,7 @@ class LegAlignment:
     hinge_rms_rads: float
     axis_tilt_deg: float
     foot_axis_from_motion: bool
+    foot_axis_warning: str | None = None
 
 
 def align_leg(
@@ -97,15 +118,95 @@ def align_leg(
         axis_shank, axis_foot, residual = _hinge_fit(w_shank, w_foot, axis_shank, axis_foot, params)
         if np.mean((w_shank @ axis_shank) * (w_foot @ axis_foot)) < 0:
             axis_foot = -axis_foot
+        warning = None
     else:
-        axis_foot = _any_horizontal(vertical_foot)
+        axis_foot, warning = _foot_axis_from_shank(axis_shank, vertical_foot, standing_acc, moving, rate_hz, params)
         residual = float(np.sqrt(np.mean(np.linalg.norm(np.cross(w_shank, axis_shank), axis=1) ** 2)))
     tilt = max(_tilt_deg(axis_shank, vertical_shank), _tilt_deg(axis_foot, vertical_foot))
     shank = _segment_axes(vertical_shank, axis_shank)
     if np.nanmean(acc_shank[valid] @ shank[:, 0]) > 0:  # up must lean back: shank tilts forward
         shank = _segment_axes(vertical_shank, -axis_shank)
         axis_foot = -axis_foot
-    return LegAlignment(shank, _segment_axes(vertical_foot, axis_foot), residual, tilt, bool(foot_moves))
+    foot = _segment_axes(vertical_foot, axis_foot)
+    return LegAlignment(shank, foot, residual, tilt, bool(foot_moves), warning)
+
+
+def _foot_axis_from_shank(
+    axis_shank: np.ndarray,
+    vertical_foot: np.ndarray,
+    standing_acc: tuple[np.ndarray, np.ndarray],
+    moving: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    rate_hz: float,
+    params: AlignmentParams,
+) -> tuple[np.ndarray, str | None]:
+    """The foot's flexion axis (3,), sensor frame, carried over from the shank's, and why it
+    could not be when it could not (one sentence; None when it could).
+
+    Each sensor's heading is its own, so the shank's axis cannot simply be turned into the foot
+    frame; gravity is the one direction both see. The hinge axis is one line in the world, so
+    acc_foot . j_foot = acc_shank . j_shank whenever the foot rests (a hinge moves the shank
+    perpendicular to its axis). Standing alone leaves j_foot free to turn about the vertical;
+    each pose the foot rests in tilted away from standing (a slant board, a heel raise) pins it,
+    up to sign. The axis is close to horizontal in every rest, so the direction gravity stayed
+    most nearly perpendicular to is a start a few degrees off, refined by that equation. The sign
+    comes from the two segments turning together, as when the foot swings with the leg in a step.
+    """
+    gyr_shank, acc_shank, gyr_foot, acc_foot = moving
+    rest_shank, rest_foot = _foot_rests(standing_acc, acc_shank, gyr_foot, acc_foot, params)
+    tilted_s = np.sum(_angles_from_deg(rest_foot, vertical_foot) >= params.min_foot_tilt_deg) / rate_hz
+    if tilted_s < params.min_foot_tilted_s:
+        return _any_horizontal(vertical_foot), (
+            f"the foot rested tilted {params.min_foot_tilt_deg:g} deg or more from standing for {tilted_s:.1f} s, "
+            f"not the {params.min_foot_tilted_s:g} s needed to find its flexion axis, so dorsiflexion is right "
+            "only while the foot stays flat"
+        )
+    _, vectors = np.linalg.eigh(rest_foot.T @ rest_foot)
+    axis_line = vectors[:, 0]  # the direction gravity stayed most nearly perpendicular to
+    sign = _co_turning_sign(gyr_shank, gyr_foot, axis_shank, axis_line, rate_hz, params)
+    if sign is None:
+        return axis_line, (
+            "the foot never turned together with the shank, so which way its flexion axis points "
+            "is unknown and dorsiflexion is right only while the foot stays flat"
+        )
+    return _matching_inclination(rest_foot, rest_shank @ axis_shank, sign * axis_line), None
+
+
+def _foot_rests(
+    standing_acc: tuple[np.ndarray, np.ndarray], acc_shank: np.ndarray, gyr_foot: np.ndarray,
+    acc_foot: np.ndarray, params: AlignmentParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shank and foot accelerometer (k, 3) while the foot rests: standing and every later
+    sample where the foot turns slower than ``moving_gyr_rads``; rows with a gap dropped."""
+    foot_rests = np.linalg.norm(gyr_foot, axis=1) < params.moving_gyr_rads  # a gap compares False
+    shank = np.vstack([standing_acc[0], acc_shank[foot_rests]])
+    foot = np.vstack([standing_acc[1], acc_foot[foot_rests]])
+    present = ~(np.isnan(shank).any(axis=1) | np.isnan(foot).any(axis=1))
+    return shank[present], foot[present]
+
+
+def _co_turning_sign(
+    w_shank: np.ndarray, w_foot: np.ndarray, axis_shank: np.ndarray, axis_foot: np.ndarray,
+    rate_hz: float, params: AlignmentParams,
+) -> float | None:
+    """+1 or -1, whichever makes the foot turn with the shank about the axes where both turn;
+    None when they turn together too briefly or too inconsistently to tell."""
+    turning = params.moving_gyr_rads
+    both_turn = (np.linalg.norm(w_shank, axis=1) > turning) & (np.linalg.norm(w_foot, axis=1) > turning)
+    if both_turn.sum() / rate_hz < params.min_co_turning_s:
+        return None
+    rate_shank, rate_foot = w_shank[both_turn] @ axis_shank, w_foot[both_turn] @ axis_foot
+    correlation = np.mean(rate_shank * rate_foot) / np.sqrt(np.mean(rate_shank**2) * np.mean(rate_foot**2))
+    if abs(correlation) < params.min_co_turning_correlation:
+        return None
+    return float(np.sign(correlation))
+
+
+def _matching_inclination(rest_foot: np.ndarray, inclination: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Unit axis near ``start`` with rest_foot @ axis = inclination in the least-squares sense
+    (one Gauss-Newton step on the sphere, enough for a correction of a few degrees)."""
+    tangent = np.linalg.svd(start[None, :])[2][1:].T  # (3, 2): the plane perpendicular to start
+    step, *_ = np.linalg.lstsq(rest_foot @ tangent, inclination - rest_foot @ start, rcond=None)
+    return _unit(start + tangent @ step)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -132,6 +233,11 @@ def _segment_axes(vertical: np.ndarray, flexion_axis: np.ndarray) -> np.ndarray:
 
 def _tilt_deg(axis: np.ndarray, vertical: np.ndarray) -> float:
     return float(np.degrees(np.arcsin(min(1.0, abs(axis @ vertical)))))
+
+
+def _angles_from_deg(acc: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+    """Angle of each accelerometer sample (k, 3) from ``vertical``, deg."""
+    return np.degrees(np.arccos(np.clip(_unit(acc) @ vertical, -1.0, 1.0)))
 
 
 def _hinge_fit(

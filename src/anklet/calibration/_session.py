@@ -58,6 +58,7 @@ class Calibration:
                     "hinge_rms_rads": round(leg.hinge_rms_rads, 4),
                     "axis_tilt_deg": round(leg.axis_tilt_deg, 2),
                     "foot_axis_from_motion": leg.foot_axis_from_motion,
+                    "foot_axis_warning": leg.foot_axis_warning,
                 }
                 for side, leg in self.legs.items()
             },
