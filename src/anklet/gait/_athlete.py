@@ -50,6 +50,14 @@ class FlagThresholds:
     restricted_pf_to_deg, running_flag_window_strides, running_flag_fraction
         Running: a stride is ``restricted_pf`` when the ankle angle at toe-off is above this,
         deg; the flag needs at least the fraction of a side's last strides in the window.
+    running_flag_clear_fraction
+        ... and clears when at most this fraction of them are restricted (hysteresis).
+    asymmetry_deg, asymmetry_clear_deg
+        ``asymmetry``: the two sides' median TO angles over their windows differ by more than
+        the first, deg; it clears when they differ by less than the second.
+    worsening_deg, worsening_clear_deg
+        ``worsening``: a side's median TO angle lost more than the first (deg of
+        plantarflexion) since its first full window; it clears below the second.
     """
 
     restricted_df_squat_deg: float
@@ -66,6 +74,11 @@ class FlagThresholds:
     restricted_pf_to_deg: float
     running_flag_window_strides: int
     running_flag_fraction: float
+    running_flag_clear_fraction: float
+    asymmetry_deg: float
+    asymmetry_clear_deg: float
+    worsening_deg: float
+    worsening_clear_deg: float
 
     def __post_init__(self) -> None:
         if not 1 <= self.restricted_df_min_reps <= self.restricted_df_window_reps:

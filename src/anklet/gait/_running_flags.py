@@ -1,0 +1,143 @@
+"""The running flags, per side, from strides in the order they complete:
+
+- ``restricted_pf``: the ankle does not extend at toe-off. At least ``running_flag_fraction``
+  of the side's last ``running_flag_window_strides`` strides reach less plantarflexion at TO
+  than ``restricted_pf_to_deg``; it clears only when at most ``running_flag_clear_fraction``
+  do.
+- ``asymmetry``: the medians of the two sides' TO angles over their windows differ by more
+  than ``asymmetry_deg``; raised on the less plantarflexed side, cleared below
+  ``asymmetry_clear_deg``.
+- ``worsening``: a side's median TO angle over its window has lost more than ``worsening_deg``
+  of plantarflexion since its first full window (fatigue); cleared below
+  ``worsening_clear_deg``.
+
+Thresholds come from the athlete profile (calibration/athletes/default.toml, with sources).
+The gaps between raise and clear levels are the hysteresis that keeps a flag from flickering
+on a borderline stride, and a flag that changed keeps its state for a whole window of that
+side's strides. Every change carries its evidence: the strides of the window(s) and
+the figures compared.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from anklet.gait._athlete import AthleteProfile
+from anklet.gait._squat_flag import FlagChange
+
+__all__ = ["RunningFlags"]
+
+
+class _Stride(Protocol):
+    side: str
+    ic_t: float
+    to_t: float
+    ankle_angle_at_to_deg: float
+
+
+class RunningFlags:
+    """``update(strides)`` -> the flag changes they cause. ``active_[(side, flag)]`` says
+    which flags are up; ``changes_`` keeps every change so far."""
+
+    def __init__(self, athlete: AthleteProfile) -> None:
+        self.thresholds = athlete.thresholds
+        self._windows: dict[str, list[_Stride]] = {}
+        self._baseline_deg: dict[str, float] = {}  # median TO angle of a side's first full window
+        self.active_: dict[tuple[str, str], bool] = {}
+        self._strides_seen: dict[str, int] = {}
+        self._changed_at: dict[tuple[str, str], int] = {}  # strides seen on its side at the last change
+        self.changes_: list[FlagChange] = []
+
+    def update(self, strides: Iterable[_Stride]) -> list[FlagChange]:
+        changes = []
+        for stride in strides:
+            changes += self._add(stride)
+        self.changes_ += changes
+        return changes
+
+    def _add(self, stride: _Stride) -> list[FlagChange]:
+        th = self.thresholds
+        if math.isnan(stride.ankle_angle_at_to_deg):
+            return []  # no angle at this toe-off (a sensor's samples lost): it cannot count
+        self._strides_seen[stride.side] = self._strides_seen.get(stride.side, 0) + 1
+        window = self._windows.setdefault(stride.side, [])
+        window.append(stride)
+        del window[: -th.running_flag_window_strides]
+        if len(window) < th.running_flag_window_strides:
+            return []
+        median = _median_to_deg(window)
+        self._baseline_deg.setdefault(stride.side, median)
+        changes = [self._restricted_pf(stride, window), self._worsening(stride, window, median), *self._asymmetry(stride)]
+        return [change for change in changes if change is not None]
+
+    def _restricted_pf(self, stride: _Stride, window: list[_Stride]) -> FlagChange | None:
+        th = self.thresholds
+        restricted = sum(s.ankle_angle_at_to_deg > th.restricted_pf_to_deg for s in window) / len(window)
+        evidence = {
+            "strides": _stride_evidence(window),
+            "restricted_fraction": restricted,
+            "threshold_deg": th.restricted_pf_to_deg,
+        }
+        return self._set(
+            stride.side, "restricted_pf", stride.to_t, evidence,
+            raise_=restricted >= th.running_flag_fraction, clear=restricted <= th.running_flag_clear_fraction,
+        )
+
+    def _worsening(self, stride: _Stride, window: list[_Stride], median: float) -> FlagChange | None:
+        th = self.thresholds
+        lost = median - self._baseline_deg[stride.side]  # up = less plantarflexion at TO
+        evidence = {
+            "strides": _stride_evidence(window),
+            "median_to_deg": median,
+            "baseline_to_deg": self._baseline_deg[stride.side],
+            "lost_deg": lost,
+            "threshold_deg": th.worsening_deg,
+        }
+        return self._set(
+            stride.side, "worsening", stride.to_t, evidence,
+            raise_=lost > th.worsening_deg, clear=lost < th.worsening_clear_deg,
+        )
+
+    def _asymmetry(self, stride: _Stride) -> list[FlagChange | None]:
+        th = self.thresholds
+        left, right = self._windows.get("left", []), self._windows.get("right", [])
+        if min(len(left), len(right)) < th.running_flag_window_strides:
+            return []
+        medians = {"left": _median_to_deg(left), "right": _median_to_deg(right)}
+        difference = abs(medians["left"] - medians["right"])
+        stiffer = max(medians, key=medians.__getitem__)  # less plantarflexed at TO
+        other = "left" if stiffer == "right" else "right"
+        evidence = {
+            "median_to_deg": medians,
+            "difference_deg": difference,
+            "threshold_deg": th.asymmetry_deg,
+            "strides": {"left": _stride_evidence(left), "right": _stride_evidence(right)},
+        }
+        return [
+            self._set(other, "asymmetry", stride.to_t, evidence, raise_=False, clear=True),  # the sides swapped
+            self._set(
+                stiffer, "asymmetry", stride.to_t, evidence,
+                raise_=difference > th.asymmetry_deg, clear=difference < th.asymmetry_clear_deg,
+            ),
+        ]
+
+    def _set(self, side: str, flag: str, t: float, evidence: dict[str, Any], *, raise_: bool, clear: bool) -> FlagChange | None:
+        key = (side, flag)
+        active = self.active_.get(key, False)
+        held = self._strides_seen[side] - self._changed_at.get(key, -self.thresholds.running_flag_window_strides)
+        if held < self.thresholds.running_flag_window_strides or not ((active and clear) or (not active and raise_)):
+            return None
+        self.active_[key] = not active
+        self._changed_at[key] = self._strides_seen[side]
+        return FlagChange(t, side, flag, not active, evidence)
+
+
+def _median_to_deg(window: list[_Stride]) -> float:
+    return statistics.median(s.ankle_angle_at_to_deg for s in window)
+
+
+def _stride_evidence(window: list[_Stride]) -> list[dict[str, float]]:
+    return [{"ic_t": s.ic_t, "to_t": s.to_t, "ankle_angle_at_to_deg": s.ankle_angle_at_to_deg} for s in window]
