@@ -1,0 +1,69 @@
+"""The foot sensor's sagittal (flexion) axis in its own frame, for any way it is strapped on.
+
+With a calibration the axis is the foot's Z (right) axis that calibration found with the
+shank. Without one (foot-only data) it is found from the running itself: the foot turns mostly
+in the sagittal plane, so the axis is the principal axis of the angular velocity while the
+foot moves. Its sign is set so that a positive angular velocity lifts the toes
+(dorsiflexion-wise, ISB), by a physical fact of running and walking alike: from foot-flat to
+the next foot-flat the foot spends most of the stride toes-down (pushing off, then trailing
+behind with the heel up), so the foot's pitch, integrated from each foot-flat, averages
+below zero over the stride.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from anklet.calibration import Calibration
+from anklet.errors import ValidationError
+from anklet.gait._foot_events import EventParams
+from anklet.gait._signals import foot_at_rest, principal_axis, valid_rows
+
+MOVING_GYR_RADS = 1.0
+"""Rows turning faster than this count as movement for the principal axis, rad/s."""
+MIN_MOVING_S = 1.0
+"""Least movement that shows the axis, s."""
+STRIDE_S = (0.3, 2.5)
+"""Foot-flat to foot-flat intervals of this length (s) are strides for the sign."""
+
+
+def flexion_axis_from_calibration(calibration: Calibration, side: str) -> np.ndarray:
+    """The ``side`` foot's Z (right) axis (3,) in its sensor frame, as calibration found it."""
+    return calibration.legs[side].foot[:, 2]
+
+
+def flexion_axis_from_motion(acc: np.ndarray, gyr: np.ndarray, rate_hz: float) -> np.ndarray:
+    """The foot's flexion axis (3,) in its sensor frame, + lifting the toes, from the data alone.
+
+    ``acc`` (n, 3) m/s² and ``gyr`` (n, 3) rad/s on the host grid (NaN rows allowed) of a
+    stretch of gait. Raises ValidationError when the foot hardly moves or never rests between
+    strides (so neither the axis nor its sign shows).
+    """
+    valid = valid_rows(acc, gyr)
+    moving = valid & (np.linalg.norm(np.where(valid[:, None], gyr, 0.0), axis=1) > MOVING_GYR_RADS)
+    if moving.sum() < MIN_MOVING_S * rate_hz:
+        raise ValidationError(
+            f"the foot moves for only {moving.sum() / rate_hz:.1f} s; its flexion axis needs "
+            f"{MIN_MOVING_S:g} s of walking or running"
+        )
+    axis = principal_axis(gyr[moving])
+    mean_pitch = _mean_pitch_per_stride(acc, gyr, valid, rate_hz, axis)
+    if mean_pitch is None:
+        raise ValidationError("the foot never comes to rest between strides, so the flexion axis has no sign")
+    return axis if mean_pitch < 0 else -axis
+
+
+def _mean_pitch_per_stride(
+    acc: np.ndarray, gyr: np.ndarray, valid: np.ndarray, rate_hz: float, axis: np.ndarray
+) -> float | None:
+    """Mean over strides of the foot's pitch (rad) about ``axis``, integrated from each
+    foot-flat to the next; None without a stride."""
+    params = EventParams()
+    rest = foot_at_rest(acc, gyr, params.rest_gyr_rads, params.rest_acc_mps2)
+    starts = np.flatnonzero(np.diff(rest.astype(np.int8)) == -1) + 1  # first row after a foot-flat
+    rate = np.where(valid, gyr @ axis, 0.0)  # a lost row adds no turn
+    means = []
+    for first, stop in zip(starts[:-1], starts[1:], strict=True):
+        if STRIDE_S[0] <= (stop - first) / rate_hz <= STRIDE_S[1]:
+            means.append(np.mean(np.cumsum(rate[first:stop])) / rate_hz)
+    return float(np.mean(means)) if means else None

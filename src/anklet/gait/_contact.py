@@ -1,0 +1,76 @@
+"""The contact-point model of stance: the foot turns about a point that stays on the ground.
+
+From foot-flat to toe-off the foot rolls over its ball, which rests on the belt (or the
+floor): that point's acceleration is the belt's, about zero. The sensor sits at a fixed lever
+arm ``r`` from it, so the contact point's acceleration, seen from the sensor frame, is
+
+    a_contact = f + g + alpha x r + omega x (omega x r)
+
+with f the accelerometer's specific force, g gravity in the sensor frame (known at foot-flat,
+then turned with the foot), omega the gyroscope and alpha its derivative. It is about zero
+until the ball leaves the ground and then grows within a sample or two, which marks toe-off.
+``r`` is linear in the model, so it is fitted by least squares on stance rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_RIDGE_MPS2_PER_M = 1.0
+"""Holds the component of r along the turning axis (which a planar roll cannot show) near
+zero without pulling on the rest: m/s² of penalty per m of lever arm."""
+
+
+def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """(n, 3) m/s²: gravity in the sensor frame while the foot turns, from foot-flat on.
+
+    ``gravity`` (3,) is gravity in the sensor frame at row 0 (the last foot-flat row); the foot
+    is taken to turn about the one ``axis`` (3,) unit, sensor frame, by the integral of the
+    gyroscope along it (lost rows bridged linearly). A world-fixed vector turns the other way in
+    the turning frame.
+    """
+    along = gyr @ axis
+    present = ~np.isnan(along)
+    rows = np.arange(len(along))
+    along = np.interp(rows, rows[present], along[present]) if present.any() else np.zeros(len(along))
+    angle = -np.concatenate([[0.0], np.cumsum(0.5 * (along[1:] + along[:-1]))]) / rate_hz
+    return _rotated(gravity, axis, angle)
+
+
+def contact_acceleration(
+    acc: np.ndarray, gravity: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m: np.ndarray
+) -> np.ndarray:
+    """(n, 3) m/s²: acceleration of the point at ``lever_m`` (3,) m from the sensor, sensor frame.
+
+    ``acc``, ``gravity`` (n, 3) m/s², ``gyr`` (n, 3) rad/s, ``alpha`` (n, 3) rad/s²; NaN where
+    an input is NaN.
+    """
+    return acc + gravity + _about_point(gyr, alpha) @ lever_m
+
+
+def fit_lever_arm(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """The lever arm (3,) m from the sensor to the point that stays still on stance rows, where
+    ``force`` (n, 3) is ``acc + gravity`` (:func:`contact_acceleration` with r = 0)."""
+    k = _about_point(gyr, alpha).reshape(-1, 3)
+    design = np.vstack([k, _RIDGE_MPS2_PER_M * np.eye(3)])
+    target = np.concatenate([-force.reshape(-1), np.zeros(3)])
+    return np.linalg.lstsq(design, target, rcond=None)[0]
+
+
+def _about_point(gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(n, 3, 3): the matrices K with K r = alpha x r + omega x (omega x r)."""
+    w = _skew(gyr)
+    return _skew(alpha) + w @ w
+
+
+def _skew(v: np.ndarray) -> np.ndarray:
+    out = np.zeros(v.shape[:-1] + (3, 3))
+    out[..., 0, 1], out[..., 0, 2], out[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
+    out[..., 1, 0], out[..., 2, 0], out[..., 2, 1] = v[..., 2], -v[..., 1], v[..., 0]
+    return out
+
+
+def _rotated(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """``v`` (3,) turned about the unit ``axis`` by each of ``angle`` (n,) rad (Rodrigues)."""
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    return v * c + np.cross(axis, v) * s + axis * (axis @ v) * (1.0 - c)

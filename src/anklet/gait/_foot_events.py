@@ -1,0 +1,451 @@
+"""Initial contact, mid-stance and toe-off of one foot, stride by stride, from its own sensor.
+
+The steps follow the stance (``docs/gait.md`` has the figures and the reasoning):
+
+1. **Foot-flat** is a run of rows where the foot lies still on the ground (it hardly turns and
+   the accelerometer reads gravity alone).
+2. **IC**, when the foot was airborne before that foot-flat, is the first impact spike of the
+   specific force along the sole's normal (foot-flat's "up") in the ``ic_window_s`` before it:
+   the impact starts the instant the contact point is arrested.
+3. **MS** is the middle of the foot-flat, reported when it ends.
+4. **TO** is the instant the contact-point model (``_contact``) stops holding after foot-flat:
+   the ball leaves the belt. The model is fitted on the stance of the last strides; the first
+   stride of a session fits it on its own push-off first.
+
+Each step waits until the rows it needs are present and depends on nothing else, so the
+events are the same however the stream is cut into chunks. Lost samples (NaN rows) are
+skipped. An event that happened inside a gap is placed inside that gap, where the last strides'
+rhythm puts it (the time from foot-flat to the event varies by a few ms from stride to stride).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum, auto
+from typing import NamedTuple
+
+import numpy as np
+
+from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gravity
+from anklet.gait._signals import (
+    angular_acceleration,
+    foot_at_rest,
+    impacts,
+    principal_axis,
+    rising_onset,
+    valid_rows,
+)
+
+EVENT_KINDS = ("IC", "MS", "TO")
+
+
+class GaitEvent(NamedTuple):
+    """``event`` (``IC``, ``MS`` or ``TO``) of the ``side`` foot at session time ``t``, s."""
+
+    t: float
+    side: str
+    event: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventParams:
+    """Tunables of the event steps; ``docs/gait.md`` gives the reason for each default.
+
+    Attributes
+    ----------
+    rest_gyr_rads, rest_acc_mps2
+        Foot-flat: the foot turns slower than this, rad/s, and |acc| is within this of g, m/s².
+    min_rest_s
+        Shortest foot-flat, s (one that begins inside a longer gap of lost samples counts from
+        two rows: it may have begun in the gap).
+    max_gap_s
+        Lost samples for longer than this split a foot-flat, s.
+    ic_window_s
+        The impact is searched this long before foot-flat, s.
+    impact_fraction
+        Impact candidates climb from below g at least this fraction as steeply as the steepest
+        climb before foot-flat (a rearfoot strike's forefoot slap can climb faster than its
+        heel's impact).
+    push_off_gyr_rads
+        A toe-off needs the foot to have turned at least this fast since foot-flat, rad/s.
+    toe_off_residual_mps2
+        Acceleration of the contact point that means it has left the ground, m/s².
+    max_push_off_s
+        Toe-off must come within this after foot-flat ends, s.
+    bootstrap_s
+        The first stride fits the contact model on its push-off up to the fastest turn within
+        this after foot-flat, s.
+    lever_window_s
+        Stance before each toe-off that the contact-model fit uses, s.
+    history_strides
+        Strides the contact-model fit and the stride rhythm remember.
+    rhythm_tolerance_s
+        An impact found further than this from where the rhythm puts it, with samples lost
+        there, was lost in them, s.
+    """
+
+    rest_gyr_rads: float = 1.0
+    rest_acc_mps2: float = 3.0
+    min_rest_s: float = 0.02
+    max_gap_s: float = 0.15
+    ic_window_s: float = 0.15
+    impact_fraction: float = 0.25
+    push_off_gyr_rads: float = 2.0
+    toe_off_residual_mps2: float = 5.0
+    max_push_off_s: float = 0.6
+    bootstrap_s: float = 0.25
+    lever_window_s: float = 0.3
+    history_strides: int = 8
+    rhythm_tolerance_s: float = 0.01
+
+
+class _Phase(Enum):
+    SEEK_REST = auto()  # airborne or pushing off: waiting for the next foot-flat
+    AT_REST = auto()  # in foot-flat: waiting for it to end
+    PUSH_OFF = auto()  # foot-flat ended: waiting for toe-off
+
+
+_SEARCH_S = 2.0
+"""Rows a search step looks at, at most, s: keeps a whole-file update linear in its length."""
+_RHYTHM_STRIDES = 3
+"""Impacts measured before the rhythm picks among candidates."""
+_LONGEST_EXTRAPOLATION_S = 0.025
+"""A toe-off inside a longer gap is placed by the rhythm, not on the line back from the first
+rows after the gap (the rise of the contact point's acceleration is straight for about 20 ms)."""
+
+
+class FootEvents:
+    """The event steps for one foot, fed its sensor's rows in order.
+
+    ``update(t, acc, gyr)`` takes consecutive host-grid rows (``t`` (n,) s; ``acc`` (n, 3)
+    m/s², ``gyr`` (n, 3) rad/s, sensor frame, NaN rows where lost) and returns the events
+    that became certain. ``reset()`` forgets the stream but keeps the parameters.
+    """
+
+    def __init__(self, side: str, rate_hz: float, params: EventParams | None = None) -> None:
+        self.side = side
+        self.rate_hz = rate_hz
+        self.params = params or EventParams()
+        self.reset()
+
+    def reset(self) -> None:
+        self._t = np.empty(0)
+        self._acc = np.empty((0, 3))
+        self._gyr = np.empty((0, 3))
+        self._first = 0  # absolute row number of the first buffered row
+        self._phase = _Phase.SEEK_REST
+        self._cursor = 0  # absolute row where the current step looks first
+        self._rest_start_t: float | None = None  # None: the foot-flat began inside a long gap
+        self._rest_start_spread_s = 0.0  # it began within this of _rest_start_t (a short gap)
+        self._rest_end = 0  # last row seen at rest in the current foot-flat
+        self._stance_has_ic = False
+        self._airborne = False
+        self._last_to_t: float | None = None
+        self._lever_m: np.ndarray | None = None  # sensor to contact point, sensor frame, m
+        self._turn_axis: np.ndarray | None = None  # what the foot turns about in push-off
+        self._rest_gravity = np.zeros(3)  # gravity in the sensor frame at the end of foot-flat
+        history = self.params.history_strides
+        self._stances: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=history)
+        self._ic_to_rest_s: deque[float] = deque(maxlen=history)
+        self._rest_to_toe_off_s: deque[float] = deque(maxlen=history)
+
+    def update(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[GaitEvent]:
+        self._t = np.concatenate([self._t, t])
+        self._acc = np.vstack([self._acc, acc])
+        self._gyr = np.vstack([self._gyr, gyr])
+        steps = {_Phase.SEEK_REST: self._seek_rest, _Phase.AT_REST: self._wait_rest_end, _Phase.PUSH_OFF: self._seek_toe_off}
+        events: list[GaitEvent] = []
+        while (found := steps[self._phase]()) is not None:
+            events += found
+        self._forget_old_rows()
+        return events
+
+    # ---- the three steps: each returns the events it found, or None to wait for rows -----
+
+    def _seek_rest(self) -> list[GaitEvent] | None:
+        stop = min(self._end, self._cursor + self._rows_of(_SEARCH_S))
+        if stop <= self._cursor:
+            return None
+        start, resume, lost_before_s = self._first_rest(self._cursor, stop)
+        if start is None:
+            if resume == self._cursor:
+                return None
+            self._cursor = resume
+            return []
+        # Samples lost just before the first row at rest: foot-flat began somewhere in that gap.
+        lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
+        self._rest_start_t = None if lost_before_s > self.params.max_gap_s else self._time(start) - 0.5 * lost_s
+        self._rest_start_spread_s = 0.5 * lost_s
+        events = []
+        if self._airborne and self._rest_start_t is not None:
+            ic_t = self._initial_contact(start)
+            if ic_t is not None:
+                events.append(GaitEvent(ic_t, self.side, "IC"))
+        self._stance_has_ic, self._airborne = bool(events), False
+        self._phase, self._rest_end, self._cursor = _Phase.AT_REST, start, start + 1
+        return events
+
+    def _wait_rest_end(self) -> list[GaitEvent] | None:
+        stop = min(self._end, self._cursor + self._rows_of(_SEARCH_S))
+        if stop <= self._cursor:
+            return None
+        t, acc, gyr = self._rows(self._cursor, stop)
+        valid = valid_rows(acc, gyr)
+        moving = np.flatnonzero(valid & ~self._at_rest(acc, gyr))
+        still = np.flatnonzero(valid[: moving[0]] if len(moving) else valid)
+        if len(still):
+            self._rest_end = self._cursor + int(still[-1])
+        if not len(moving):
+            self._cursor = stop
+            return []
+        self._cursor += int(moving[0])
+        self._phase = _Phase.PUSH_OFF
+        self._rest_gravity = self._gravity_at_rest()
+        if self._stance_has_ic:
+            return [GaitEvent(0.5 * (self._rest_start_t + self._time(self._rest_end)), self.side, "MS")]
+        return []
+
+    def _seek_toe_off(self) -> list[GaitEvent] | None:
+        p = self.params
+        start, last = self._rest_end, self._rest_end + self._rows_of(p.max_push_off_s)
+        if self._lever_m is None:
+            if self._end < start + self._rows_of(p.bootstrap_s) + 2:
+                return None
+            self._bootstrap_contact_model()
+        stop = min(self._end, last + 1)
+        t, acc, gyr, alpha, gravity = self._stance_rows(start, stop)
+        valid = valid_rows(acc, gyr) & ~np.isnan(alpha).any(axis=1)
+        residual = np.zeros(len(t))
+        if self._lever_m is not None:
+            residual = np.linalg.norm(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m), axis=1)
+        # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
+        turned = np.maximum.accumulate(np.where(valid, np.linalg.norm(gyr, axis=1), 0.0)) >= p.push_off_gyr_rads
+        rows = np.flatnonzero(valid)
+        onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2)
+        settled, _, _ = self._first_rest(start + 1, stop)  # row 0 is the foot-flat's last
+        if settled is not None and (onset is None or settled <= start + rows[onset[0]]):
+            # The foot settled again without leaving the ground (a shift of weight).
+            self._phase, self._cursor = _Phase.SEEK_REST, settled
+            return []
+        if onset is None:
+            if self._end < last + 2:
+                return None
+            self._phase, self._cursor = _Phase.SEEK_REST, start + 1
+            self._airborne, self._last_to_t = bool(turned[-1]), None
+            return []
+        row, to_t, _ = onset
+        to_t = self._toe_off_in_gap(to_t, np.concatenate([[t[0]], t[rows[: row + 1]]]))
+        self._remember_stance(to_t)
+        self._phase, self._cursor = _Phase.SEEK_REST, start + int(rows[row])
+        self._airborne, self._last_to_t = True, to_t
+        return [GaitEvent(to_t, self.side, "TO")]
+
+    # ---- foot-flat ------------------------------------------------------------------------
+
+    def _first_rest(self, first: int, stop: int) -> tuple[int | None, int, float]:
+        """The first foot-flat in rows [first, stop): (its first row, the row a later search
+        may start from, the time from the row with a sample before it, s), with None for the
+        first row when there is none yet. Only rows with a sample count; a long gap splits a
+        run."""
+        p = self.params
+        t, acc, gyr = self._rows(first, stop)
+        rows = np.flatnonzero(valid_rows(acc, gyr))
+        if not len(rows):
+            return None, stop, 0.0
+        rest = self._at_rest(acc[rows], gyr[rows])
+        since_previous = np.diff(t[rows], prepend=self._last_valid_time_before(first))
+        joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
+        run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
+        run_first = np.flatnonzero(np.diff(run, prepend=-1))
+        starts = run_first[rest[run_first]]
+        ends = np.searchsorted(run, run[starts], side="right") - 1
+        after_gap = since_previous[starts] > p.max_gap_s
+        long_enough = (t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz >= p.min_rest_s - 1e-9) | (
+            after_gap & (ends > starts)
+        )
+        if long_enough.any():
+            found = int(np.argmax(long_enough))
+            return first + int(rows[starts[found]]), first, float(since_previous[starts[found]])
+        # A run still open at the end may yet grow long enough: search again from its start.
+        if len(starts) and ends[-1] == len(rows) - 1:
+            return None, first + int(rows[starts[-1]]), 0.0
+        return None, stop, 0.0
+
+    def _at_rest(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
+        return foot_at_rest(acc, gyr, self.params.rest_gyr_rads, self.params.rest_acc_mps2)
+
+    def _last_valid_time_before(self, row: int) -> float:
+        """Time of the last row with a sample shortly before ``row`` (-inf after a long gap;
+        the stream's first row has no gap before it)."""
+        if row == 0:
+            return self._time(0) - 1.0 / self.rate_hz
+        first = max(self._first, row - self._rows_of(self.params.max_gap_s) - 1)
+        t, acc, gyr = self._rows(first, row)
+        present = np.flatnonzero(valid_rows(acc, gyr))
+        return float(t[present[-1]]) if len(present) else -math.inf
+
+    # ---- initial contact -----------------------------------------------------------------
+
+    def _initial_contact(self, rest_start: int) -> float | None:
+        """The impact before the foot-flat starting at row ``rest_start``, or None.
+
+        Of the candidates (``impacts``), the one after the deepest fall; once the rhythm is
+        known (where that one was before foot-flat in the last strides), the one nearest to it:
+        a late-swing movement or a rearfoot strike's forefoot slap can look like an impact too,
+        and the rhythm, taken from the deepest-fall choices alone, outvotes a stride's mistake. When the impact found is
+        further than ``rhythm_tolerance_s`` from the rhythm and samples were lost there, it was
+        lost in them: it is placed there, inside the loss.
+        """
+        p = self.params
+        period, spread = 1.0 / self.rate_hz, self._rest_start_spread_s
+        rest_t, first_rest_t = self._rest_start_t, self._time(rest_start)
+        earliest = first_rest_t - p.ic_window_s
+        if self._last_to_t is not None:
+            earliest = max(earliest, self._last_to_t)
+        first = max(self._first, rest_start - self._rows_of(p.ic_window_s))
+        t, acc, gyr = self._rows(first, rest_start + self._rows_of(p.min_rest_s))
+        valid = valid_rows(acc, gyr)
+        up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
+        window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
+        expected = rest_t - np.median(self._ic_to_rest_s) if self._ic_to_rest_s else None
+        if len(window) < 3:
+            return None if expected is None else float(np.clip(expected, earliest, first_rest_t))
+
+        def off_rhythm(t_s: float) -> float:
+            return max(abs(t_s - expected) - spread, 0.0)
+
+        found = impacts(t[window], acc[window] @ (up / np.linalg.norm(up)), period, p.impact_fraction)
+        ic_t, in_gap, _ = min(found, key=lambda candidate: candidate[2])  # after the deepest fall
+        if not in_gap and spread == 0.0:
+            self._ic_to_rest_s.append(rest_t - ic_t)
+        if len(self._ic_to_rest_s) >= _RHYTHM_STRIDES:
+            ic_t, in_gap, _ = min(found, key=lambda candidate: off_rhythm(candidate[0]))
+        t = np.concatenate([[earliest], t[window], [first_rest_t]])  # losses at both ends count too
+        losses = np.flatnonzero(np.diff(t) > 1.5 * period)
+        if in_gap:
+            losses = losses[(t[losses] < ic_t) & (t[losses + 1] > ic_t)]
+        elif expected is not None and off_rhythm(ic_t) > p.rhythm_tolerance_s:
+            # An impact far from the rhythm is another one if samples were lost where it should be.
+            reach = p.rhythm_tolerance_s + spread
+            losses = losses[(t[losses] < expected + reach) & (t[losses + 1] > expected - reach)]
+        else:
+            losses = losses[:0]
+        if not len(losses):
+            return ic_t
+        lost_from, lost_to = t[losses[0]], t[losses[0] + 1]
+        return float(np.clip(expected, lost_from, lost_to)) if expected is not None else 0.5 * (lost_from + lost_to)
+
+    # ---- toe-off ---------------------------------------------------------------------------
+
+    def _toe_off_in_gap(self, to_t: float, t: np.ndarray) -> float:
+        """The toe-off time ``to_t`` found on the rows at times ``t`` (foot-flat's end to the
+        first row of the rise), or where the rhythm puts it when samples were lost for longer
+        than ``_LONGEST_EXTRAPOLATION_S`` before that rise and the rhythm expects it there (the
+        rows after a long loss are no guide: the foot's turn across it is unknown)."""
+        if not self._stance_has_ic:
+            return to_t  # no rhythm from a standing start or a foot-flat that began in a gap
+        losses = np.flatnonzero(np.diff(t) > _LONGEST_EXTRAPOLATION_S)
+        if not len(losses):
+            if self._rest_start_spread_s == 0.0:
+                self._rest_to_toe_off_s.append(to_t - self._rest_start_t)
+            return to_t
+        if self._rest_to_toe_off_s:
+            expected = self._rest_start_t + float(np.median(self._rest_to_toe_off_s))
+            if expected < t[losses[0] + 1]:
+                return float(np.clip(expected, t[losses[0]], t[-1]))
+        return to_t
+
+    def _gravity_at_rest(self) -> np.ndarray:
+        """Gravity (3,) in the sensor frame over the last rows of foot-flat: minus what the
+        accelerometer reads at rest."""
+        t, acc, gyr = self._rows(self._rest_end - self._rows_of(self.params.min_rest_s) + 1, self._rest_end + 1)
+        still = valid_rows(acc, gyr) & self._at_rest(acc, gyr)
+        return -np.mean(acc[still], axis=0)
+
+    def _stance_rows(self, first: int, stop: int) -> tuple[np.ndarray, ...]:
+        """t, acc, gyr, alpha and gravity (sensor frame, turned with the foot after foot-flat)
+        of rows [first, stop)."""
+        t, acc, gyr, alpha = self._rows_with_alpha(first, stop)
+        gravity = np.broadcast_to(self._rest_gravity, acc.shape).copy()
+        after = max(self._rest_end, first)
+        if self._turn_axis is not None and after < stop:
+            _, _, turning = self._rows(self._rest_end, stop)
+            turned = turned_gravity(turning, self.rate_hz, self._rest_gravity, self._turn_axis)
+            gravity[after - first :] = turned[after - self._rest_end :]
+        return t, acc, gyr, alpha, gravity
+
+    def _bootstrap_contact_model(self) -> None:
+        """The first stride's turning axis and lever arm, from its own push-off: its turn up to
+        the fastest one within ``bootstrap_s`` after foot-flat."""
+        t, acc, gyr = self._rows(self._rest_end, self._rest_end + self._rows_of(self.params.bootstrap_s))
+        valid = valid_rows(acc, gyr)
+        if valid.sum() < 10:
+            return
+        self._turn_axis = principal_axis(gyr[valid])
+        speed = np.where(valid, np.linalg.norm(gyr, axis=1), 0.0)
+        self._lever_m = self._fit_stance(float(t[np.argmax(speed)]), into_history=False)
+
+    def _remember_stance(self, to_t: float) -> None:
+        """Refit the contact model with this stance's rows up to just before its toe-off."""
+        self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True)
+        if self._stances:
+            self._turn_axis = principal_axis(np.vstack([gyr for _, gyr, _ in self._stances]))
+
+    def _fit_stance(self, until_t: float, *, into_history: bool) -> np.ndarray | None:
+        """The lever arm fitted on the remembered stances and this one, from ``lever_window_s``
+        before ``until_t`` (but not before foot-flat) to ``until_t``; the current one when this
+        stance has too few rows."""
+        since_t = until_t - self.params.lever_window_s
+        if self._rest_start_t is not None:
+            since_t = max(since_t, self._rest_start_t)
+        t, acc, gyr, alpha, gravity = self._stance_rows(self._row_at(since_t), self._row_at(until_t) + 1)
+        keep = valid_rows(acc, gyr) & ~np.isnan(alpha).any(axis=1)
+        if keep.sum() < 10:
+            return self._lever_m
+        stance = (acc[keep] + gravity[keep], gyr[keep], alpha[keep])
+        if into_history:
+            self._stances.append(stance)
+        stances = list(self._stances) if into_history else [*self._stances, stance]
+        return fit_lever_arm(*(np.vstack(part) for part in zip(*stances, strict=True)))
+
+    # ---- the row buffer ------------------------------------------------------------------
+
+    @property
+    def _end(self) -> int:
+        """Absolute row number one past the last buffered row."""
+        return self._first + len(self._t)
+
+    def _rows_of(self, seconds: float) -> int:
+        return math.ceil(seconds * self.rate_hz - 1e-9)
+
+    def _time(self, row: int) -> float:
+        return float(self._t[row - self._first])
+
+    def _row_at(self, t: float) -> int:
+        """The first buffered row at or after ``t``."""
+        return self._first + int(np.searchsorted(self._t, t - 1e-9))
+
+    def _rows(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = max(first - self._first, 0), max(stop - self._first, 0)
+        return self._t[a:b], self._acc[a:b], self._gyr[a:b]
+
+    def _rows_with_alpha(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows with their angular acceleration; NaN where a neighbour is lost or not here yet."""
+        a, b = first - self._first, min(stop, self._end) - self._first
+        lo, hi = max(a - 1, 0), min(b + 1, len(self._t))
+        padded = np.full((b - a + 2, 3), np.nan)
+        padded[lo - a + 1 : hi - a + 1] = self._gyr[lo:hi]
+        alpha = angular_acceleration(padded, self.rate_hz)[1:-1]
+        return self._t[a:b], self._acc[a:b], self._gyr[a:b], alpha
+
+    def _forget_old_rows(self) -> None:
+        p = self.params
+        keep_s = max(p.ic_window_s, p.lever_window_s) + p.max_gap_s + p.min_rest_s
+        needed = self._cursor if self._phase is _Phase.SEEK_REST else min(self._cursor, self._rest_end)
+        first = max(self._first, min(needed, self._end) - self._rows_of(keep_s))
+        drop = first - self._first
+        if drop > 0:
+            self._t, self._acc, self._gyr = self._t[drop:], self._acc[drop:], self._gyr[drop:]
+            self._first = first
