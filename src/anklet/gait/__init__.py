@@ -1,13 +1,39 @@
 """Gait: events (IC, MS, TO) and strides of running and walking from the foot sensors."""
 
+from anklet.gait._axis import flexion_axis_from_calibration, flexion_axis_from_motion, foot_flexion_axes
 from anklet.gait._events import GaitEventDetector, detect_events
 from anklet.gait._foot_events import EVENT_KINDS, EventParams, FootEvents, GaitEvent
+from anklet.gait._published import (
+    PUBLISHED_DETECTORS,
+    PublishedDetector,
+    ic_at_gyro_minimum,
+    published_events,
+    sagittal_rate,
+    to_at_gyro_minimum,
+    to_at_zero_crossing,
+)
+from anklet.gait._strides import SYMMETRY_METRICS, Stride, Symmetry, strides_from_events, symmetry
 
 __all__ = [
     "EVENT_KINDS",
+    "PUBLISHED_DETECTORS",
+    "SYMMETRY_METRICS",
     "EventParams",
     "FootEvents",
     "GaitEvent",
     "GaitEventDetector",
+    "PublishedDetector",
+    "Stride",
+    "Symmetry",
     "detect_events",
+    "flexion_axis_from_calibration",
+    "flexion_axis_from_motion",
+    "foot_flexion_axes",
+    "ic_at_gyro_minimum",
+    "published_events",
+    "sagittal_rate",
+    "strides_from_events",
+    "symmetry",
+    "to_at_gyro_minimum",
+    "to_at_zero_crossing",
 ]

@@ -1,0 +1,160 @@
+"""Strides from gait events and ankle angles, and how the two sides compare.
+
+A stride runs from one initial contact of a foot to its next; its toe-off is the first TO
+between the two. Angles are the ankle's dorsiflexion (ISB; negative = plantarflexion), read
+from the angle chunk at the event times (linear between grid rows) and over the stride's
+phases, in degrees because ``strides.csv`` carries them (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from anklet.gait._foot_events import GaitEvent
+from anklet.geometry import SIDES
+from anklet.pipeline import AngleChunk
+
+STRIDE_TIME_S = (0.3, 2.5)
+"""A stride outside this (s) spans a stop or a lost stretch: no stride."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stride:
+    """One stride of one foot; the first fields are the ``strides.csv`` columns of DESIGN.md.
+
+    Times are session seconds. ``flight_time_s`` runs from this foot's TO to the other
+    foot's next IC (0 when the other foot landed before this one left: walking's double
+    support; NaN without the other foot). ``cadence_spm`` is steps per minute (both feet
+    counted) at this stride's time. Angles, deg, NaN where no angle was computed:
+    ``peak_dorsiflexion_deg`` over stance (IC to TO), ``peak_plantarflexion_deg`` the most
+    plantarflexed angle from TO to the stride's end (dorsiflexion-signed, like the TO angle),
+    ``range_deg`` from the stride's lowest to its highest angle. ``restricted_pf`` is decided
+    from the TO angle by the flag stage's threshold when one is given, else False.
+    """
+
+    side: str
+    ic_t: float
+    to_t: float
+    end_t: float
+    contact_time_s: float
+    ankle_angle_at_to_deg: float
+    restricted_pf: bool
+    flight_time_s: float
+    stride_time_s: float
+    cadence_spm: float
+    ankle_angle_at_ic_deg: float
+    peak_dorsiflexion_deg: float
+    peak_plantarflexion_deg: float
+    range_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class Symmetry:
+    """Left against right for one stride metric: the medians of each side's strides, their
+    difference (left - right, the metric's unit) and, for metrics that are magnitudes (times,
+    cadence, range), the symmetry index 100 (L - R) / ((L + R) / 2), % (Robinson et al. 1987);
+    NaN where it does not apply."""
+
+    metric: str
+    left: float
+    right: float
+    difference: float
+    symmetry_index_pct: float
+
+
+SYMMETRY_METRICS = (
+    "contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm", "ankle_angle_at_ic_deg",
+    "ankle_angle_at_to_deg", "peak_dorsiflexion_deg", "peak_plantarflexion_deg", "range_deg",
+)
+_MAGNITUDES = {"contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm", "range_deg"}
+
+
+def strides_from_events(
+    events: Iterable[GaitEvent], angles: AngleChunk | None = None, *, restricted_pf_to_deg: float | None = None
+) -> list[Stride]:
+    """Every complete stride (IC, TO, next IC of the same foot) in ``events``, by IC time.
+
+    ``angles`` gives the dorsiflexion (column 0, rad) per side; without it, or for a side it
+    lacks, the angles are NaN. ``restricted_pf_to_deg``: a stride whose TO angle is above this
+    (less plantarflexed), deg, is ``restricted_pf``.
+    """
+    by_kind = {(side, kind): [] for side in SIDES for kind in ("IC", "TO")}
+    for event in events:
+        if (event.side, event.event) in by_kind:
+            by_kind[event.side, event.event].append(event.t)
+    times = {key: np.sort(values) for key, values in by_kind.items()}
+    strides = []
+    for side in SIDES:
+        other = "right" if side == "left" else "left"
+        dorsiflexion = _dorsiflexion_deg(angles, side)
+        ics, tos = times[side, "IC"], times[side, "TO"]
+        for ic_t, end_t in zip(ics[:-1], ics[1:], strict=True):
+            to_after = tos[np.searchsorted(tos, ic_t, side="right") :]
+            if not STRIDE_TIME_S[0] <= end_t - ic_t <= STRIDE_TIME_S[1] or not len(to_after) or to_after[0] >= end_t:
+                continue
+            flight = _flight_time_s(ic_t, float(to_after[0]), times[other, "IC"])
+            strides.append(_stride(side, float(ic_t), float(to_after[0]), float(end_t), flight, dorsiflexion, restricted_pf_to_deg))
+    return sorted(strides, key=lambda stride: stride.ic_t)
+
+
+def symmetry(strides: Iterable[Stride], metrics: tuple[str, ...] = SYMMETRY_METRICS) -> list[Symmetry]:
+    """Left against right for each metric, over the strides that have it (NaN ones skipped)."""
+    strides = list(strides)
+    result = []
+    for metric in metrics:
+        left, right = (_median([getattr(s, metric) for s in strides if s.side == side]) for side in SIDES)
+        index = math.nan
+        if metric in _MAGNITUDES and left + right > 0:
+            index = 100.0 * (left - right) / (0.5 * (left + right))
+        result.append(Symmetry(metric, left, right, left - right, index))
+    return result
+
+
+def _stride(
+    side: str, ic_t: float, to_t: float, end_t: float, flight_time_s: float,
+    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: float | None,
+) -> Stride:
+    at_ic, at_to, stance_max, swing_min, low, high = (math.nan,) * 6
+    if dorsiflexion is not None:
+        t, deg = dorsiflexion
+        at_ic, at_to = (float(np.interp(x, t, deg)) for x in (ic_t, to_t))
+        stance_max = _extreme(np.nanmax, t, deg, ic_t, to_t)
+        swing_min = _extreme(np.nanmin, t, deg, to_t, end_t)
+        low, high = _extreme(np.nanmin, t, deg, ic_t, end_t), _extreme(np.nanmax, t, deg, ic_t, end_t)
+    restricted = restricted_pf_to_deg is not None and at_to > restricted_pf_to_deg
+    return Stride(
+        side=side, ic_t=ic_t, to_t=to_t, end_t=end_t, contact_time_s=to_t - ic_t,
+        ankle_angle_at_to_deg=at_to, restricted_pf=restricted, flight_time_s=flight_time_s,
+        stride_time_s=end_t - ic_t, cadence_spm=120.0 / (end_t - ic_t), ankle_angle_at_ic_deg=at_ic,
+        peak_dorsiflexion_deg=stance_max, peak_plantarflexion_deg=swing_min, range_deg=high - low,
+    )
+
+
+def _flight_time_s(ic_t: float, to_t: float, other_ics: np.ndarray) -> float:
+    if not len(other_ics):
+        return math.nan
+    landed_before = other_ics[np.searchsorted(other_ics, to_t) - 1] if other_ics[0] < to_t else -math.inf
+    if landed_before > ic_t:
+        return 0.0  # the other foot came down while this one was still on the ground
+    after = other_ics[other_ics > to_t]
+    return float(after[0] - to_t) if len(after) else math.nan
+
+
+def _dorsiflexion_deg(angles: AngleChunk | None, side: str) -> tuple[np.ndarray, np.ndarray] | None:
+    if angles is None or side not in angles.angles or not len(angles):
+        return None
+    return angles.t, np.degrees(angles.angles[side][:, 0])
+
+
+def _extreme(reduce, t: np.ndarray, deg: np.ndarray, from_t: float, to_t: float) -> float:
+    rows = deg[np.searchsorted(t, from_t) : np.searchsorted(t, to_t, side="right")]
+    return float(reduce(rows)) if len(rows) and not np.isnan(rows).all() else math.nan
+
+
+def _median(values: list[float]) -> float:
+    present = [v for v in values if not math.isnan(v)]
+    return float(np.median(present)) if present else math.nan
