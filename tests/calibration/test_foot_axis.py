@@ -49,15 +49,11 @@ def test_foot_that_never_turns_with_the_shank_has_no_known_direction(split_squat
     gyr["left_foot"] = np.where(both_turn[:, None], np.nan, gyr["left_foot"])
     calibration = _calibrate(table, gyr=gyr)
     assert "never turned together with the shank" in calibration.legs["left"].foot_axis_warning
-    assert calibration.quality["left"] == 0.0
 
 
 def test_flat_feet_leave_the_foot_axis_unknown_and_say_so():
     """In squats the feet stay flat: no method can find their flexion axis."""
     session = simulate(load_scenario("squats"), seed=5, duration_s=30.0)
-    calibration = _calibrate(session.imu_table())
-    legs = calibration.to_json()["legs"]
+    legs = _calibrate(session.imu_table()).to_json()["legs"]
     for side in ("left", "right"):
-        assert calibration.quality[side] == 0.0
-        assert legs[side]["quality"] == 0.0
         assert legs[side]["foot_axis_warning"].startswith("the foot rested tilted 10 deg or more")

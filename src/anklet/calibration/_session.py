@@ -37,7 +37,7 @@ class Calibration:
         Per side with both sensors present, the leg's sensor<-segment rotations.
     quality
         Per side, 0 (unusable) to 1: how well the hinge model fits and how horizontal the
-        identified axis was; 0 when the foot's axis is unknown (see ``leg_quality``).
+        identified axis was (see ``leg_quality``).
     """
 
     rate_hz: float
@@ -100,11 +100,8 @@ def leg_quality(leg: LegAlignment, gyr_shank: np.ndarray) -> float:
     """0-1: the hinge residual relative to the shank's angular speed, and the axis tilt.
 
     A perfect hinge with a horizontal axis scores 1; a residual as large as the mean angular
-    speed, or an axis tilted 30 deg from horizontal, scores about 0. A leg whose foot axis is
-    unknown scores 0: its dorsiflexion is off by an unknown amount once the foot pitches.
+    speed, or an axis tilted 30 deg from horizontal, scores about 0.
     """
-    if leg.foot_axis_warning is not None:
-        return 0.0
     mean_speed = float(np.nanmean(np.linalg.norm(gyr_shank, axis=1)))
     fit = np.clip(1.0 - leg.hinge_rms_rads / max(mean_speed, 1e-6), 0.0, 1.0)
     return float(fit * np.exp(-((leg.axis_tilt_deg / 15.0) ** 2)))
