@@ -38,4 +38,7 @@ def _run(args: argparse.Namespace) -> int:
         f"{', '.join(table.sensors)}): angles.csv and calibration.json in {args.out}; "
         f"calibration quality {qualities}"
     )
+    for side, leg in calibration.legs.items():
+        if leg.foot_axis_warning:
+            print(f"note, {side} leg: {leg.foot_axis_warning}")
     return 0
