@@ -76,11 +76,15 @@ class RepParams:
         rep's excursion below its maximum (the pause at the bottom, not its noisiest sample).
     set_break_s
         A pause longer than this between two reps of one side starts a new set, s.
+    min_range_rad
+        Reps that travel less than this (maximum dorsiflexion to the lowest angle after it)
+        are not counted, rad: in a split squat the back ankle moves too, through 7-18 deg.
     """
 
     segment: SegmentParams = field(default_factory=SegmentParams)
     bottom_fraction: float = 0.1
     set_break_s: float = 8.0
+    min_range_rad: float = 0.0
 
 
 class RepDetector:
@@ -144,7 +148,8 @@ class RepDetector:
     def _reps(self, segments: list[tuple[str, Segment]]) -> list[Rep]:
         # in the order they became known, so any chunking gives the same sequence
         segments.sort(key=lambda item: (float(item[1].t[-1]), item[0]))
-        reps = [self._rep(side, segment) for side, segment in segments]
+        long_enough = [(side, seg) for side, seg in segments if _range_rad(seg) >= self.params.min_range_rad]
+        reps = [self._rep(side, segment) for side, segment in long_enough]
         self.reps_.extend(reps)
         return reps
 
@@ -152,7 +157,7 @@ class RepDetector:
         t, df = segment.t, segment.dorsiflexion
         peak = int(np.nanargmax(df))
         near_bottom = np.flatnonzero(df >= df[peak] - self.params.bottom_fraction * (df[peak] - segment.low_rad))
-        after_low = float(np.nanmin(df[peak:]))
+        after_low = df[peak] - _range_rad(segment)
         end = peak + int(np.flatnonzero(df[peak:] <= after_low + self.params.segment.band_rad)[0])
         max_df_deg = math.degrees(df[peak])
         set_index = self._set_index(side, float(t[0]), float(t[end]))
@@ -179,6 +184,12 @@ class RepDetector:
             index += 1
         self._sets[side] = (index, end_t)
         return index
+
+
+def _range_rad(segment: Segment) -> float:
+    """From the maximum dorsiflexion to the lowest angle after it, rad."""
+    peak = int(np.nanargmax(segment.dorsiflexion))
+    return float(segment.dorsiflexion[peak] - np.nanmin(segment.dorsiflexion[peak:]))
 
 
 def detect_reps(

@@ -50,6 +50,10 @@ class SegmentParams:
     max_gap_s
         Nor before a stretch of missing samples longer than this: what happened in it is
         unknown, s.
+    max_rep_s
+        A rep that has not started on its way back this long after it started is dropped:
+        the athlete has changed position (stepped off a board after a set's last heel raise,
+        say), and the angle he holds now is the new low, s.
     """
 
     rise_rad: float = math.radians(10.0)
@@ -58,12 +62,13 @@ class SegmentParams:
     settle_s: float = 0.5
     max_descent_s: float = 10.0
     max_gap_s: float = 0.5
+    max_rep_s: float = 20.0
 
     def __post_init__(self) -> None:
         if not (self.rise_rad > self.band_rad > 0.0 and 0.0 < self.fall_fraction < 1.0):
             raise ValueError("need rise_rad > band_rad > 0 and 0 < fall_fraction < 1")
-        if min(self.settle_s, self.max_descent_s, self.max_gap_s) <= 0.0:
-            raise ValueError("settle_s, max_descent_s and max_gap_s must be positive")
+        if min(self.settle_s, self.max_descent_s, self.max_gap_s, self.max_rep_s) <= 0.0:
+            raise ValueError("settle_s, max_descent_s, max_gap_s and max_rep_s must be positive")
 
 
 class Segment(NamedTuple):
@@ -145,6 +150,11 @@ class RepSegmenter:
         df = self._df[self._armed :]
         peaks = np.fmax.accumulate(df)
         fallen = np.flatnonzero(df <= peaks - self.params.fall_fraction * (peaks - self._low))
+        late = np.flatnonzero(self._t > self._t[0] + self.params.max_rep_s)
+        if len(late) and (not len(fallen) or self._armed + fallen[0] > late[0]):
+            self._keep_from(int(late[0]))  # no rep: rest from here, at the angle held now
+            self._phase, self._low = _REST, math.nan
+            return True
         if not len(fallen):
             return False
         self._phase, self._falling_from = _FALLING, self._armed + int(fallen[0])
