@@ -37,3 +37,35 @@ __all__ = [
     "to_at_gyro_minimum",
     "to_at_zero_crossing",
 ]
+
+# squats, the seed articles' mobility tests, athlete profiles
+from anklet.gait._athlete import DEFAULT_ATHLETE, AthleteProfile, FlagThresholds, load_athlete  # noqa: E402
+from anklet.gait._mobility import PHASES, GuidedTest  # noqa: E402
+from anklet.gait._mobility_knee_to_wall import KneeToWallParams, KneeToWallTest  # noqa: E402
+from anklet.gait._mobility_split_squat import SplitSquatParams, SplitSquatTest  # noqa: E402
+from anklet.gait._mobility_tall_kneeling import TallKneelingParams, TallKneelingTest  # noqa: E402
+from anklet.gait._squat import Rep, RepDetector, RepParams, detect_reps  # noqa: E402
+from anklet.gait._squat_flag import FlagChange, RestrictedDfFlag  # noqa: E402
+from anklet.gait._squat_segment import SegmentParams  # noqa: E402
+
+__all__ += [
+    "DEFAULT_ATHLETE",
+    "PHASES",
+    "AthleteProfile",
+    "FlagChange",
+    "FlagThresholds",
+    "GuidedTest",
+    "KneeToWallParams",
+    "KneeToWallTest",
+    "Rep",
+    "RepDetector",
+    "RepParams",
+    "RestrictedDfFlag",
+    "SegmentParams",
+    "SplitSquatParams",
+    "SplitSquatTest",
+    "TallKneelingParams",
+    "TallKneelingTest",
+    "detect_reps",
+    "load_athlete",
+]
