@@ -1,5 +1,5 @@
 """Benchmarks anyone can rerun: ``anklet bench accuracy`` scores the whole chain against the
-simulator's ground truth."""
+simulator's ground truth, ``anklet bench events`` the gait events."""
 
 from anklet.bench._accuracy import (
     DEFAULT_SCENARIOS,
@@ -16,19 +16,49 @@ from anklet.bench._accuracy import (
     drift_over_time,
     run_scenario,
 )
+from anklet.bench._events import (
+    DETECTOR_LABELS,
+    DETECTORS,
+    SPEEDS_MPS,
+    STRIKES,
+    TARGET_DETECTED_PCT,
+    TARGET_MEDIAN_MS,
+    TARGET_SPURIOUS_PCT,
+    TARGET_TO_ANGLE_MAE_DEG,
+    EventScore,
+    EventsReport,
+    ScenarioResult,
+    bench_events,
+    running_scenario,
+    score_session,
+)
 
 __all__ = [
     "DEFAULT_SCENARIOS",
+    "DETECTORS",
+    "DETECTOR_LABELS",
+    "SPEEDS_MPS",
+    "STRIKES",
+    "TARGET_DETECTED_PCT",
     "TARGET_DRIFT_DEG",
     "TARGET_KINDS",
+    "TARGET_MEDIAN_MS",
     "TARGET_RMSE_DEG",
+    "TARGET_SPURIOUS_PCT",
+    "TARGET_TO_ANGLE_MAE_DEG",
     "AccuracyReport",
     "BenchConditions",
     "DriftBlock",
     "DriftResult",
+    "EventScore",
+    "EventsReport",
     "RunResult",
+    "ScenarioResult",
     "SideSummary",
     "bench_accuracy",
+    "bench_events",
     "drift_over_time",
     "run_scenario",
+    "running_scenario",
+    "score_session",
 ]

@@ -1,4 +1,5 @@
-"""``anklet bench accuracy``: dorsiflexion error of the whole chain against simulated truth."""
+"""``anklet bench accuracy``: dorsiflexion error of the whole chain against simulated truth;
+``anklet bench events``: gait-event timing, ours and the published detectors'."""
 
 from __future__ import annotations
 
@@ -8,12 +9,23 @@ import sys
 
 from anklet.bench import (
     DEFAULT_SCENARIOS,
+    DETECTOR_LABELS,
+    DETECTORS,
+    SPEEDS_MPS,
+    STRIKES,
+    TARGET_DETECTED_PCT,
     TARGET_DRIFT_DEG,
+    TARGET_MEDIAN_MS,
     TARGET_RMSE_DEG,
+    TARGET_SPURIOUS_PCT,
+    TARGET_TO_ANGLE_MAE_DEG,
     AccuracyReport,
     BenchConditions,
     DriftResult,
+    EventScore,
+    EventsReport,
     bench_accuracy,
+    bench_events,
 )
 from anklet.errors import ValidationError
 
@@ -65,6 +77,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     accuracy.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     accuracy.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     accuracy.set_defaults(handler=_run_accuracy)
+    events = benches.add_parser(
+        "events",
+        help="gait-event timing (IC, TO) against simulated truth, ours and published detectors",
+        description="Simulate running at each speed and strike pattern under the accuracy bench's "
+        "conditions, find IC and TO with our detector and the published ones on the same data, and "
+        f"compare with the truth (targets for ours: median |error| <= {TARGET_MEDIAN_MS:g} ms, "
+        f">= {TARGET_DETECTED_PCT:g} %% detected, <= {TARGET_SPURIOUS_PCT:g} %% spurious, ankle angle at "
+        f"TO within {TARGET_TO_ANGLE_MAE_DEG:g} deg on average, at every speed and strike).",
+    )
+    events.add_argument(
+        "--speed", dest="speeds", type=float, action="append", metavar="M_S",
+        help=f"running speed, m/s, repeatable (default: {', '.join(f'{v:g}' for v in SPEEDS_MPS)})",
+    )
+    events.add_argument(
+        "--strike", dest="strikes", action="append", choices=STRIKES,
+        help=f"strike pattern, repeatable (default: {', '.join(STRIKES)})",
+    )
+    events.add_argument("--seeds", type=int, default=2, metavar="N", help="seeds 0..N-1 per speed and strike (default 2)")
+    events.add_argument("--duration", type=float, default=60.0, metavar="S", help="session length, s (default 60)")
+    events.add_argument("--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)")
+    events.add_argument(
+        "--burst-share", type=float, default=0.5, metavar="F",
+        help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
+    )
+    events.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    events.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    events.set_defaults(handler=_run_events)
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -72,29 +111,49 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _run_accuracy(args: argparse.Namespace) -> int:
+def _checked_conditions(args: argparse.Namespace) -> BenchConditions:
+    """The bench conditions the options ask for, after the checks every bench shares."""
     if args.seeds < 1:
         raise ValidationError(f"--seeds must be at least 1, not {args.seeds}")
     if args.duration is not None and not args.duration > 0:
         raise ValidationError(f"--duration must be a positive number of seconds, not {args.duration:g}")
-    if not args.drift_minutes >= 0:
-        raise ValidationError(f"--drift-minutes must be 0 (skip) or positive, not {args.drift_minutes:g}")
     if not 0 <= args.loss_pct < 100:
         raise ValidationError(f"--loss-pct must be at least 0 and below 100, not {args.loss_pct:g}")
     if not 0 <= args.burst_share <= 1:
         raise ValidationError(f"--burst-share must be between 0 and 1, not {args.burst_share:g}")
+    return BenchConditions(loss_pct=args.loss_pct, burst_share=args.burst_share)
+
+
+def _run_accuracy(args: argparse.Namespace) -> int:
+    conditions = _checked_conditions(args)
+    if not args.drift_minutes >= 0:
+        raise ValidationError(f"--drift-minutes must be 0 (skip) or positive, not {args.drift_minutes:g}")
     report = bench_accuracy(
         tuple(args.scenarios or DEFAULT_SCENARIOS),
         seeds=args.seeds,
         duration_s=args.duration,
         drift_minutes=args.drift_minutes,
-        conditions=BenchConditions(loss_pct=args.loss_pct, burst_share=args.burst_share),
+        conditions=conditions,
         progress=_progress if sys.stderr.isatty() and not args.json else None,
     )
     if args.json:
         print(json.dumps(report.to_json()))
     else:
         print(render(report))
+    return 1 if args.check and not report.targets_met else 0
+
+
+def _run_events(args: argparse.Namespace) -> int:
+    conditions = _checked_conditions(args)
+    report = bench_events(
+        tuple(args.speeds or SPEEDS_MPS),
+        tuple(args.strikes or STRIKES),
+        seeds=args.seeds,
+        duration_s=args.duration,
+        conditions=conditions,
+        progress=_progress if sys.stderr.isatty() and not args.json else None,
+    )
+    print(json.dumps(report.to_json()) if args.json else render_events(report))
     return 1 if args.check and not report.targets_met else 0
 
 
@@ -173,3 +232,43 @@ def _verdict(report: AccuracyReport) -> str:
 
 def _num(value: float | None, width: int, digits: int = 2) -> str:
     return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
+
+def render_events(report: EventsReport) -> str:
+    """The events report as fixed-width tables and a verdict line."""
+    lines = [
+        f"anklet bench events: {report.seeds} seed{'s' if report.seeds != 1 else ''} x {report.duration_s:g} s "
+        f"per speed and strike; {report.conditions.describe()}",
+        "",
+        "ours, per speed and strike: median |error| ms, detected %, spurious %; mean |error| of the ankle angle at TO, deg",
+        f"{'scenario':<20}{'IC ms':>7}{'det %':>8}{'spur %':>8}{'TO ms':>7}{'det %':>8}{'spur %':>8}{'TO angle':>10}  target",
+    ]
+    for result in report.results:
+        ic, to = result.scores["ours"]["IC"], result.scores["ours"]["TO"]
+        lines.append(
+            f"{result.scenario:<20}{_num(ic.median_abs_ms, 7)}{_num(ic.detected_pct, 8, 1)}{_num(ic.spurious_pct, 8, 1)}"
+            f"{_num(to.median_abs_ms, 7)}{_num(to.detected_pct, 8, 1)}{_num(to.spurious_pct, 8, 1)}"
+            f"{_num(to.to_angle_mae_deg, 10)}  {'MISSED' if result.missed() else 'ok'}"
+        )
+        lines += [f"  {failure}" for failure in result.failures]
+    lines += [
+        "",
+        "every detector on the same data, pooled over speeds and strikes "
+        "(angle at TO: estimated; timing only: the true angle at the detected TO)",
+        f"{'detector':<50}{'event':<7}{'median':>8}{'bias':>8}{'p95':>8}{'det %':>8}{'spur %':>8}"
+        f"{'angle@TO':>10}{'timing':>8}",
+    ]
+    for detector in DETECTORS:
+        for event in ("IC", "TO", "MS"):
+            if event in report.results[0].scores[detector]:
+                lines.append(_detector_line(DETECTOR_LABELS[detector], event, report.pooled(detector, event)))
+    lines += ["", "targets met" if report.targets_met else "targets MISSED: " + "; ".join(report.missed)]
+    return "\n".join(lines)
+
+
+def _detector_line(label: str, event: str, score: EventScore) -> str:
+    angles = f"{_num(score.to_angle_mae_deg, 10)}{_num(score.to_timing_mae_deg, 8)}" if event == "TO" else ""
+    return (
+        f"{label:<50}{event:<7}{_num(score.median_abs_ms, 8)}{_num(score.bias_ms, 8)}{_num(score.p95_abs_ms, 8)}"
+        f"{_num(score.detected_pct, 8, 1)}{_num(score.spurious_pct, 8, 1)}{angles}"
+    )

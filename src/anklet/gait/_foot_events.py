@@ -109,6 +109,8 @@ class _Phase(Enum):
 
 _SEARCH_S = 2.0
 """Rows a search step looks at, at most, s: keeps a whole-file update linear in its length."""
+_MAX_STRIDE_S = 2.5
+"""Longer between two ICs of a foot is a stop, not a stride, s."""
 _RHYTHM_STRIDES = 3
 """Impacts measured before the rhythm picks among candidates."""
 _LONGEST_EXTRAPOLATION_S = 0.025
@@ -141,6 +143,9 @@ class FootEvents:
         self._rest_start_spread_s = 0.0  # it began within this of _rest_start_t (a short gap)
         self._rest_end = 0  # last row seen at rest in the current foot-flat
         self._stance_has_ic = False
+        self._last_ic_t: float | None = None  # this stance's IC, measured
+        self._previous_ic_t: float | None = None  # the last IC reported
+        self._ic_lost_in: tuple[float, float] | None = None  # the gap this stance's IC fell in
         self._airborne = False
         self._last_to_t: float | None = None
         self._lever_m: np.ndarray | None = None  # sensor to contact point, sensor frame, m
@@ -149,6 +154,8 @@ class FootEvents:
         history = self.params.history_strides
         self._stances: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=history)
         self._ic_to_rest_s: deque[float] = deque(maxlen=history)
+        self._contact_s: deque[float] = deque(maxlen=history)
+        self._stride_s: deque[float] = deque(maxlen=history)
         self._rest_to_toe_off_s: deque[float] = deque(maxlen=history)
 
     def update(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[GaitEvent]:
@@ -178,14 +185,16 @@ class FootEvents:
         lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
         self._rest_start_t = None if lost_before_s > self.params.max_gap_s else self._time(start) - 0.5 * lost_s
         self._rest_start_spread_s = 0.5 * lost_s
-        events = []
-        if self._airborne and self._rest_start_t is not None:
-            ic_t = self._initial_contact(start)
-            if ic_t is not None:
-                events.append(GaitEvent(ic_t, self.side, "IC"))
-        self._stance_has_ic, self._airborne = bool(events), False
+        skipped = self._stances_lost_in_gaps(self._time(start)) if self._airborne else []
+        ic_t = self._initial_contact(start) if self._airborne and self._rest_start_t is not None else None
+        if ic_t is not None:
+            self._remember_stride(ic_t)
+        # Airborne before a long gap and at rest after it: it landed in the gap (placed at TO).
+        lost_from = self._time(start) - lost_before_s
+        self._ic_lost_in = (lost_from, self._time(start)) if self._airborne and self._rest_start_t is None else None
+        self._stance_has_ic, self._airborne, self._last_ic_t = ic_t is not None, False, ic_t
         self._phase, self._rest_end, self._cursor = _Phase.AT_REST, start, start + 1
-        return events
+        return skipped + ([GaitEvent(ic_t, self.side, "IC")] if ic_t is not None else [])
 
     def _wait_rest_end(self) -> list[GaitEvent] | None:
         stop = min(self._end, self._cursor + self._rows_of(_SEARCH_S))
@@ -240,7 +249,7 @@ class FootEvents:
         self._remember_stance(to_t)
         self._phase, self._cursor = _Phase.SEEK_REST, start + int(rows[row])
         self._airborne, self._last_to_t = True, to_t
-        return [GaitEvent(to_t, self.side, "TO")]
+        return [*self._contact_lost_in_gap(to_t), GaitEvent(to_t, self.side, "TO")]
 
     # ---- foot-flat ------------------------------------------------------------------------
 
@@ -263,7 +272,7 @@ class FootEvents:
         ends = np.searchsorted(run, run[starts], side="right") - 1
         after_gap = since_previous[starts] > p.max_gap_s
         long_enough = (t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz >= p.min_rest_s - 1e-9) | (
-            after_gap & (ends > starts)
+            after_gap
         )
         if long_enough.any():
             found = int(np.argmax(long_enough))
@@ -291,10 +300,11 @@ class FootEvents:
     def _initial_contact(self, rest_start: int) -> float | None:
         """The impact before the foot-flat starting at row ``rest_start``, or None.
 
-        Of the candidates (``impacts``), the one after the deepest fall; once the rhythm is
-        known (where that one was before foot-flat in the last strides), the one nearest to it:
+        Of the candidates (``impacts``), the one ending the longest fall (flight, not the
+        rebound after an impact); once the rhythm is known (where that one was before
+        foot-flat in the last strides), the one nearest to it:
         a late-swing movement or a rearfoot strike's forefoot slap can look like an impact too,
-        and the rhythm, taken from the deepest-fall choices alone, outvotes a stride's mistake. When the impact found is
+        and the rhythm, taken from the longest-fall choices alone, outvotes a stride's mistake. When the impact found is
         further than ``rhythm_tolerance_s`` from the rhythm and samples were lost there, it was
         lost in them: it is placed there, inside the loss.
         """
@@ -317,7 +327,7 @@ class FootEvents:
             return max(abs(t_s - expected) - spread, 0.0)
 
         found = impacts(t[window], acc[window] @ (up / np.linalg.norm(up)), period, p.impact_fraction)
-        ic_t, in_gap, _ = min(found, key=lambda candidate: candidate[2])  # after the deepest fall
+        ic_t, in_gap, _ = max(found, key=lambda candidate: candidate[2])  # ending the longest fall
         if not in_gap and spread == 0.0:
             self._ic_to_rest_s.append(rest_t - ic_t)
         if len(self._ic_to_rest_s) >= _RHYTHM_STRIDES:
@@ -341,9 +351,9 @@ class FootEvents:
 
     def _toe_off_in_gap(self, to_t: float, t: np.ndarray) -> float:
         """The toe-off time ``to_t`` found on the rows at times ``t`` (foot-flat's end to the
-        first row of the rise), or where the rhythm puts it when samples were lost for longer
-        than ``_LONGEST_EXTRAPOLATION_S`` before that rise and the rhythm expects it there (the
-        rows after a long loss are no guide: the foot's turn across it is unknown)."""
+        first row of the rise), or where the rhythm puts it when that is inside a loss of
+        samples longer than ``_LONGEST_EXTRAPOLATION_S`` (the rows after a long loss are no
+        guide: the foot's turn across it is unknown)."""
         if not self._stance_has_ic:
             return to_t  # no rhythm from a standing start or a foot-flat that began in a gap
         losses = np.flatnonzero(np.diff(t) > _LONGEST_EXTRAPOLATION_S)
@@ -353,9 +363,50 @@ class FootEvents:
             return to_t
         if self._rest_to_toe_off_s:
             expected = self._rest_start_t + float(np.median(self._rest_to_toe_off_s))
-            if expected < t[losses[0] + 1]:
-                return float(np.clip(expected, t[losses[0]], t[-1]))
+            reach = self.params.rhythm_tolerance_s
+            around = losses[(t[losses] < expected + reach) & (t[losses + 1] > expected - reach)]
+            if len(around):
+                return float(np.clip(expected, t[around[0]], t[-1]))
         return to_t
+
+    def _contact_lost_in_gap(self, to_t: float) -> list[GaitEvent]:
+        """This stance's IC when it was lost in a gap: its usual contact time before TO, kept
+        inside the gap; the contact time of a stance with both events measured is remembered."""
+        if self._last_ic_t is not None and self._rest_start_spread_s == 0.0:
+            self._contact_s.append(to_t - self._last_ic_t)
+        if self._ic_lost_in is None or not self._contact_s:
+            return []
+        ic_t = float(np.clip(to_t - np.median(self._contact_s), *self._ic_lost_in))
+        self._previous_ic_t = ic_t
+        return [GaitEvent(ic_t, self.side, "IC")]
+
+    def _remember_stride(self, ic_t: float) -> None:
+        """Remember the time since the last IC when it is one stride."""
+        if self._previous_ic_t is not None:
+            stride_s = ic_t - self._previous_ic_t
+            low, high = np.array([0.5, 1.5]) * np.median(self._stride_s) if self._stride_s else (0.0, _MAX_STRIDE_S)
+            if low < stride_s < high:
+                self._stride_s.append(stride_s)
+        self._previous_ic_t = ic_t
+
+    def _stances_lost_in_gaps(self, rest_t: float) -> list[GaitEvent]:
+        """IC and TO of the strides the foot took, by the rhythm, between the last IC and the
+        foot-flat at ``rest_t`` when most of their stance's samples were lost."""
+        if self._previous_ic_t is None or len(self._stride_s) < _RHYTHM_STRIDES or not self._contact_s:
+            return []
+        stride_s, contact_s = float(np.median(self._stride_s)), float(np.median(self._contact_s))
+        this_ic_t = rest_t - (np.median(self._ic_to_rest_s) if self._ic_to_rest_s else 0.0)
+        events = []
+        ic_t = self._previous_ic_t + stride_s
+        while ic_t < this_ic_t - 0.5 * stride_s and self._mostly_lost(ic_t, ic_t + contact_s):
+            events += [GaitEvent(ic_t, self.side, "IC"), GaitEvent(ic_t + contact_s, self.side, "TO")]
+            self._previous_ic_t, ic_t = ic_t, ic_t + stride_s
+        return events
+
+    def _mostly_lost(self, from_t: float, to_t: float) -> bool:
+        """Whether fewer than half the rows from ``from_t`` to ``to_t`` have a sample."""
+        t, acc, gyr = self._rows(self._row_at(from_t), self._row_at(to_t))
+        return valid_rows(acc, gyr).sum() < 0.5 * (to_t - from_t) * self.rate_hz
 
     def _gravity_at_rest(self) -> np.ndarray:
         """Gravity (3,) in the sensor frame over the last rows of foot-flat: minus what the
@@ -441,8 +492,7 @@ class FootEvents:
         return self._t[a:b], self._acc[a:b], self._gyr[a:b], alpha
 
     def _forget_old_rows(self) -> None:
-        p = self.params
-        keep_s = max(p.ic_window_s, p.lever_window_s) + p.max_gap_s + p.min_rest_s
+        keep_s = _MAX_STRIDE_S + self.params.max_gap_s  # a stance lost in a gap is looked at a stride later
         needed = self._cursor if self._phase is _Phase.SEEK_REST else min(self._cursor, self._rest_end)
         first = max(self._first, min(needed, self._end) - self._rows_of(keep_s))
         drop = first - self._first

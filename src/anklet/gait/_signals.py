@@ -41,22 +41,32 @@ def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: floa
     """The impact candidates in ``along_up``, the specific force along the sole's normal (m/s²,
     valid rows only, at times ``t``), earliest first: climbs between neighbouring rows at least
     ``fraction`` as steep as the steepest, at least as steep as the steps beside them, and part
-    of a rise that began below g. Before contact the foot falls with the runner (it reads less
-    than g along its normal); the ground's arrest throws the reading far above g. Without any,
-    the steepest climb.
+    of a rise that began below g. Before contact the foot falls with the airborne runner (it
+    reads less than g along its normal); the ground's arrest throws the reading far above g.
+    Without any, the steepest climb.
 
-    Each is (its time, whether its step spans lost samples, the reading where its rise began,
-    m/s²: the lower, the harder the foot was falling). The time is the middle of the step,
-    moved to the vertex of a parabola through its slope and its neighbours' when they are one
-    period apart; a step across lost samples only says the climb happened inside the gap.
+    Each is (its time, whether its step spans lost samples, the fall before it: the integral of
+    g minus the reading over the stretch below g that its rise ends, m/s). The time is the
+    middle of the step, moved to the vertex of a parabola through its slope and its neighbours'
+    when they are one period apart; a step across lost samples only says the climb happened
+    inside the gap.
     """
     slopes = np.diff(along_up) / np.diff(t)
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
     sharp = (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
-    rise_from = along_up[_rise_starts(slopes)]
-    from_below = np.flatnonzero(sharp & (rise_from < GRAVITY_MPS2))
+    rise_start = _rise_starts(slopes)
+    from_below = np.flatnonzero(sharp & (along_up[rise_start] < GRAVITY_MPS2))
+    fall = _fall_before(t, along_up)[rise_start]
     steps = from_below if len(from_below) else [int(np.argmax(slopes))]
-    return [(*_climb_time(t, slopes, int(k), period_s), float(rise_from[k])) for k in steps]
+    return [(*_climb_time(t, slopes, int(k), period_s), float(fall[k])) for k in steps]
+
+
+def _fall_before(t: np.ndarray, along_up: np.ndarray) -> np.ndarray:
+    """At each row, the integral of g minus the reading since the reading last was at or above
+    g (0 there), m/s."""
+    below = along_up < GRAVITY_MPS2
+    deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * np.diff(t, prepend=t[0]), 0.0))
+    return deficit - np.maximum.accumulate(np.where(below, 0.0, deficit))
 
 
 def _climb_time(t: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from anklet.gait._foot_events import GaitEvent
 from anklet.geometry import SIDES
-from anklet.pipeline import AngleChunk
+
+if TYPE_CHECKING:  # the pipeline will feed the gait stage: no import of it at run time
+    from anklet.pipeline import AngleChunk
 
 STRIDE_TIME_S = (0.3, 2.5)
 """A stride outside this (s) spans a stop or a lost stretch: no stride."""
