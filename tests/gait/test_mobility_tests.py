@@ -6,9 +6,12 @@ Tolerances, and why:
 - knee-to-wall max dorsiflexion within 1.5 deg: the attempt's maximum in a 2.5 s hold, the
   pipeline's squat p95 error is 1.5-1.7 deg (docs/accuracy.md). The tape distance and the
   required angle come from the same geometry as the truth, so they must agree to 1e-6.
-- tall-kneeling plantarflexion within 2.5 deg (measured 0.3-2.2 deg over 4 seeds: the shank
-  lies almost horizontal and the foot upside down, far from the calibration pose), the gap
-  within 1 cm (the model turns 1 deg into about 0.3 cm near the threshold).
+- tall-kneeling plantarflexion within 4.5 deg (measured 0.3-3.9 deg over 12 seeds, the same
+  with or without loss: the shank lies almost horizontal and the foot upside down, far from
+  the calibration pose), the gap within 1.5 cm (the model turns 1 deg into about 0.3 cm
+  near the threshold). ``passed`` gives the benefit of the doubt within the profile's 4 deg
+  ``tall_kneeling_tolerance_deg``: the simulated athlete who passes is only 3.2 deg above
+  the angle the gap rule needs, and without it seeds 5 and 9 fail him.
 - split squat per rep, pooled over both legs of 2 seeds: median error of max dorsiflexion
   <= 0.5 deg and of max plantarflexion <= 1 deg (the heel raise is held only 0.2 s, so the
   fused angle lags it more than the bottom; measured 0.24 and 0.63 deg), 95th percentile
@@ -118,7 +121,7 @@ def test_knee_to_wall_uses_the_shorter_tape_for_a_shorter_athlete(tmp_path):
         _truth_keys_match(mine, expected, {"max_dorsiflexion_deg": 1.5})
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(10))
 def test_tall_kneeling_against_the_truth(seed):
     session, chunk = _angles("tall_kneeling", seed)
     test, assessments, phases = _run("tall_kneeling", _pieces(chunk, 20), session.sample_rate_hz)
@@ -126,11 +129,21 @@ def test_tall_kneeling_against_the_truth(seed):
     by_side = {a["side"]: a for a in assessments}
     assert sorted(by_side) == ["left", "right"] and len(assessments) == 2
     for expected in truth.assessments:
-        _truth_keys_match(by_side[expected["side"]], expected, {"max_plantarflexion_deg": 2.5, "ankle_gap_cm": 1.0})
+        _truth_keys_match(by_side[expected["side"]], expected, {"max_plantarflexion_deg": 4.5, "ankle_gap_cm": 1.5})
     assert [(f.side, f.flag) for f in flags] == [(f["side"], f["flag"]) for f in truth.flags] == [("left", "restricted_pf")]
     assert abs(flags[0].t - truth.flags[0]["from_t"]) <= 3.5
     assert flags[0].evidence["max_gap_cm"] == PROFILE.thresholds.tall_kneeling_max_gap_cm
     assert phases == ["ready", "hold", "result"]
+
+
+def test_tall_kneeling_fails_a_side_clearly_short_of_the_gap_rule():
+    """55 deg: 6.8 deg short of the 61.8 deg the 1 cm gap allows, beyond the 4 deg tolerance."""
+    scenario = BenchConditions().apply(load_scenario("tall_kneeling"))
+    session = simulate(dataclasses.replace(scenario, motion={**scenario.motion, "max_pf_left_deg": 55.0}), seed=1)
+    chunk, _ = angles_from_table(table_from_notifications(session.notifications()), session.sample_rate_hz)
+    test, assessments, _ = _run("tall_kneeling", [chunk], session.sample_rate_hz)
+    assert [(a["side"], a["passed"]) for a in assessments] == [("left", False), ("right", True)]
+    assert [(f["side"], f["flag"]) for f in session.motion.truth.flags] == [(f.side, f.flag) for f in test.flags_]
 
 
 def test_split_squat_reps_per_leg_and_set_against_the_truth():

@@ -44,9 +44,10 @@ class FlagThresholds:
         this body height on, m (the seed's 4.5 in / 5.5 in / 5 ft 8 in).
     knee_to_wall_touch_tolerance_cm
         A knee this close to the wall counts as touching it, cm.
-    tall_kneeling_max_gap_cm
+    tall_kneeling_max_gap_cm, tall_kneeling_tolerance_deg
         The tall-kneeling test passes with at most this gap between the front of the ankle
-        and the floor, cm.
+        and the floor, cm, or when the plantarflexion is at most the tolerance short of the
+        angle that leaves that gap, deg (the measurement's uncertainty in kneeling).
     restricted_pf_to_deg, running_flag_window_strides, running_flag_fraction
         Running: a stride is ``restricted_pf`` when the ankle angle at toe-off is above this,
         deg; the flag needs at least the fraction of a side's last strides in the window.
@@ -71,6 +72,7 @@ class FlagThresholds:
     knee_to_wall_tall_from_height_m: float
     knee_to_wall_touch_tolerance_cm: float
     tall_kneeling_max_gap_cm: float
+    tall_kneeling_tolerance_deg: float
     restricted_pf_to_deg: float
     running_flag_window_strides: int
     running_flag_fraction: float
@@ -91,8 +93,9 @@ class FlagThresholds:
             raise ValueError("running_flag_fraction must be in (0, 1] and running_flag_window_strides at least 1")
         if min(self.knee_to_wall_short_distance_cm, self.knee_to_wall_tall_distance_cm) <= 0.0:
             raise ValueError("the knee-to-wall distances must be positive")
-        if min(self.knee_to_wall_touch_tolerance_cm, self.tall_kneeling_max_gap_cm) < 0.0:
-            raise ValueError("knee_to_wall_touch_tolerance_cm and tall_kneeling_max_gap_cm must not be negative")
+        tolerances = (self.knee_to_wall_touch_tolerance_cm, self.tall_kneeling_max_gap_cm, self.tall_kneeling_tolerance_deg)
+        if min(tolerances) < 0.0:
+            raise ValueError("the knee-to-wall and tall-kneeling tolerances and the gap must not be negative")
 
 
 @dataclass(frozen=True)
