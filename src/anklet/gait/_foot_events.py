@@ -32,6 +32,7 @@ from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gra
 from anklet.gait._signals import (
     angular_acceleration,
     foot_at_rest,
+    Impact,
     impacts,
     principal_axis,
     rising_onset,
@@ -84,11 +85,13 @@ class EventParams:
     rhythm_tolerance_s
         An impact found further than this from where the rhythm puts it, with samples lost
         there, was lost in them, s.
+    weak_impact_fraction
+        A climb less than this fraction as steep as the usual impact is not one.
     """
 
     rest_gyr_rads: float = 1.0
     rest_acc_mps2: float = 3.0
-    min_rest_s: float = 0.02
+    min_rest_s: float = 0.03
     max_gap_s: float = 0.15
     ic_window_s: float = 0.15
     impact_fraction: float = 0.25
@@ -99,6 +102,7 @@ class EventParams:
     lever_window_s: float = 0.3
     history_strides: int = 8
     rhythm_tolerance_s: float = 0.01
+    weak_impact_fraction: float = 0.3
 
 
 class _Phase(Enum):
@@ -109,6 +113,9 @@ class _Phase(Enum):
 
 _SEARCH_S = 2.0
 """Rows a search step looks at, at most, s: keeps a whole-file update linear in its length."""
+_MIN_SWING_S = 0.1
+"""A foot at rest again sooner after its toe-off did not swing, s (a swing lasts 0.3 s or more
+in walking and running)."""
 _MAX_STRIDE_S = 2.5
 """Longer between two ICs of a foot is a stop, not a stride, s."""
 _RHYTHM_STRIDES = 3
@@ -154,6 +161,7 @@ class FootEvents:
         history = self.params.history_strides
         self._stances: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=history)
         self._ic_to_rest_s: deque[float] = deque(maxlen=history)
+        self._impact_slopes: deque[float] = deque(maxlen=history)
         self._contact_s: deque[float] = deque(maxlen=history)
         self._stride_s: deque[float] = deque(maxlen=history)
         self._rest_to_toe_off_s: deque[float] = deque(maxlen=history)
@@ -185,6 +193,8 @@ class FootEvents:
         lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
         self._rest_start_t = None if lost_before_s > self.params.max_gap_s else self._time(start) - 0.5 * lost_s
         self._rest_start_spread_s = 0.5 * lost_s
+        if self._last_to_t is not None and self._time(start) - self._last_to_t < _MIN_SWING_S:
+            self._airborne = False  # back at rest at once: the foot did not swing (a heel raise)
         skipped = self._stances_lost_in_gaps(self._time(start)) if self._airborne else []
         ic_t = self._initial_contact(start) if self._airborne and self._rest_start_t is not None else None
         if ic_t is not None:
@@ -300,16 +310,15 @@ class FootEvents:
     def _initial_contact(self, rest_start: int) -> float | None:
         """The impact before the foot-flat starting at row ``rest_start``, or None.
 
-        Of the candidates (``impacts``), the one ending the longest fall (flight, not the
-        rebound after an impact); once the rhythm is known (where that one was before
-        foot-flat in the last strides), the one nearest to it:
-        a late-swing movement or a rearfoot strike's forefoot slap can look like an impact too,
-        and the rhythm, taken from the longest-fall choices alone, outvotes a stride's mistake. When the impact found is
-        further than ``rhythm_tolerance_s`` from the rhythm and samples were lost there, it was
-        lost in them: it is placed there, inside the loss.
+        Of the candidates (``impacts``) at least ``weak_impact_fraction`` as steep as the
+        usual impact, the one ending the longest fall (flight, not the rebound after an
+        impact); once the rhythm is known (where that one was before foot-flat in the last
+        strides), the one nearest to it: a late-swing movement or a rearfoot strike's forefoot
+        slap can look like an impact too, and the rhythm, taken from the longest-fall choices
+        alone, outvotes a stride's mistake. Without a candidate near the rhythm, an impact lost
+        in a gap of samples there is placed by the rhythm, inside the gap.
         """
         p = self.params
-        period, spread = 1.0 / self.rate_hz, self._rest_start_spread_s
         rest_t, first_rest_t = self._rest_start_t, self._time(rest_start)
         earliest = first_rest_t - p.ic_window_s
         if self._last_to_t is not None:
@@ -320,32 +329,45 @@ class FootEvents:
         up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
         window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
         expected = rest_t - np.median(self._ic_to_rest_s) if self._ic_to_rest_s else None
-        if len(window) < 3:
-            return None if expected is None else float(np.clip(expected, earliest, first_rest_t))
-
-        def off_rhythm(t_s: float) -> float:
-            return max(abs(t_s - expected) - spread, 0.0)
-
-        found = impacts(t[window], acc[window] @ (up / np.linalg.norm(up)), period, p.impact_fraction)
-        ic_t, in_gap, _ = max(found, key=lambda candidate: candidate[2])  # ending the longest fall
-        if not in_gap and spread == 0.0:
-            self._ic_to_rest_s.append(rest_t - ic_t)
-        if len(self._ic_to_rest_s) >= _RHYTHM_STRIDES:
-            ic_t, in_gap, _ = min(found, key=lambda candidate: off_rhythm(candidate[0]))
-        t = np.concatenate([[earliest], t[window], [first_rest_t]])  # losses at both ends count too
-        losses = np.flatnonzero(np.diff(t) > 1.5 * period)
-        if in_gap:
-            losses = losses[(t[losses] < ic_t) & (t[losses + 1] > ic_t)]
-        elif expected is not None and off_rhythm(ic_t) > p.rhythm_tolerance_s:
-            # An impact far from the rhythm is another one if samples were lost where it should be.
-            reach = p.rhythm_tolerance_s + spread
-            losses = losses[(t[losses] < expected + reach) & (t[losses + 1] > expected - reach)]
-        else:
-            losses = losses[:0]
+        found = []
+        if len(window) >= 3:
+            along_up = acc[window] @ (up / np.linalg.norm(up))
+            found = impacts(t[window], along_up, 1.0 / self.rate_hz, p.impact_fraction)
+        if len(self._impact_slopes) >= _RHYTHM_STRIDES:
+            found = [ic for ic in found if ic.slope_mps3 >= p.weak_impact_fraction * np.median(self._impact_slopes)]
+        choice = self._choose_impact(found)
+        if choice is not None and not choice.in_gap and (expected is None or self._off_rhythm(choice.t, expected) <= p.rhythm_tolerance_s):
+            return choice.t
+        # The impact was lost in a gap: the one it fell in, else the one where the rhythm puts it.
+        edges = np.concatenate([[earliest], t[window], [first_rest_t]])
+        losses = np.flatnonzero(np.diff(edges) > 1.5 / self.rate_hz)
+        near = choice.t if choice is not None and choice.in_gap else expected
+        if near is not None:
+            reach = p.rhythm_tolerance_s + self._rest_start_spread_s
+            losses = losses[(edges[losses] < near + reach) & (edges[losses + 1] > near - reach)]
         if not len(losses):
-            return ic_t
-        lost_from, lost_to = t[losses[0]], t[losses[0] + 1]
+            return None if choice is None else choice.t
+        lost_from, lost_to = edges[losses[0]], edges[losses[0] + 1]
         return float(np.clip(expected, lost_from, lost_to)) if expected is not None else 0.5 * (lost_from + lost_to)
+
+    def _choose_impact(self, found: list[Impact]) -> Impact | None:
+        """The candidate ending the longest fall (remembered for the rhythm), or once the
+        rhythm is known, the one nearest to it."""
+        if not found:
+            return None
+        longest = max(found, key=lambda ic: ic.fall_mps)
+        if not longest.in_gap and self._rest_start_spread_s == 0.0:
+            self._ic_to_rest_s.append(self._rest_start_t - longest.t)
+            self._impact_slopes.append(longest.slope_mps3)
+        if len(self._ic_to_rest_s) < _RHYTHM_STRIDES:
+            return longest
+        expected = self._rest_start_t - np.median(self._ic_to_rest_s)
+        return min(found, key=lambda ic: self._off_rhythm(ic.t, expected))
+
+    def _off_rhythm(self, t: float, expected: float) -> float:
+        """How far ``t`` is from where the rhythm expects it, beyond the foot-flat's own
+        uncertainty (a foot-flat that began in a short gap), s."""
+        return max(abs(t - expected) - self._rest_start_spread_s, 0.0)
 
     # ---- toe-off ---------------------------------------------------------------------------
 

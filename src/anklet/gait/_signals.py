@@ -6,6 +6,8 @@ on directions measured in the same sensor frame), so none of them needs the sagi
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from anklet.geometry import GRAVITY_MPS2
@@ -37,7 +39,18 @@ def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
     return alpha
 
 
-def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: float) -> list[tuple[float, bool, float]]:
+class Impact(NamedTuple):
+    """An impact candidate: its time (s), whether its climb spans lost samples (then it only
+    says the climb happened inside the gap), the fall before it (the integral of g minus the
+    reading over the stretch below g that its rise ends, m/s) and its climb's slope, m/s³."""
+
+    t: float
+    in_gap: bool
+    fall_mps: float
+    slope_mps3: float
+
+
+def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: float) -> list[Impact]:
     """The impact candidates in ``along_up``, the specific force along the sole's normal (m/s²,
     valid rows only, at times ``t``), earliest first: climbs between neighbouring rows at least
     ``fraction`` as steep as the steepest, at least as steep as the steps beside them, and part
@@ -45,11 +58,8 @@ def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: floa
     reads less than g along its normal); the ground's arrest throws the reading far above g.
     Without any, the steepest climb.
 
-    Each is (its time, whether its step spans lost samples, the fall before it: the integral of
-    g minus the reading over the stretch below g that its rise ends, m/s). The time is the
-    middle of the step, moved to the vertex of a parabola through its slope and its neighbours'
-    when they are one period apart; a step across lost samples only says the climb happened
-    inside the gap.
+    The time is the middle of the step, moved to the vertex of a parabola through its slope and
+    its neighbours' when they are one period apart.
     """
     slopes = np.diff(along_up) / np.diff(t)
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
@@ -58,7 +68,7 @@ def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: floa
     from_below = np.flatnonzero(sharp & (along_up[rise_start] < GRAVITY_MPS2))
     fall = _fall_before(t, along_up)[rise_start]
     steps = from_below if len(from_below) else [int(np.argmax(slopes))]
-    return [(*_climb_time(t, slopes, int(k), period_s), float(fall[k])) for k in steps]
+    return [Impact(*_climb_time(t, slopes, int(k), period_s), float(fall[k]), float(slopes[k])) for k in steps]
 
 
 def _fall_before(t: np.ndarray, along_up: np.ndarray) -> np.ndarray:
@@ -85,7 +95,9 @@ def _rise_starts(slopes: np.ndarray) -> np.ndarray:
     """For each step, the row where the run of climbing steps it belongs to began."""
     not_climbing = np.flatnonzero(slopes <= 0)
     previous = np.searchsorted(not_climbing, np.arange(len(slopes))) - 1
-    return np.where(previous >= 0, not_climbing[np.maximum(previous, 0)] + 1, 0)
+    starts = np.zeros(len(slopes), dtype=int)
+    starts[previous >= 0] = not_climbing[previous[previous >= 0]] + 1
+    return starts
 
 
 def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float) -> tuple[int, float, float] | None:

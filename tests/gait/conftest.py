@@ -1,0 +1,33 @@
+import dataclasses
+import functools
+
+import pytest
+
+from anklet.bench import BenchConditions, running_scenario
+from anklet.pipeline import table_from_notifications
+from anklet.sim import load_scenario, simulate
+
+FEET = ("left_foot", "right_foot")
+
+
+@functools.cache
+def _run(speed_mps: float, strike: str, seed: int, duration_s: float, feet_only: bool, loss_pct: float):
+    conditions = BenchConditions(loss_pct=loss_pct)
+    scenario = running_scenario(conditions.apply(load_scenario("easy_run")), speed_mps, strike)
+    if feet_only:
+        scenario = dataclasses.replace(scenario, sensors=FEET)
+    session = simulate(scenario, seed=seed, duration_s=duration_s)
+    return session, table_from_notifications(session.notifications())
+
+
+@pytest.fixture(scope="session")
+def running():
+    """``running(speed_mps, strike, seed, duration_s, feet_only=True, loss_pct=5.0) ->
+    (SimulatedSession, ImuTable)``: easy_run at that speed and strike under the bench
+    conditions (random mounting, IMU errors, clock drift, bursty loss), through the offline
+    grid; each built once per test run."""
+
+    def build(speed_mps, strike, seed, duration_s, feet_only=True, loss_pct=5.0):
+        return _run(speed_mps, strike, seed, duration_s, feet_only, loss_pct)
+
+    return build
