@@ -140,6 +140,10 @@ _MATCH_WINDOW_S = 0.1  # samples before a gap matched against the same phase a p
 _FADE_S = 0.02  # how fast the copied stride blends into the samples either side of a gap
 _MAX_COPY_MISMATCH = 0.5  # of the gyroscope's spread over a period: a worse copy is not the same movement
 _LINE_CHECK_S = 0.5  # recent movement on which a line over a gap is tried out
+# The recent movement can understate what a gap hides as a run starts: over this long a gap,
+# movement this fast before or just after it (a stride's swing, not a squat's 1-2 rad/s) is
+# never joined by a line.
+_FAST_GAP_S, _FAST_RADS = 0.1, 4.0
 
 
 def _bridge(
@@ -161,7 +165,9 @@ def _bridge(
     lag = _copy_lag(history, after, count, rate_hz)
     if lag is None:
         recent = history[-round(_LINE_CHECK_S * rate_hz) - count - 1 :, :3]
-        if _line_error_deg(recent, count, rate_hz) > max_line_error_deg:
+        if _line_error_deg(recent, count, rate_hz) > max_line_error_deg or (
+            count > _FAST_GAP_S * rate_hz and np.linalg.norm(np.vstack([recent, after[:3]]), axis=1).max() > _FAST_RADS
+        ):
             return None
         return before + ramp * (after - before)
     rows = len(history) + np.arange(count + 1)  # the gap's rows, then ``after``'s
