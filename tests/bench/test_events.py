@@ -1,0 +1,55 @@
+"""``anklet bench events`` on a tiny run: figures for every detector, a table, a verdict, one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from anklet.bench import DETECTORS, TARGET_MEDIAN_MS
+from anklet.cli import main
+
+
+def test_json_has_every_detector_and_our_figures(capsys):
+    code = main(["bench", "events", "--speed", "4", "--strike", "midfoot", "--seeds", "1", "--duration", "15",
+                 "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    (result,) = report["results"]
+    assert (result["scenario"], result["speed_mps"], result["strike"]) == ("run_4_midfoot", 4.0, "midfoot")
+    assert set(result["detectors"]) == set(DETECTORS)
+    ours = result["detectors"]["ours"]
+    for event in ("IC", "TO"):
+        assert ours[event]["true_events"] > 10
+        assert ours[event]["median_abs_ms"] <= TARGET_MEDIAN_MS
+        assert ours[event]["detected_pct"] > 90
+    assert ours["TO"]["to_timing_mae_deg"] is not None
+    assert report["conditions"]["loss_pct"] == 5 and report["match_tolerance_s"] > 0
+    assert report["pooled"]["to_zero_crossing"]["TO"]["bias_ms"] > 50  # the published TO that comes late
+
+
+def test_table_lists_ours_per_scenario_and_every_detector(capsys):
+    code = main(["bench", "events", "--speed", "3", "--strike", "rearfoot", "--seeds", "1", "--duration", "15",
+                 "--loss-pct", "0"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "run_3_rearfoot" in out and "IC ms" in out and "TO angle" in out
+    assert "Falbriard 2018" in out and "Rampp 2015" in out
+    assert out.strip().splitlines()[-1].startswith(("targets met", "targets MISSED"))
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--seeds", "0"], "--seeds must be at least 1"),
+        (["--duration", "4"], "duration must be longer than"),
+        (["--loss-pct", "100"], "--loss-pct must be"),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_1(capsys, args, says):
+    code = main(["bench", "events", *args])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and says in captured.err
+    assert "Traceback" not in captured.err
