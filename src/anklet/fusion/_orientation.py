@@ -165,9 +165,8 @@ def _bridge(
     lag = _copy_lag(history, after, count, rate_hz)
     if lag is None:
         recent = history[-round(_LINE_CHECK_S * rate_hz) - count - 1 :, :3]
-        if _line_error_deg(recent, count, rate_hz) > max_line_error_deg or (
-            count > _FAST_GAP_S * rate_hz and np.linalg.norm(np.vstack([recent, after[:3]]), axis=1).max() > _FAST_RADS
-        ):
+        fast = count > _FAST_GAP_S * rate_hz and np.linalg.norm(np.vstack([recent, after[:3]]), axis=1).max() > _FAST_RADS
+        if (math.inf if fast else _line_error_deg(recent, count, rate_hz)) > max_line_error_deg:
             return None
         return before + ramp * (after - before)
     rows = len(history) + np.arange(count + 1)  # the gap's rows, then ``after``'s
