@@ -2,7 +2,7 @@
 
 from anklet.gait._axis import flexion_axis_from_calibration, flexion_axis_from_motion, foot_flexion_axes
 from anklet.gait._events import GaitEventDetector, detect_events
-from anklet.gait._foot_events import EVENT_KINDS, EventParams, FootEvents, GaitEvent
+from anklet.gait._foot_events import EventParams, FootEvents, GaitEvent
 from anklet.gait._published import (
     PUBLISHED_DETECTORS,
     PublishedDetector,
@@ -15,7 +15,6 @@ from anklet.gait._published import (
 from anklet.gait._strides import SYMMETRY_METRICS, Stride, Symmetry, strides_from_events, symmetry
 
 __all__ = [
-    "EVENT_KINDS",
     "PUBLISHED_DETECTORS",
     "SYMMETRY_METRICS",
     "EventParams",

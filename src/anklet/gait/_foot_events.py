@@ -39,9 +39,6 @@ from anklet.gait._signals import (
     valid_rows,
 )
 
-EVENT_KINDS = ("IC", "MS", "TO")
-
-
 class GaitEvent(NamedTuple):
     """``event`` (``IC``, ``MS`` or ``TO``) of the ``side`` foot at session time ``t``, s."""
 
@@ -281,9 +278,8 @@ class FootEvents:
         starts = run_first[rest[run_first]]
         ends = np.searchsorted(run, run[starts], side="right") - 1
         after_gap = since_previous[starts] > p.max_gap_s
-        long_enough = (t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz >= p.min_rest_s - 1e-9) | (
-            after_gap
-        )
+        lasted_s = t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz
+        long_enough = (lasted_s >= p.min_rest_s - 1e-9) | after_gap  # after a gap it may have begun in it
         if long_enough.any():
             found = int(np.argmax(long_enough))
             return first + int(rows[starts[found]]), first, float(since_previous[starts[found]])
@@ -336,7 +332,8 @@ class FootEvents:
         if len(self._impact_slopes) >= _RHYTHM_STRIDES:
             found = [ic for ic in found if ic.slope_mps3 >= p.weak_impact_fraction * np.median(self._impact_slopes)]
         choice = self._choose_impact(found)
-        if choice is not None and not choice.in_gap and (expected is None or self._off_rhythm(choice.t, expected) <= p.rhythm_tolerance_s):
+        on_rhythm = choice is not None and (expected is None or self._off_rhythm(choice.t, expected) <= p.rhythm_tolerance_s)
+        if on_rhythm and not choice.in_gap:
             return choice.t
         # The impact was lost in a gap: the one it fell in, else the one where the rhythm puts it.
         edges = np.concatenate([[earliest], t[window], [first_rest_t]])
@@ -427,13 +424,13 @@ class FootEvents:
 
     def _mostly_lost(self, from_t: float, to_t: float) -> bool:
         """Whether fewer than half the rows from ``from_t`` to ``to_t`` have a sample."""
-        t, acc, gyr = self._rows(self._row_at(from_t), self._row_at(to_t))
+        _, acc, gyr = self._rows(self._row_at(from_t), self._row_at(to_t))
         return valid_rows(acc, gyr).sum() < 0.5 * (to_t - from_t) * self.rate_hz
 
     def _gravity_at_rest(self) -> np.ndarray:
         """Gravity (3,) in the sensor frame over the last rows of foot-flat: minus what the
         accelerometer reads at rest."""
-        t, acc, gyr = self._rows(self._rest_end - self._rows_of(self.params.min_rest_s) + 1, self._rest_end + 1)
+        _, acc, gyr = self._rows(self._rest_end - self._rows_of(self.params.min_rest_s) + 1, self._rest_end + 1)
         still = valid_rows(acc, gyr) & self._at_rest(acc, gyr)
         return -np.mean(acc[still], axis=0)
 
