@@ -130,7 +130,8 @@ def test_tall_kneeling_against_the_truth(seed):
     assert sorted(by_side) == ["left", "right"] and len(assessments) == 2
     for expected in truth.assessments:
         _truth_keys_match(by_side[expected["side"]], expected, {"max_plantarflexion_deg": 4.5, "ankle_gap_cm": 1.5})
-    assert [(f.side, f.flag) for f in flags] == [(f["side"], f["flag"]) for f in truth.flags] == [("left", "restricted_pf")]
+    assert [(f.side, f.flag) for f in flags] == [(f["side"], f["flag"]) for f in truth.flags]
+    assert [(f.side, f.flag) for f in flags] == [("left", "restricted_pf")]
     assert abs(flags[0].t - truth.flags[0]["from_t"]) <= 3.5
     assert flags[0].evidence["max_gap_cm"] == PROFILE.thresholds.tall_kneeling_max_gap_cm
     assert phases == ["ready", "hold", "result"]
@@ -165,9 +166,9 @@ def test_split_squat_reps_per_leg_and_set_against_the_truth():
                 matched.add(nearest.bottom_t)
                 errors.append((rep.max_dorsiflexion_deg - nearest.max_dorsiflexion_deg,
                                rep.max_plantarflexion_deg - nearest.max_plantarflexion_deg))
-            seen = [r for r in truth if _has_angles_at(chunk, side, r.bottom_t)]
+            seen = [r for r in truth if _observed(chunk, side, r)]
             assert {r.bottom_t for r in seen} <= matched, f"seed {seed} {side}: missed reps"
-            assert len(seen) >= len(truth) - 1
+            assert len(seen) >= 0.8 * len(truth)  # the check above is not empty
         sets = [(a["side"], a["set_index"], a["reps"]) for a in assessments]
         assert [(s, i) for s, i, _ in sets] == [("left", 0), ("right", 0), ("left", 1), ("right", 1)]
         assert sum(n for _, _, n in sets) == len(test.reps_)
@@ -181,9 +182,11 @@ def test_split_squat_reps_per_leg_and_set_against_the_truth():
     assert np.all(np.percentile(magnitude, 95, axis=0) <= 3.0) and magnitude.max() <= 10.0
 
 
-def _has_angles_at(chunk: AngleChunk, side: str, t: float) -> bool:
-    present = chunk.t[~np.isnan(chunk.angles[side][:, 0])]
-    return bool(np.any(np.abs(present - t) <= 0.5))
+def _observed(chunk: AngleChunk, side: str, rep) -> bool:
+    """Whether the angles show the rep: none missing for 1 s (the detector's max_gap_s) or
+    more from its start to its end; a longer stretch ends or drops the rep under way."""
+    rows = (chunk.t >= rep.start_t) & (chunk.t <= rep.end_t) & ~np.isnan(chunk.angles[side][:, 0])
+    return bool(np.diff(np.concatenate([[rep.start_t], chunk.t[rows], [rep.end_t]])).max() < 1.0)
 
 
 @pytest.mark.parametrize("name", sorted(TESTS))
@@ -204,7 +207,8 @@ def test_instructions_follow_the_seed_articles():
     knee = KneeToWallTest(200.0, PROFILE)
     assert "longest toe" in knee.instructions and "14.0 cm (5.5 in)" in knee.instructions
     kneel = TallKneelingTest(200.0, PROFILE)
-    assert "sit back onto your heels" in TallKneelingTest.instruction_texts["hold"] and "Kneel tall" in kneel.instructions
+    assert "sit back onto your heels" in TallKneelingTest.instruction_texts["hold"]
+    assert "Kneel tall" in kneel.instructions
     split = SplitSquatTest(200.0, PROFILE)
     assert "slant board" in split.instructions and "8-10 reps" in SplitSquatTest.instruction_texts["hold"]
     assert math.isclose(PROFILE.knee_to_wall_distance_m, 0.1397)

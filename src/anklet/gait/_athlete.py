@@ -93,8 +93,9 @@ class FlagThresholds:
             raise ValueError("running_flag_fraction must be in (0, 1] and running_flag_window_strides at least 1")
         if min(self.knee_to_wall_short_distance_cm, self.knee_to_wall_tall_distance_cm) <= 0.0:
             raise ValueError("the knee-to-wall distances must be positive")
-        tolerances = (self.knee_to_wall_touch_tolerance_cm, self.tall_kneeling_max_gap_cm, self.tall_kneeling_tolerance_deg)
-        if min(tolerances) < 0.0:
+        if min(self.knee_to_wall_touch_tolerance_cm, self.tall_kneeling_max_gap_cm) < 0.0 or (
+            self.tall_kneeling_tolerance_deg < 0.0
+        ):
             raise ValueError("the knee-to-wall and tall-kneeling tolerances and the gap must not be negative")
 
 

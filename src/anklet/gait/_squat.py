@@ -83,7 +83,7 @@ class RepParams:
 
     segment: SegmentParams = field(default_factory=SegmentParams)
     bottom_fraction: float = 0.1
-    set_break_s: float = 8.0
+    set_break_s: float = 15.0
     min_range_rad: float = 0.0
 
 

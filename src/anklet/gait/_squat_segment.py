@@ -48,8 +48,9 @@ class SegmentParams:
         A rep starts at most this long before it crossed ``rise_rad`` (bounds the samples
         held while an athlete stays a few degrees above the low), s.
     max_gap_s
-        Nor before a stretch of missing samples longer than this: what happened in it is
-        unknown, s.
+        Nor before a stretch of missing samples this long: what happened in it is unknown, s.
+        Such a stretch also ends what is under way: a rep on its way back ends with its last
+        sample, a rep not yet on its way back is dropped (its depth and end are unknown).
     max_rep_s
         A rep that has not started on its way back this long after it started is dropped:
         the athlete has changed position (stepped off a board after a set's last heel raise,
@@ -61,7 +62,7 @@ class SegmentParams:
     band_rad: float = math.radians(2.0)
     settle_s: float = 0.5
     max_descent_s: float = 10.0
-    max_gap_s: float = 0.5
+    max_gap_s: float = 1.0
     max_rep_s: float = 20.0
 
     def __post_init__(self) -> None:
@@ -151,13 +152,15 @@ class RepSegmenter:
         peaks = np.fmax.accumulate(df)
         fallen = np.flatnonzero(df <= peaks - self.params.fall_fraction * (peaks - self._low))
         late = np.flatnonzero(self._t > self._t[0] + self.params.max_rep_s)
-        if len(late) and (not len(fallen) or self._armed + fallen[0] > late[0]):
-            self._keep_from(int(late[0]))  # no rep: rest from here, at the angle held now
-            self._phase, self._low = _REST, math.nan
+        falls_at = self._armed + int(fallen[0]) if len(fallen) else None
+        lost_at = _first(int(late[0]) if len(late) else None, self._gap_index())
+        if lost_at is not None and (falls_at is None or lost_at < falls_at):
+            # too long, or its way back is missing: no rep, rest from here at whatever angle comes
+            self._rest_after(lost_at)
             return True
-        if not len(fallen):
+        if falls_at is None:
             return False
-        self._phase, self._falling_from = _FALLING, self._armed + int(fallen[0])
+        self._phase, self._falling_from = _FALLING, falls_at
         return True
 
     def _from_falling(self, done: list[Segment]) -> bool:
@@ -171,6 +174,12 @@ class RepSegmenter:
             window_max[self._settle_n - 1 :] = sliding_window_view(present, self._settle_n).max(axis=1)
         settled = ~np.isnan(df) & (window_max <= minima + p.band_rad)
         ended = np.flatnonzero(rises_again | settled)
+        gap = self._gap_index()
+        if gap is not None and (not len(ended) or gap < self._falling_from + ended[0]):
+            # the angles stop on the way back: the rep ends with its last sample
+            done.append(self._close(int(np.flatnonzero(~np.isnan(self._df[:gap]))[-1])))
+            self._rest_after(gap)
+            return True
         if not len(ended):
             return False
         end = self._falling_from + int(ended[0])
@@ -185,6 +194,22 @@ class RepSegmenter:
             self._phase, self._low = _REST, after_low
         return True
 
+    def _gap_index(self) -> int | None:
+        """Where the samples held have been missing for ``max_gap_s`` in a row, if they have."""
+        missing = np.isnan(self._df)
+        if not missing.any():
+            return None
+        index = np.arange(len(missing))
+        run = index - np.maximum.accumulate(np.where(missing, -1, index))
+        long = np.flatnonzero(run >= self._gap_n)
+        return int(long[0]) if len(long) else None
+
+    def _rest_after(self, index: int) -> None:
+        """Rest from the first sample present from ``index`` on, the low unknown."""
+        present = np.flatnonzero(~np.isnan(self._df[index:]))
+        self._keep_from(index + int(present[0]) if len(present) else len(self._df))
+        self._phase, self._low = _REST, math.nan
+
     def _close(self, end: int) -> Segment:
         return Segment(self._t[: end + 1].copy(), self._df[: end + 1].copy(), self._low)
 
@@ -198,6 +223,13 @@ class RepSegmenter:
         return int(present[gaps[-1] + 1]) if len(gaps) else start
 
     def _keep_from(self, index: int) -> None:
+        """Forget the samples before ``index``."""
         self._t, self._df = self._t[index:], self._df[index:]
         self._armed = max(0, self._armed - index)
         self._falling_from = max(0, self._falling_from - index)
+
+
+def _first(*indices: int | None) -> int | None:
+    """The smallest of the indices that are not None (None if all are)."""
+    known = [index for index in indices if index is not None]
+    return min(known) if known else None
