@@ -99,3 +99,36 @@ def test_bad_files_are_one_sentence(tmp_path, capsys, text, expected):
 def test_missing_input_is_one_sentence(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "out")]) == 1
     assert "nope.csv" in _one_sentence(capsys)
+
+
+def test_analyze_a_run_writes_events_strides_and_the_flag_of_the_restricted_side(tmp_path, capsys):
+    session = simulate(load_scenario("restricted_pf_right"), seed=0, duration_s=60)
+    write_imu_csv(tmp_path / "imu.csv", session.imu_table())
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out"
+    events = np.genfromtxt(out / "events.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert events.dtype.names == ("t", "side", "event")
+    strides = np.genfromtxt(out / "strides.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert strides.dtype.names[:7] == (
+        "side", "ic_t", "to_t", "end_t", "contact_time_s", "ankle_angle_at_to_deg", "restricted_pf"
+    )
+    truth = session.motion.truth.strides
+    assert abs(len(strides) - len(truth)) <= 0.02 * len(truth)
+    right = strides[strides["side"] == "right"]
+    assert np.median(right["ankle_angle_at_to_deg"]) > -15.0  # the restricted side (truth -8 deg)
+    summary = json.loads((out / "summary.json").read_text())
+    raised = {(flag["side"], flag["flag"]) for flag in summary["flags"] if flag["active"]}
+    assert ("right", "restricted_pf") in raised and ("left", "restricted_pf") not in raised
+    assert summary["strides"]["right"]["count"] == int((strides["side"] == "right").sum())
+    assert "right restricted_pf raised" in capsys.readouterr().out
+
+
+def test_analyze_squats_writes_reps(squats, tmp_path):
+    session, table = squats
+    write_imu_csv(tmp_path / "imu.csv", table)
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 0
+    reps = np.genfromtxt(tmp_path / "out" / "reps.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
+    assert reps.dtype.names[:6] == ("side", "start_t", "bottom_t", "end_t", "max_dorsiflexion_deg", "restricted_df")
+    assert len(reps) == len(session.motion.truth.reps)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["reps"]["left"]["count"] == int((reps["side"] == "left").sum()) > 0

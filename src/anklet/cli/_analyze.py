@@ -1,4 +1,5 @@
-"""``anklet analyze INPUT --out DIR``: ankle angles and calibration from an anklet IMU CSV."""
+"""``anklet analyze INPUT --out DIR``: ankle angles, calibration, gait events, strides, reps,
+flags and a summary from an anklet IMU CSV (the result files of DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import json
 from pathlib import Path
 
 from anklet.errors import ValidationError
-from anklet.files import read_imu_csv, write_angles
+from anklet.files import (
+    EVENT_COLUMNS,
+    REP_COLUMNS,
+    STRIDE_COLUMNS,
+    read_imu_csv,
+    write_angles,
+    write_records,
+    write_summary,
+)
+from anklet.gait import analyze_session, load_athlete
 from anklet.pipeline import angles_from_table, table_on_grid
 
 
@@ -15,30 +25,43 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "analyze",
         help="ankle angles from a recorded session",
-        description="Calibrate and fuse an anklet IMU CSV (DESIGN.md) and write angles.csv and "
+        description="Calibrate and fuse an anklet IMU CSV (DESIGN.md), find gait events, strides, squat "
+        "reps and flags, and write angles.csv, events.csv, strides.csv, reps.csv, summary.json and "
         "calibration.json into DIR.",
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="anklet IMU CSV")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parser.add_argument(
+        "--athlete", type=Path, metavar="TOML", help="athlete profile (default: calibration/athletes/default.toml)"
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    athlete = load_athlete(args.athlete)
     table, rate_hz = table_on_grid(read_imu_csv(args.input))
     chunk, calibration = angles_from_table(table, rate_hz)
+    gait = analyze_session(table, rate_hz, chunk, athlete)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         write_angles(args.out / "angles.csv", chunk.t, chunk.angles)
         (args.out / "calibration.json").write_text(json.dumps(calibration.to_json(), indent=2) + "\n", encoding="utf-8")
+        write_records(args.out / "events.csv", gait.events, EVENT_COLUMNS)
+        write_records(args.out / "strides.csv", gait.strides, STRIDE_COLUMNS)
+        write_records(args.out / "reps.csv", gait.reps, REP_COLUMNS)
+        write_summary(args.out / "summary.json", {"athlete": athlete.name, **gait.summary()})
     except OSError as exc:
         raise ValidationError(f"cannot write the results into {args.out}: {exc.strerror or exc}") from None
     qualities = ", ".join(f"{side} {quality:.2f}" for side, quality in calibration.quality.items())
     print(
         f"analyzed {args.input} ({len(table.t) / rate_hz:.0f} s at {rate_hz:g} Hz, sensors "
-        f"{', '.join(table.sensors)}): angles.csv and calibration.json in {args.out}; "
-        f"calibration quality {qualities}"
+        f"{', '.join(table.sensors)}): {len(gait.strides)} strides, {len(gait.reps)} reps, "
+        f"{sum(flag.active for flag in gait.flags)} flags raised; angles.csv, events.csv, strides.csv, reps.csv, "
+        f"summary.json and calibration.json in {args.out}; calibration quality {qualities}"
     )
     for side, leg in calibration.legs.items():
         if leg.foot_axis_warning:
             print(f"note, {side} leg: {leg.foot_axis_warning}")
+    for flag in gait.flags:
+        print(f"flag at {flag.t:.1f} s: {flag.side} {flag.flag} {'raised' if flag.active else 'cleared'}")
     return 0

@@ -45,8 +45,9 @@ def write_angles(path: Path, t: np.ndarray, angles_rad: Mapping[str, np.ndarray]
 
 
 def write_records(path: Path, records: Iterable[Any], columns: Sequence[str]) -> None:
-    """Write dataclass records as CSV: the contract's ``columns`` first, then any extra fields."""
-    rows = [dataclasses.asdict(record) for record in records]
+    """Write dataclass or named-tuple records as CSV: the contract's ``columns`` first, then any
+    extra fields."""
+    rows = [record._asdict() if hasattr(record, "_asdict") else dataclasses.asdict(record) for record in records]
     extra = [key for key in (rows[0] if rows else {}) if key not in columns]
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=[*columns, *extra])

@@ -68,3 +68,9 @@ __all__ += [
     "detect_reps",
     "load_athlete",
 ]
+
+# a whole session: events, strides or reps, flags, summary
+from anklet.gait._running_flags import RunningFlags  # noqa: E402
+from anklet.gait._session import SessionGait, analyze_session  # noqa: E402
+
+__all__ += ["RunningFlags", "SessionGait", "analyze_session"]

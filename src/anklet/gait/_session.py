@@ -1,0 +1,76 @@
+"""A whole recorded session through the gait stage: events and strides when the feet ran,
+squat reps otherwise, the flags they raise, and the summary a coach reads first."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from anklet.files import ImuTable
+from anklet.gait._athlete import AthleteProfile
+from anklet.gait._events import detect_events
+from anklet.gait._foot_events import GaitEvent
+from anklet.gait._running_flags import RunningFlags
+from anklet.gait._squat import Rep, detect_reps
+from anklet.gait._squat_flag import FlagChange, RestrictedDfFlag
+from anklet.gait._strides import Stride, strides_from_events, symmetry
+from anklet.geometry import SIDES
+from anklet.pipeline import AngleChunk
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGait:
+    """What the gait stage found in one session."""
+
+    events: list[GaitEvent]
+    strides: list[Stride]
+    reps: list[Rep]
+    flags: list[FlagChange]
+
+    def summary(self) -> dict[str, Any]:
+        """``summary.json``: per side medians, cadence, symmetry, and every flag with its evidence."""
+        return {
+            "strides": {side: _stride_medians([s for s in self.strides if s.side == side]) for side in SIDES},
+            "symmetry": [dataclasses.asdict(entry) for entry in symmetry(self.strides)] if self.strides else [],
+            "reps": {side: _rep_medians([r for r in self.reps if r.side == side]) for side in SIDES},
+            "flags": [change.to_message() for change in self.flags],
+        }
+
+
+def analyze_session(table: ImuTable, rate_hz: float, angles: AngleChunk, athlete: AthleteProfile) -> SessionGait:
+    """Events, strides and running flags when the session has foot sensors that ran; squat
+    reps and their flag when it has no strides."""
+    has_feet = any(name.endswith("_foot") for name in table.sensors)
+    events = detect_events(table, rate_hz) if has_feet else []
+    strides = strides_from_events(events, angles, restricted_pf_to_deg=athlete.thresholds.restricted_pf_to_deg)
+    if strides:
+        return SessionGait(events, strides, [], RunningFlags(athlete).update(strides))
+    reps = detect_reps(angles, rate_hz, athlete) if angles.angles else []
+    return SessionGait(events, [], reps, RestrictedDfFlag(athlete).update(reps))
+
+
+def _stride_medians(strides: list[Stride]) -> dict[str, Any]:
+    if not strides:
+        return {"count": 0}
+    fields = ("contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm", "ankle_angle_at_to_deg",
+              "peak_dorsiflexion_deg", "peak_plantarflexion_deg", "range_deg")
+    medians = {f"median_{name}": _median([getattr(s, name) for s in strides]) for name in fields}
+    return {"count": len(strides), "restricted_pf_count": sum(s.restricted_pf for s in strides), **medians}
+
+
+def _rep_medians(reps: list[Rep]) -> dict[str, Any]:
+    if not reps:
+        return {"count": 0}
+    return {
+        "count": len(reps),
+        "restricted_df_count": sum(r.restricted_df for r in reps),
+        "median_max_dorsiflexion_deg": _median([r.max_dorsiflexion_deg for r in reps]),
+    }
+
+
+def _median(values: list[float]) -> float | None:
+    finite = [value for value in values if not math.isnan(value)]
+    return statistics.median(finite) if finite else None
