@@ -114,13 +114,18 @@ class LivePipeline:
             async with transport:
                 async for notification in transport.notifications():
                     self.handle(notification)
-            while self._worker is not None:
-                await asyncio.wait([self._worker])
-                await asyncio.sleep(0)  # let the done-callback hand the result over
+                    await self._calibrated_so_far()
             self.finish()
         finally:
             for subscription in self._subscriptions:
                 subscription.close()
+
+    async def _calibrated_so_far(self) -> None:
+        """Wait (the loop keeps turning) while the worker calibrates: the notifications wait in
+        the transport meanwhile, so messages come in the same order at any replay speed."""
+        while self._worker is not None:
+            await asyncio.wait([self._worker])
+            await asyncio.sleep(0)  # let the done-callback hand the result over
 
     def handle(self, notification: Notification) -> None:
         self._raise_failure()
