@@ -35,11 +35,8 @@ _MIN_RUN = 2
 
 def at_full_scale(values: np.ndarray, full_scales: tuple[float, ...]) -> np.ndarray:
     """(n, 3) -> (n, 3) bool: readings at one of ``full_scales`` (NaN never is)."""
-    magnitude = np.abs(np.nan_to_num(values))
-    found = np.zeros(values.shape, bool)
-    for full_scale in full_scales:
-        found |= np.abs(magnitude - full_scale) <= _TOLERANCE * full_scale
-    return found
+    scales = np.asarray(full_scales)
+    return (np.abs(np.abs(np.nan_to_num(values))[..., None] - scales) <= _TOLERANCE * scales).any(axis=-1)
 
 
 def saturated(at_scale: np.ndarray) -> np.ndarray:
@@ -91,8 +88,22 @@ class TableDeclipper:
         self._released_clipped: dict[tuple[str, str], np.ndarray] = {}  # which of them were clipped
 
     def update(self, table: ImuTable) -> ImuTable:
+        if self._pending is None and not _any_at_full_scale(table):
+            self._keep_tail(table)  # the usual case, cheaply: nothing to hold or re-draw
+            return table
         pending = table if self._pending is None else ImuTable.concatenate([self._pending, table])
         return self._release(pending, final=False)
+
+    def _keep_tail(self, released: ImuTable) -> None:
+        """Keep the last rows released, none of them clipped, as context for a later run."""
+        tail = released if self._released_tail is None else ImuTable.concatenate([self._released_tail, released])
+        keep = slice(max(0, len(tail.t) - CONTEXT_ROWS), len(tail.t))
+        earlier = len(tail.t) - len(released.t)
+        self._released_tail = tail.rows(keep)
+        self._released_clipped = {
+            key: np.vstack([self._released_clipped.get(key, np.zeros((earlier, 3), bool)), np.zeros((len(released.t), 3), bool)])[keep]
+            for key in [*(("acc", name) for name in released.acc), *(("gyr", name) for name in released.gyr)]
+        }
 
     def finish(self) -> ImuTable | None:
         return None if self._pending is None else self._release(self._pending, final=True)
@@ -108,19 +119,32 @@ class TableDeclipper:
         for key, mask in self._released_clipped.items():  # the tail alone may cut a run short
             clipped[key][:context] = mask
         ready = len(raw.t) if final else max(context, _rows_ready(list(clipped.values())))
-        if any(mask.any() for mask in clipped.values()):
-            raw_redrawn = ImuTable(
-                raw.t,
-                {name: declip(a, clipped["acc", name]) for name, a in raw.acc.items()},
-                {name: declip(g, clipped["gyr", name]) for name, g in raw.gyr.items()},
-            )
-        else:
-            raw_redrawn = raw
         self._pending = None if ready == len(raw.t) else raw.rows(slice(ready, None))
+        if ready == context:
+            return raw.rows(slice(context, context))  # a run is still open: nothing final yet
+        released = raw.rows(slice(context, ready))
+        if any(mask[context:ready].any() for mask in clipped.values()):
+            # the released runs, each with its context rows on both sides
+            near = slice(0, min(len(raw.t), ready + CONTEXT_ROWS))
+            released = ImuTable(
+                released.t,
+                {name: declip(a[near], clipped["acc", name][near])[context:ready] for name, a in raw.acc.items()},
+                {name: declip(g[near], clipped["gyr", name][near])[context:ready] for name, g in raw.gyr.items()},
+            )
         tail = slice(max(0, ready - CONTEXT_ROWS), ready)
         self._released_tail = raw.rows(tail)
         self._released_clipped = {key: mask[tail] for key, mask in clipped.items()}
-        return raw_redrawn.rows(slice(context, ready))
+        return released
+
+
+def _any_at_full_scale(table: ImuTable) -> bool:
+    """Whether any reading of any sensor sits at a full scale, all sensors in two array passes."""
+    if not len(table.t):
+        return False
+    return bool(
+        at_full_scale(np.hstack(list(table.acc.values())), ACC_FULL_SCALES_MPS2).any()
+        or at_full_scale(np.hstack(list(table.gyr.values())), GYR_FULL_SCALES_RADS).any()
+    )
 
 
 def _rows_ready(clipped_masks: list[np.ndarray]) -> int:
