@@ -56,7 +56,18 @@ def write_records(path: Path, records: Iterable[Any], columns: Sequence[str]) ->
 
 
 def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+    """Write ``summary`` as JSON; NaN (no value) becomes null, which JSON readers accept."""
+    path.write_text(json.dumps(_nan_as_none(summary), indent=2, default=_json_default) + "\n", encoding="utf-8")
+
+
+def _nan_as_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _nan_as_none(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_nan_as_none(item) for item in value]
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return None
+    return value
 
 
 def _cell(value: Any) -> Any:

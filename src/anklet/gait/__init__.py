@@ -44,7 +44,8 @@ from anklet.gait._mobility_knee_to_wall import KneeToWallParams, KneeToWallTest 
 from anklet.gait._mobility_split_squat import SplitSquatParams, SplitSquatTest  # noqa: E402
 from anklet.gait._mobility_tall_kneeling import TallKneelingParams, TallKneelingTest  # noqa: E402
 from anklet.gait._squat import Rep, RepDetector, RepParams, detect_reps  # noqa: E402
-from anklet.gait._squat_flag import FlagChange, RestrictedDfFlag  # noqa: E402
+from anklet.gait._flags import FlagChange  # noqa: E402
+from anklet.gait._squat_flag import RestrictedDfFlag  # noqa: E402
 from anklet.gait._squat_segment import SegmentParams  # noqa: E402
 
 __all__ += [

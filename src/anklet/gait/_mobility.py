@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from anklet.gait._athlete import AthleteProfile
-from anklet.gait._squat_flag import FlagChange
+from anklet.gait._flags import FlagChange
 
 __all__ = ["PHASES", "GuidedTest"]
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from anklet.gait._athlete import AthleteProfile
-from anklet.gait._squat_flag import FlagChange
+from anklet.gait._flags import FlagChange
 
 __all__ = ["RunningFlags"]
 

@@ -4,19 +4,18 @@ squat reps otherwise, the flags they raise, and the summary a coach reads first.
 from __future__ import annotations
 
 import dataclasses
-import math
-import statistics
 from dataclasses import dataclass
 from typing import Any
 
 from anklet.files import ImuTable
 from anklet.gait._athlete import AthleteProfile
 from anklet.gait._events import detect_events
+from anklet.gait._flags import FlagChange
 from anklet.gait._foot_events import GaitEvent
 from anklet.gait._running_flags import RunningFlags
 from anklet.gait._squat import Rep, detect_reps
-from anklet.gait._squat_flag import FlagChange, RestrictedDfFlag
-from anklet.gait._strides import Stride, strides_from_events, symmetry
+from anklet.gait._squat_flag import RestrictedDfFlag
+from anklet.gait._strides import Stride, nan_median, strides_from_events, symmetry
 from anklet.geometry import SIDES
 from anklet.pipeline import AngleChunk
 
@@ -57,7 +56,7 @@ def _stride_medians(strides: list[Stride]) -> dict[str, Any]:
         return {"count": 0}
     fields = ("contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm", "ankle_angle_at_to_deg",
               "peak_dorsiflexion_deg", "peak_plantarflexion_deg", "range_deg")
-    medians = {f"median_{name}": _median([getattr(s, name) for s in strides]) for name in fields}
+    medians = {f"median_{name}": nan_median([getattr(s, name) for s in strides]) for name in fields}
     return {"count": len(strides), "restricted_pf_count": sum(s.restricted_pf for s in strides), **medians}
 
 
@@ -67,10 +66,5 @@ def _rep_medians(reps: list[Rep]) -> dict[str, Any]:
     return {
         "count": len(reps),
         "restricted_df_count": sum(r.restricted_df for r in reps),
-        "median_max_dorsiflexion_deg": _median([r.max_dorsiflexion_deg for r in reps]),
+        "median_max_dorsiflexion_deg": nan_median([r.max_dorsiflexion_deg for r in reps]),
     }
-
-
-def _median(values: list[float]) -> float | None:
-    finite = [value for value in values if not math.isnan(value)]
-    return statistics.median(finite) if finite else None

@@ -4,31 +4,14 @@ hysteresis so that it does not flicker, and with the reps that decided it as evi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from anklet.gait._athlete import AthleteProfile
+from anklet.gait._flags import FlagChange
 from anklet.gait._squat import Rep, restricted_df_threshold_key
 
-__all__ = ["FlagChange", "RestrictedDfFlag"]
+__all__ = ["RestrictedDfFlag"]
 
 _EVIDENCE_FIELDS = ("start_t", "bottom_t", "end_t", "max_dorsiflexion_deg", "restricted_df")
-
-
-@dataclass(frozen=True, slots=True)
-class FlagChange:
-    """A flag of one side went up (``active``) or down at session time ``t`` (s), and why."""
-
-    t: float
-    side: str
-    flag: str
-    active: bool
-    evidence: dict[str, Any]
-
-    def to_message(self) -> dict[str, Any]:
-        """The ``flag`` message of DESIGN.md."""
-        return {"type": "flag", "t": self.t, "side": self.side, "flag": self.flag, "active": self.active,
-                "evidence": self.evidence}
 
 
 class RestrictedDfFlag:

@@ -109,7 +109,7 @@ def symmetry(strides: Iterable[Stride], metrics: tuple[str, ...] = SYMMETRY_METR
     strides = list(strides)
     result = []
     for metric in metrics:
-        left, right = (_median([getattr(s, metric) for s in strides if s.side == side]) for side in SIDES)
+        left, right = (nan_median([getattr(s, metric) for s in strides if s.side == side]) for side in SIDES)
         index = math.nan
         if metric in _MAGNITUDES and left + right > 0:
             index = 100.0 * (left - right) / (0.5 * (left + right))
@@ -158,6 +158,7 @@ def _extreme(reduce, t: np.ndarray, deg: np.ndarray, from_t: float, to_t: float)
     return float(reduce(rows)) if len(rows) and not np.isnan(rows).all() else math.nan
 
 
-def _median(values: list[float]) -> float:
+def nan_median(values: list[float]) -> float:
+    """Median of the values that are not NaN; NaN when none is."""
     present = [v for v in values if not math.isnan(v)]
     return float(np.median(present)) if present else math.nan
