@@ -12,9 +12,9 @@ from anklet.transport import Notification, Transport
 class VirtualSensorTransport(Transport):
     """Deliver simulated notifications at real-time pace, ``speed`` times faster, or at once.
 
-    Paced, each notification is stamped with the host time at which it was actually handed
-    over (scaled by ``speed``), so event-loop delays show up as arrival jitter exactly as they
-    would for a radio. With ``speed=math.inf`` nothing waits and the simulated arrival times are
+    Paced, a task hands each notification over at its time and stamps it with the host time
+    it was handed over (scaled by ``speed``), so event-loop delays show up as arrival jitter
+    exactly as they would for a radio, and a consumer that falls behind finds them queued. With ``speed=math.inf`` nothing waits and the simulated arrival times are
     kept, which makes a run deterministic.
 
     Parameters
@@ -36,6 +36,18 @@ class VirtualSensorTransport(Transport):
             async for notification in self._unpaced():
                 yield notification
             return
+        queue: asyncio.Queue[Notification | None] = asyncio.Queue()
+        radio = asyncio.create_task(self._hand_over(queue))
+        try:
+            while (notification := await queue.get()) is not None:
+                yield notification
+        finally:
+            radio.cancel()
+
+    async def _hand_over(self, queue: asyncio.Queue[Notification | None]) -> None:
+        """Put each notification in ``queue`` at its time, stamped then: like a BLE callback
+        that only enqueues, so a consumer that is busy or waiting does not move the stamps,
+        while a blocked event loop does."""
         loop = asyncio.get_running_loop()
         start = loop.time()
         for notification in self.notifications_:
@@ -43,7 +55,8 @@ class VirtualSensorTransport(Transport):
             if delay > 0:
                 await asyncio.sleep(delay)
             arrival_s = (loop.time() - start) * self.speed
-            yield Notification(notification.sensor, notification.channel, notification.payload, arrival_s)
+            queue.put_nowait(Notification(notification.sensor, notification.channel, notification.payload, arrival_s))
+        queue.put_nowait(None)
 
     async def _unpaced(self) -> AsyncIterator[Notification]:
         for index, notification in enumerate(self.notifications_):
