@@ -50,3 +50,14 @@ def test_demo_unknown_scenario_is_one_sentence(capsys):
     assert main(["demo", "--headless", "--scenario", "no_such_scenario"]) == 1
     error = capsys.readouterr().err.strip()
     assert error.startswith("anklet: ") and "no_such_scenario" in error and "\n" not in error
+
+
+def test_a_demo_shorter_than_the_standing_period_says_so_in_one_sentence(capsys):
+    """easy_run stands still for 4 s; 3 s of it used to end in a StopIteration traceback.
+    Now the athlete stands for 3 s, the statuses come, and calibration says what is missing."""
+    assert main(["demo", "--headless", "--duration", "3", "--speed", "max"]) == 1
+    captured = capsys.readouterr()
+    messages = [json.loads(line) for line in captured.out.splitlines()]
+    assert [m["t"] for m in messages if m["type"] == "status"] == [1.0, 2.0, 3.0]
+    error = captured.err.strip()
+    assert error.startswith("anklet: too little movement") and "\n" not in error and "Traceback" not in error

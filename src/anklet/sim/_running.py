@@ -263,7 +263,7 @@ def make_running(
     ic = t_first_to + sw0
     side = p.first_side
     t_end = duration_s + 2.0
-    while ic < t_end:
+    while ic < t_end or len(landings) < 2:  # each foot's first landing shapes its standing stance
         landings.append((side, ic))
         ic = ic + step_time(ic) * (1.0 + step_cv * rng.standard_normal())
         side = "left" if side == "right" else "right"
