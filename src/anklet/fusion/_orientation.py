@@ -57,36 +57,53 @@ class SensorOrientation:
         with its rest and motion bias estimation, across restarts too.
     params
         Gap handling.
+    flexion_axis, partner_weight
+        When the sensor sits on one side of a hinge (the ankle): the hinge axis in this
+        sensor's frame (unit), and how much of the other side's unexpected flexion rate a gap's
+        stand-in takes on (see ``_borrow_from_partner``).
 
     ``update`` takes (n, 3) gyr (rad/s) and acc (m/s²) in the sensor frame, NaN rows for
-    missing samples, and returns an ``OrientationChunk``. A gap still open at the end of a
+    missing samples, and optionally the partner sensor's flexion rate on the same rows ((n,)
+    rad/s, NaN where it is missing too); it returns an ``OrientationChunk``. A gap still open at the end of a
     chunk is bridged (or not) once the next sample arrives, so cutting a stream into chunks
     anywhere gives the same orientations as one call on the whole stream.
     """
 
     def __init__(
-        self, rate_hz: float, gyr_bias_rads: np.ndarray | None = None, params: OrientationParams | None = None
+        self,
+        rate_hz: float,
+        gyr_bias_rads: np.ndarray | None = None,
+        params: OrientationParams | None = None,
+        flexion_axis: np.ndarray | None = None,
+        partner_weight: float = 1.0,
     ) -> None:
         self.rate_hz = rate_hz
         self.params = params or OrientationParams()
+        self.flexion_axis = None if flexion_axis is None else np.asarray(flexion_axis, float)
+        self.partner_weight = partner_weight
         self._filter = VQF(1.0 / rate_hz, tauAcc=self.params.tau_acc_s)
         self._filter.setBiasEstimate(np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float), -1.0)
         self._history: np.ndarray | None = None  # the samples fed most recently
         self._open_gap = 0  # missing rows at the end of the stream so far, not yet fed to the filter
+        self._open_gap_partner = np.empty(0)  # the partner's flexion rates over those rows
         self._rows_seen = 0  # rows of all earlier chunks
         self._settling = (0, 0)  # rows [from, to) of the whole stream withheld after the last restart
 
-    def update(self, gyr: np.ndarray, acc: np.ndarray) -> OrientationChunk:
-        samples = np.hstack([gyr, acc])
-        n = len(samples)
-        present = ~np.isnan(samples).any(axis=1)
+    def update(self, gyr: np.ndarray, acc: np.ndarray, partner_flexion_rate: np.ndarray | None = None) -> OrientationChunk:
+        n = len(gyr)
+        partner = np.full(n, np.nan) if partner_flexion_rate is None else np.asarray(partner_flexion_rate, float)
+        samples = np.hstack([gyr, acc, partner[:, None]])
+        present = ~np.isnan(samples[:, :6]).any(axis=1)
+        partner_before = np.concatenate([self._open_gap_partner, partner])
+        offset = len(self._open_gap_partner)
         quat = np.full((n, 4), np.nan)
         restarts = []
         withheld = [self._settling]
         for start, stop, gap_before in _runs_of_samples(present, self._open_gap):
             if self._history is not None and gap_before > 0:
                 row = self._rows_seen + start
-                bridge = self._bridge_for(samples[start], gap_before, settling=row < self._settling[1])
+                gap_partner = partner_before[offset + start - gap_before : offset + start]
+                bridge = self._bridge_for(samples[start], gap_before, gap_partner, settling=row < self._settling[1])
                 if bridge is None:
                     self._restart()
                     restarts.append(start)
@@ -96,25 +113,44 @@ class SensorOrientation:
                     self._feed(bridge)
             quat[start:stop] = self._feed(samples[start:stop])
         self._open_gap = self._open_gap + n if not present.any() else n - 1 - int(np.flatnonzero(present)[-1])
+        self._open_gap_partner = partner_before[len(partner_before) - self._open_gap :] if self._open_gap else np.empty(0)
         for first, end in withheld:
             quat[max(0, first - self._rows_seen) : max(0, end - self._rows_seen)] = np.nan
         self._rows_seen += n
         return OrientationChunk(quat, np.asarray(restarts, dtype=int))
 
-    def _bridge_for(self, after: np.ndarray, count: int, *, settling: bool) -> np.ndarray | None:
+    def _bridge_for(self, after: np.ndarray, count: int, gap_partner: np.ndarray, *, settling: bool) -> np.ndarray | None:
         """Rows to feed for a gap of ``count`` rows, or None to restart instead. While the
         filter still settles after a restart its output is withheld anyway, so a line will do
         there: restarting again would only put the end of the settling further off."""
         if count > round(self.params.max_bridged_gap_s * self.rate_hz):
             return None
         max_line_error_deg = math.inf if settling else self.params.max_line_error_deg
-        return _bridge(self._history, after, count, self.rate_hz, max_line_error_deg)
+        bridge = _bridge(self._history, after, count, self.rate_hz, max_line_error_deg)
+        if bridge is not None:
+            self._borrow_from_partner(bridge, gap_partner)
+        return bridge
+
+    def _borrow_from_partner(self, bridge: np.ndarray, gap_partner: np.ndarray) -> None:
+        """Add to the bridge's rate about the flexion axis what the partner, present during the
+        gap, turned about it beyond its own stand-in rows (column 6), when the leg swings fast.
+
+        Across a hinge the two flexion rates differ by the joint's rate only, so in a stride's
+        swing the partner's surprise is most of what this sensor's copy missed
+        (``partner_weight``). In slow movement (squats, the split squat) a copy misses little,
+        and the surprise is mostly the error of the flexion axes: there, and without the
+        partner's rates, the bridge is left as it is."""
+        surprise = gap_partner - bridge[:, 6]
+        bridge[:, 6] = gap_partner
+        if self.flexion_axis is None or np.isnan(surprise).any() or np.abs(gap_partner).max() <= _FAST_RADS:
+            return
+        bridge[:, :3] += self.partner_weight * surprise[:, None] * self.flexion_axis
 
     def _feed(self, samples: np.ndarray) -> np.ndarray:
         kept = round(self.params.history_s * self.rate_hz)
         self._history = samples[-kept:] if self._history is None else np.vstack([self._history, samples])[-kept:]
         return self._filter.updateBatch(
-            np.ascontiguousarray(samples[:, :3]), np.ascontiguousarray(samples[:, 3:])
+            np.ascontiguousarray(samples[:, :3]), np.ascontiguousarray(samples[:, 3:6])
         )["quat6D"]
 
     def _restart(self) -> None:

@@ -1,9 +1,10 @@
 """From synchronised samples to ankle angles: calibrate once, then fuse chunk by chunk.
 
 Live and offline use this one class; offline simply hands it the whole recording at once.
-Calibration waits for the first quiet standing period plus ``window_s`` of movement, then the
-samples held so far are fused and every later chunk is fused as it comes, so a file and a live
-session calibrate on the same samples and give the same angles.
+Calibration waits for the first quiet standing period plus its movement window (``window_s``,
+longer while a leg has not moved yet: see ``CalibrationParams``), then the samples held so far
+are fused and every later chunk is fused as it comes, so a file and a live session calibrate on
+the same samples and give the same angles.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing
+from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing, movement_window
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
 from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
 
 
 _CHECK_EVERY_S = 0.5  # while calibration waits: how much new data before looking again
+# How much of the other sensor's surprise a gap's stand-in takes on (SensorOrientation): the
+# foot turns as the shank does plus the ankle, so a foot's gap takes all of the shank's; a
+# shank's gap has two equally good guesses, its own copy and the foot's surprise minus the
+# ankle's unknown one, and averages them. (Measured on easy_run, 80-300 ms gaps: the error at
+# the gap's end, 90th percentile, foot 3.4-8.0 -> 1.2-3.9 deg, shank 3.3-5.4 -> 2.3-3.0 deg.)
+_PARTNER_WEIGHT = {"foot": 1.0, "shank": 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,8 @@ class AngleEstimator:
         return True
 
     def _rows_needed(self, held: ImuTable) -> int | None:
-        """Rows the calibration needs, once the standing period is known; None before that."""
+        """Rows the calibration needs, once the standing period and the end of the movement
+        window are known; None before that."""
         standing_params = self.params.calibration.standing
         check_units(held.acc, held.gyr, self.rate_hz)  # deg/s would hide the standing period
         try:
@@ -104,7 +112,8 @@ class AngleEstimator:
             if len(held.t) / self.rate_hz < standing_params.search_s + standing_params.min_duration_s:
                 return None  # standing may still come
             raise
-        return standing.stop + round(self.params.calibration.window_s * self.rate_hz)
+        window = movement_window(held.gyr, standing, self.rate_hz, self.params.calibration)
+        return None if window is None else window.stop
 
     def _calibrate(self, held: ImuTable, rows: int) -> None:
         window = slice(0, rows)
@@ -119,7 +128,8 @@ class AngleEstimator:
             for segment in ("shank", "foot"):
                 name = f"{side}_{segment}"
                 self._orientations[name] = SensorOrientation(
-                    self.rate_hz, self.calibration.gyr_bias_rads[name], self.params.orientation
+                    self.rate_hz, self.calibration.gyr_bias_rads[name], self.params.orientation,
+                    flexion_axis=getattr(leg, segment)[:, 2], partner_weight=_PARTNER_WEIGHT[segment],
                 )
 
     def _fuse_held(self, max_rows: int | None) -> AngleChunk:
@@ -129,11 +139,20 @@ class AngleEstimator:
         return self._fuse(self._declipper.update(held.rows(slice(0, rows))))
 
     def _fuse(self, table: ImuTable) -> AngleChunk:
-        orientation = {name: fusion.update(table.gyr[name], table.acc[name]) for name, fusion in self._orientations.items()}
+        orientation = {
+            name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
+            for name, fusion in self._orientations.items()
+        }
         return AngleChunk(
             table.t,
             {side: leg.update(orientation[f"{side}_shank"], orientation[f"{side}_foot"]) for side, leg in self._legs.items()},
         )
+
+    def _partner_rate(self, table: ImuTable, name: str) -> np.ndarray:
+        """The flexion rate of the leg's other sensor, rad/s (n,), NaN where it is missing."""
+        side, segment = name.split("_")
+        partner = f"{side}_{'foot' if segment == 'shank' else 'shank'}"
+        return table.gyr[partner] @ self._orientations[partner].flexion_axis
 
 
 def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
