@@ -56,6 +56,23 @@ def test_one_leg_gives_that_leg_and_empty_columns_for_the_other(squats, tmp_path
     assert np.isnan(angles["right_dorsiflexion_deg"]).all()
 
 
+def test_a_leg_that_never_moved_is_a_note_and_the_other_gets_its_angles(tmp_path, capsys):
+    """Knee-to-wall stopped before the right side's test: the right leg only stepped back."""
+    session = simulate(load_scenario("knee_to_wall"), seed=0, duration_s=28)
+    write_imu_csv(tmp_path / "imu.csv", session.imu_table())
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out")]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: ")]
+    assert notes == [
+        "note: too little movement to find the right ankle axis (0.5 s of shank movement in the 24 s after "
+        "standing, 2 s needed), so the right leg has no angles"
+    ]
+    angles = np.genfromtxt(tmp_path / "out" / "angles.csv", delimiter=",", names=True)
+    assert np.isfinite(angles["left_dorsiflexion_deg"]).mean() > 0.95
+    assert np.isnan(angles["right_dorsiflexion_deg"]).all()
+    calibration = json.loads((tmp_path / "out" / "calibration.json").read_text())
+    assert list(calibration["legs"]) == ["left"] and list(calibration["legs_left_out"]) == ["right"]
+
+
 def _scaled(table: ImuTable, acc_scale: float = 1.0, gyr_scale: float = 1.0) -> ImuTable:
     return ImuTable(table.t, {n: a * acc_scale for n, a in table.acc.items()}, {n: g * gyr_scale for n, g in table.gyr.items()})
 

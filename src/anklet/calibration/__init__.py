@@ -1,7 +1,7 @@
 """Calibration: units, quiet standing, gyroscope bias and sensor-to-segment alignment."""
 
 from anklet.calibration._alignment import AlignmentParams, LegAlignment, align_leg
-from anklet.calibration._session import Calibration, CalibrationParams, calibrate, leg_quality
+from anklet.calibration._session import Calibration, CalibrationParams, calibrate, leg_quality, movement_window
 from anklet.calibration._standing import StandingParams, check_units, find_standing
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "check_units",
     "find_standing",
     "leg_quality",
+    "movement_window",
 ]

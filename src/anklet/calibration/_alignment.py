@@ -101,12 +101,11 @@ def align_leg(
     vertical_foot = _unit(np.nanmean(standing_acc[1], axis=0))
     gyr_shank, acc_shank, gyr_foot, _ = moving
     valid = ~(np.isnan(gyr_shank).any(axis=1) | np.isnan(gyr_foot).any(axis=1))
-    speed_shank = np.linalg.norm(gyr_shank, axis=1)
-    movement = valid & (speed_shank > params.moving_gyr_rads)
+    movement = shank_movement(gyr_shank, gyr_foot, params)
     if movement.sum() / rate_hz < params.min_moving_s:
         raise ValidationError(
             f"too little movement to find the ankle axis: {movement.sum() / rate_hz:.1f} s of shank "
-            f"movement after standing, {params.min_moving_s:g} s needed"
+            f"movement in the {len(gyr_shank) / rate_hz:.0f} s after standing, {params.min_moving_s:g} s needed"
         )
     w_shank, w_foot = gyr_shank[movement], gyr_foot[movement]
     axis_shank = _principal_axis(w_shank)
@@ -129,6 +128,13 @@ def align_leg(
         axis_foot = -axis_foot
     foot = _segment_axes(vertical_foot, axis_foot)
     return LegAlignment(shank, foot, residual, tilt, bool(foot_moves), warning)
+
+
+def shank_movement(gyr_shank: np.ndarray, gyr_foot: np.ndarray, params: AlignmentParams) -> np.ndarray:
+    """Which rows (n,) count as the leg's movement: both sensors present and the shank turning
+    faster than ``moving_gyr_rads`` (gyroscopes (n, 3) rad/s, bias removed)."""
+    valid = ~(np.isnan(gyr_shank).any(axis=1) | np.isnan(gyr_foot).any(axis=1))
+    return valid & (np.linalg.norm(gyr_shank, axis=1) > params.moving_gyr_rads)
 
 
 def _foot_axis_from_shank(

@@ -76,6 +76,11 @@ def find_standing(
     return slice(int(starts[first]), int(stops[first]))
 
 
+def standing_gyr_bias(gyr: dict[str, np.ndarray], standing: slice) -> dict[str, np.ndarray]:
+    """Per sensor, the (3,) mean gyroscope reading while standing: its bias, rad/s."""
+    return {name: np.nanmean(values[standing], axis=0) for name, values in gyr.items()}
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and stops of the runs of True in ``mask``."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))

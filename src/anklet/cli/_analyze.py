@@ -59,6 +59,8 @@ def _run(args: argparse.Namespace) -> int:
         f"{sum(flag.active for flag in gait.flags)} flags raised; angles.csv, events.csv, strides.csv, reps.csv, "
         f"summary.json and calibration.json in {args.out}; calibration quality {qualities}"
     )
+    for reason in calibration.legs_left_out.values():
+        print(f"note: {reason}")
     for side, leg in calibration.legs.items():
         if leg.foot_axis_warning:
             print(f"note, {side} leg: {leg.foot_axis_warning}")
