@@ -11,8 +11,10 @@ lunges alike, which fixes its Z; the foot's Z follows from the two segments turn
 A foot that turns too little for its own axis (flat on the floor, or on a slant board in a split
 squat) takes the shank's, carried over through gravity: the hinge axis is one line in the world,
 so it makes the same angle with gravity seen from either segment. That needs no heading, which
-the two sensors do not share, but it needs the foot to rest tilted away from its standing pose;
-when it never does, the foot's axis is unknown and the alignment says so.
+the two sensors do not share, but it needs the foot to rest tilted away from its standing pose.
+A foot that never does may still have turned on its own now and then: a step lifts it and
+pitches it about that axis (the knee-to-wall test's feet, flat but for the steps between the
+sides). When it did neither, the foot's axis is unknown and the alignment says so.
 """
 
 from __future__ import annotations
@@ -32,12 +34,17 @@ class AlignmentParams:
     Attributes
     ----------
     moving_gyr_rads
-        A sample counts as movement when the shank turns faster than this, rad/s.
+        A sample counts as movement when the shank (or, for the foot's own turns, the foot)
+        turns faster than this, rad/s.
     min_moving_s
         Least movement needed to identify the flexion axis, s.
     foot_moving_fraction
         The foot's axis is identified from its own rotation only when its angular speed is at
         least this fraction of the shank's (a foot flat on the floor in a squat does not turn).
+    min_foot_turning_s
+        A foot that did not rest tilted long enough (below) takes the main axis of its own turns
+        when it turned faster than ``moving_gyr_rads`` for at least this long, s (a step gives
+        about 0.5 s).
     max_fit_samples
         Movement samples used by the hinge fit (evenly subsampled), for speed.
     min_foot_tilt_deg, min_foot_tilted_s
@@ -53,6 +60,7 @@ class AlignmentParams:
     moving_gyr_rads: float = 0.15
     min_moving_s: float = 2.0
     foot_moving_fraction: float = 0.3
+    min_foot_turning_s: float = 0.3
     max_fit_samples: int = 4000
     min_foot_tilt_deg: float = 10.0
     min_foot_tilted_s: float = 0.5
@@ -68,9 +76,10 @@ class LegAlignment:
     X (anterior), Y (superior) and Z (right) axes expressed in the sensor frame.
     ``hinge_rms_rads`` is the RMS residual of the hinge constraint; ``axis_tilt_deg`` how far the
     identified flexion axes were from horizontal before they were made so (largest of the two);
-    ``foot_axis_from_motion`` says whether the foot turned enough to identify its own axis; when
-    it did not, the foot's axis is the shank's carried over through gravity, or, when even that
-    was impossible, ``foot_axis_warning`` says why in one sentence (None: the axis is known).
+    ``foot_axis_from_motion`` says whether the foot's axis came from its own rotation (with the
+    shank's, or from its own few turns); when it did not, the foot's axis is the shank's carried
+    over through gravity, or, when even that was impossible, ``foot_axis_warning`` says why in
+    one sentence (None: the axis is known).
     """
 
     shank: np.ndarray
@@ -119,7 +128,9 @@ def align_leg(
             axis_foot = -axis_foot
         warning = None
     else:
-        axis_foot, warning = _foot_axis_from_shank(axis_shank, vertical_foot, standing_acc, moving, rate_hz, params)
+        axis_foot, foot_moves, warning = _still_foot_axis(
+            axis_shank, vertical_foot, standing_acc, moving, rate_hz, params
+        )
         residual = float(np.sqrt(np.mean(np.linalg.norm(np.cross(w_shank, axis_shank), axis=1) ** 2)))
     tilt = max(_tilt_deg(axis_shank, vertical_shank), _tilt_deg(axis_foot, vertical_foot))
     shank = _segment_axes(vertical_shank, axis_shank)
@@ -137,44 +148,56 @@ def shank_movement(gyr_shank: np.ndarray, gyr_foot: np.ndarray, params: Alignmen
     return valid & (np.linalg.norm(gyr_shank, axis=1) > params.moving_gyr_rads)
 
 
-def _foot_axis_from_shank(
+def _still_foot_axis(
     axis_shank: np.ndarray,
     vertical_foot: np.ndarray,
     standing_acc: tuple[np.ndarray, np.ndarray],
     moving: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     rate_hz: float,
     params: AlignmentParams,
-) -> tuple[np.ndarray, str | None]:
-    """The foot's flexion axis (3,), sensor frame, carried over from the shank's, and why it
-    could not be when it could not (one sentence; None when it could).
+) -> tuple[np.ndarray, bool, str | None]:
+    """The flexion axis (3,), sensor frame, of a foot too still for the hinge fit; whether it
+    came from the foot's own turns; and why it could not be found when it could not (one
+    sentence; None when it could).
 
-    Each sensor's heading is its own, so the shank's axis cannot simply be turned into the foot
-    frame; gravity is the one direction both see. The hinge axis is one line in the world, so
-    acc_foot . j_foot = acc_shank . j_shank whenever the foot rests (a hinge moves the shank
-    perpendicular to its axis). Standing alone leaves j_foot free to turn about the vertical;
-    each pose the foot rests in tilted away from standing (a slant board, a heel raise) pins it,
-    up to sign. The axis is close to horizontal in every rest, so the direction gravity stayed
-    most nearly perpendicular to is a start a few degrees off, refined by that equation. The sign
-    comes from the two segments turning together, as when the foot swings with the leg in a step.
+    First the shank's axis carried over through gravity. Each sensor's heading is its own, so
+    the shank's axis cannot simply be turned into the foot frame; gravity is the one direction
+    both see. The hinge axis is one line in the world, so acc_foot . j_foot = acc_shank . j_shank
+    whenever the foot rests (a hinge moves the shank perpendicular to its axis). Standing alone
+    leaves j_foot free to turn about the vertical; each pose the foot rests in tilted away from
+    standing (a slant board, a heel raise) pins it, up to sign. The axis is close to horizontal in
+    every rest, so the direction gravity stayed most nearly perpendicular to is a start a few
+    degrees off, refined by that equation. A foot that never rested tilted long enough but turned
+    on its own (a step pitches it about the axis) gives the axis as the main axis of those turns.
+    Either way the sign comes from the two segments turning together, as when the foot swings
+    with the leg in a step.
     """
     gyr_shank, acc_shank, gyr_foot, acc_foot = moving
     rest_shank, rest_foot = _foot_rests(standing_acc, acc_shank, gyr_foot, acc_foot, params)
     tilted_s = np.sum(_angles_from_deg(rest_foot, vertical_foot) >= params.min_foot_tilt_deg) / rate_hz
-    if tilted_s < params.min_foot_tilted_s:
-        return _any_horizontal(vertical_foot), (
-            f"the foot rested tilted {params.min_foot_tilt_deg:g} deg or more from standing for {tilted_s:.1f} s, "
-            f"not the {params.min_foot_tilted_s:g} s needed to find its flexion axis, so dorsiflexion is right "
+    turning = np.linalg.norm(gyr_foot, axis=1) > params.moving_gyr_rads  # a gap compares False
+    from_turns = tilted_s < params.min_foot_tilted_s
+    if from_turns and turning.sum() / rate_hz < params.min_foot_turning_s:
+        return _any_horizontal(vertical_foot), False, (
+            f"the foot rested tilted {params.min_foot_tilt_deg:g} deg or more from standing for {tilted_s:.1f} s "
+            f"and turned on its own for {turning.sum() / rate_hz:.1f} s, not the {params.min_foot_tilted_s:g} s "
+            f"or {params.min_foot_turning_s:g} s needed to find its flexion axis, so dorsiflexion is right "
             "only while the foot stays flat"
         )
-    _, vectors = np.linalg.eigh(rest_foot.T @ rest_foot)
-    axis_line = vectors[:, 0]  # the direction gravity stayed most nearly perpendicular to
+    if from_turns:
+        axis_line = _principal_axis(gyr_foot[turning])
+    else:
+        _, vectors = np.linalg.eigh(rest_foot.T @ rest_foot)
+        axis_line = vectors[:, 0]  # the direction gravity stayed most nearly perpendicular to
     sign = _co_turning_sign(gyr_shank, gyr_foot, axis_shank, axis_line, rate_hz, params)
     if sign is None:
-        return axis_line, (
+        return axis_line, False, (
             "the foot never turned together with the shank, so which way its flexion axis points "
             "is unknown and dorsiflexion is right only while the foot stays flat"
         )
-    return _matching_inclination(rest_foot, rest_shank @ axis_shank, sign * axis_line), None
+    if from_turns:
+        return sign * axis_line, True, None
+    return _matching_inclination(rest_foot, rest_shank @ axis_shank, sign * axis_line), False, None
 
 
 def _foot_rests(
