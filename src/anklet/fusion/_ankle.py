@@ -60,9 +60,12 @@ class AnkleAngles:
         """
         a = axis_shank[:, 0] + 1j * axis_shank[:, 1]
         b = axis_foot[:, 0] + 1j * axis_foot[:, 1]
-        pairs = np.nan_to_num(a * np.conj(b))  # angle: offset; magnitude: how horizontal both
-        # axes are; a missing sample weighs nothing
+        pairs = a * np.conj(b)  # angle: offset; magnitude: how horizontal both axes are
+        pairs[np.isnan(pairs)] = 0.0  # a missing sample weighs nothing
         alpha = 1.0 - np.exp(-1.0 / (self.heading_tau_s * self.rate_hz))
+        if not len(restarts):  # the usual chunk: one filter run
+            filtered, self._filter_state = lfilter([alpha], [1.0, alpha - 1.0], pairs, zi=self._filter_state)
+            return np.angle(filtered)
         filtered = np.empty_like(pairs)
         for segment in np.split(np.arange(len(pairs)), restarts):
             if len(segment) and segment[0] in restarts:

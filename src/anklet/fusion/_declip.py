@@ -35,8 +35,11 @@ _MIN_RUN = 2
 
 def at_full_scale(values: np.ndarray, full_scales: tuple[float, ...]) -> np.ndarray:
     """(n, 3) -> (n, 3) bool: readings at one of ``full_scales`` (NaN never is)."""
-    scales = np.asarray(full_scales)
-    return (np.abs(np.abs(np.nan_to_num(values))[..., None] - scales) <= _TOLERANCE * scales).any(axis=-1)
+    magnitude = np.abs(values)
+    found = np.zeros(values.shape, bool)
+    for scale in full_scales:
+        found |= np.abs(magnitude - scale) <= _TOLERANCE * scale
+    return found
 
 
 def saturated(at_scale: np.ndarray) -> np.ndarray:
@@ -85,7 +88,8 @@ class TableDeclipper:
     def __init__(self) -> None:
         self._pending: ImuTable | None = None  # rows not released yet
         self._released_tail: ImuTable | None = None  # the last released rows, raw: context
-        self._released_clipped: dict[tuple[str, str], np.ndarray] = {}  # which of them were clipped
+        # which of them were clipped, for the sensors and kinds with any (the rest had none)
+        self._released_clipped: dict[tuple[str, str], np.ndarray] = {}
 
     def update(self, table: ImuTable) -> ImuTable:
         if self._pending is None and not _any_at_full_scale(table):
@@ -96,13 +100,16 @@ class TableDeclipper:
 
     def _keep_tail(self, released: ImuTable) -> None:
         """Keep the last rows released, none of them clipped, as context for a later run."""
-        tail = released if self._released_tail is None else ImuTable.concatenate([self._released_tail, released])
-        keep = slice(max(0, len(tail.t) - CONTEXT_ROWS), len(tail.t))
-        earlier = len(tail.t) - len(released.t)
+        n = len(released.t)
+        if n >= CONTEXT_ROWS or self._released_tail is None:
+            self._released_tail = released.rows(slice(max(0, n - CONTEXT_ROWS), n))
+            self._released_clipped = {}
+            return
+        tail = ImuTable.concatenate([self._released_tail, released])
+        keep = slice(len(tail.t) - CONTEXT_ROWS, len(tail.t))
         self._released_tail = tail.rows(keep)
         self._released_clipped = {
-            key: np.vstack([self._released_clipped.get(key, np.zeros((earlier, 3), bool)), np.zeros((len(released.t), 3), bool)])[keep]
-            for key in [*(("acc", name) for name in released.acc), *(("gyr", name) for name in released.gyr)]
+            key: np.vstack([mask, np.zeros((n, 3), bool)])[keep] for key, mask in self._released_clipped.items()
         }
 
     def finish(self) -> ImuTable | None:
@@ -111,30 +118,39 @@ class TableDeclipper:
     def _release(self, pending: ImuTable, *, final: bool) -> ImuTable:
         context = 0 if self._released_tail is None else len(self._released_tail.t)
         raw = pending if context == 0 else ImuTable.concatenate([self._released_tail, pending])
-        clipped = {
-            (kind, name): saturated(at_full_scale(values, scales))
-            for kind, columns, scales in (("acc", raw.acc, ACC_FULL_SCALES_MPS2), ("gyr", raw.gyr, GYR_FULL_SCALES_RADS))
-            for name, values in columns.items()
-        }
+        clipped = _clipped_readings(raw)
         for key, mask in self._released_clipped.items():  # the tail alone may cut a run short
             clipped[key][:context] = mask
-        ready = len(raw.t) if final else max(context, _rows_ready(list(clipped.values())))
-        self._pending = None if ready == len(raw.t) else raw.rows(slice(ready, None))
+        n = len(raw.t)
+        ready = n if final else max(context, _rows_ready(list(clipped.values()), n))
+        self._pending = None if ready == n else raw.rows(slice(ready, None))
         if ready == context:
             return raw.rows(slice(context, context))  # a run is still open: nothing final yet
         released = raw.rows(slice(context, ready))
-        if any(mask[context:ready].any() for mask in clipped.values()):
+        redrawn = {key: mask for key, mask in clipped.items() if mask[context:ready].any()}
+        if redrawn:
             # the released runs, each with its context rows on both sides
-            near = slice(0, min(len(raw.t), ready + CONTEXT_ROWS))
-            released = ImuTable(
-                released.t,
-                {name: declip(a[near], clipped["acc", name][near])[context:ready] for name, a in raw.acc.items()},
-                {name: declip(g[near], clipped["gyr", name][near])[context:ready] for name, g in raw.gyr.items()},
-            )
+            near = slice(0, min(n, ready + CONTEXT_ROWS))
+            columns = {"acc": dict(released.acc), "gyr": dict(released.gyr)}
+            for (kind, name), mask in redrawn.items():
+                values = (raw.acc if kind == "acc" else raw.gyr)[name]
+                columns[kind][name] = declip(values[near], mask[near])[context:ready]
+            released = ImuTable(released.t, columns["acc"], columns["gyr"])
         tail = slice(max(0, ready - CONTEXT_ROWS), ready)
         self._released_tail = raw.rows(tail)
-        self._released_clipped = {key: mask[tail] for key, mask in clipped.items()}
+        self._released_clipped = {key: mask[tail] for key, mask in clipped.items() if mask[tail].any()}
         return released
+
+
+def _clipped_readings(table: ImuTable) -> dict[tuple[str, str], np.ndarray]:
+    """(kind, sensor) -> (n, 3) ``saturated`` mask, for the columns with any reading at a full scale."""
+    clipped = {}
+    for kind, columns, scales in (("acc", table.acc, ACC_FULL_SCALES_MPS2), ("gyr", table.gyr, GYR_FULL_SCALES_RADS)):
+        for name, values in columns.items():
+            at_scale = at_full_scale(values, scales)
+            if at_scale.any():
+                clipped[kind, name] = saturated(at_scale)
+    return clipped
 
 
 def _any_at_full_scale(table: ImuTable) -> bool:
@@ -147,11 +163,11 @@ def _any_at_full_scale(table: ImuTable) -> bool:
     )
 
 
-def _rows_ready(clipped_masks: list[np.ndarray]) -> int:
-    """Rows before the first clipped run that still lacks ``CONTEXT_ROWS`` rows after it,
-    moved back so that no sensor's run is cut in two (a run is re-drawn in one piece)."""
+def _rows_ready(clipped_masks: list[np.ndarray], n: int) -> int:
+    """Of ``n`` rows, those before the first clipped run that still lacks ``CONTEXT_ROWS``
+    rows after it, moved back so that no sensor's run is cut in two (a run is re-drawn in one
+    piece)."""
     runs = [run for mask in clipped_masks for run in _runs(mask.any(axis=1))]
-    n = len(clipped_masks[0])
     ready = min([start for start, stop in runs if stop + CONTEXT_ROWS > n], default=n)
     while cut := [start for start, stop in runs if start < ready < stop]:
         ready = min(cut)
