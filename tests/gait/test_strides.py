@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from anklet.files import STRIDE_COLUMNS
-from anklet.gait import GaitEvent, Stride, detect_events, strides_from_events, symmetry
+from anklet.files import STRIDE_COLUMNS, ImuTable
+from anklet.gait import GaitEvent, Stride, StrideBuilder, detect_events, strides_from_events, symmetry
+from anklet.gait._strides import STRIDE_TIME_S
 from anklet.pipeline import AngleChunk, angles_from_table
 
 RATE_HZ = 200.0
@@ -58,6 +59,14 @@ def test_restricted_pf_comes_from_the_threshold_given_and_walking_has_no_flight(
     assert unflagged.restricted_pf is False
 
 
+def test_no_flight_time_from_a_landing_after_the_stride():
+    """The right foot's landing after the left TO was lost: its next one, after the left
+    stride's end, is not this flight's end."""
+    events = _events((1.0, "left", "IC"), (1.25, "left", "TO"), (1.7, "left", "IC"), (2.05, "right", "IC"))
+    (stride,) = strides_from_events(events)
+    assert math.isnan(stride.flight_time_s)
+
+
 def test_no_stride_without_its_toe_off_or_across_a_stop():
     events = _events((1.0, "left", "IC"), (1.7, "left", "IC"), (1.9, "left", "TO"), (9.0, "left", "IC"))
     assert strides_from_events(events) == []
@@ -92,3 +101,74 @@ def test_strides_of_a_simulated_run_follow_the_truth(running):
     assert np.median(np.abs(contact_error_ms)) < 5.0
     to_angle_error = [s.ankle_angle_at_to_deg - t.ankle_angle_at_to_deg for s, t in matched]
     assert np.nanmedian(np.abs(to_angle_error)) < 4.0
+
+
+def _run_events(until_s: float, right_stops_s: float = math.inf) -> list[GaitEvent]:
+    """Running at 0.7 s strides, contact 0.25 s; the right foot's events end at ``right_stops_s``."""
+    events = []
+    for start, side in ((1.0, "left"), (1.35, "right")):
+        for ic_t in np.arange(start, until_s, 0.7):
+            events += _events((ic_t, side, "IC"), (ic_t + 0.12, side, "MS"), (ic_t + 0.25, side, "TO"))
+    return sorted(e for e in events if e.t < until_s and (e.side == "left" or e.t < right_stops_s))
+
+
+def _run_angles(until_s: float) -> AngleChunk:
+    t = np.arange(0.0, until_s, 1.0 / RATE_HZ)
+    return AngleChunk(t, {side: np.column_stack([np.radians(25.0 * np.sin(2 * np.pi * (t - lag) / 0.7)), 0 * t, 0 * t])
+                          for side, lag in (("left", 0.0), ("right", 0.35))})
+
+
+def _feed_live(events: list[GaitEvent], angles: AngleChunk, *, angles_from_s: float, right_ic_late_s: float = 0.0):
+    """Rows in 50 ms chunks up to 1 s past the angles, each event reported 150 ms after it (a
+    right IC ``right_ic_late_s`` later still); no angles until the rows reach ``angles_from_s``
+    (calibration), then 0.25 s of them per chunk until they catch up. Returns the builder's
+    strides, each with the time the angles had reached when it came out."""
+    builder, out, sent = StrideBuilder(restricted_pf_to_deg=-15.0), [], 0  # angle rows sent
+    feet = {name: np.zeros((10, 3)) for name in ("left_foot", "right_foot")}
+    reported = {e: e.t + 0.15 + (right_ic_late_s if (e.side, e.event) == ("right", "IC") else 0.0) for e in events}
+    for chunk_end in np.arange(0.05, angles.t[-1] + 1.0, 0.05):
+        rows = ImuTable(chunk_end - np.arange(10)[::-1] / RATE_HZ, feet, feet)
+        now = [e for e in events if chunk_end - 0.05 < reported[e] <= chunk_end]
+        out += [(s, angles.t[sent - 1] if sent else -math.inf) for s in builder.on_rows(rows, now)]
+        if chunk_end >= angles_from_s:
+            due = slice(sent, min(sent + round(0.25 * RATE_HZ), int(np.searchsorted(angles.t, chunk_end, "right"))))
+            if due.stop > sent:
+                piece = AngleChunk(angles.t[due], {side: a[due] for side, a in angles.angles.items()})
+                sent = due.stop
+                out += [(s, angles.t[sent - 1]) for s in builder.on_angles(piece)]
+    return out + [(s, math.inf) for s in builder.finish()]
+
+
+def _messages(strides: list[Stride]) -> list[dict]:
+    return [stride.to_message() for stride in strides]  # NaN as None: comparable
+
+
+def test_live_strides_are_the_offline_ones_and_wait_for_their_angles():
+    events, angles = _run_events(30.0), _run_angles(30.0)
+    live = _feed_live(events, angles, angles_from_s=12.0)
+    offline = strides_from_events(events, angles, restricted_pf_to_deg=-15.0)
+    assert len(offline) > 70
+    assert _messages([s for s, _ in live]) == _messages(offline)  # the same strides, in IC order
+    assert all(s.end_t <= angles_until for s, angles_until in live)
+    assert not math.isinf(live[-3][1])  # only the last strides wait for the end of the stream
+
+
+def test_a_silent_other_foot_holds_strides_for_the_longest_stride_only():
+    events, angles = _run_events(20.0, right_stops_s=8.0), _run_angles(20.0)
+    live = _feed_live(events, angles, angles_from_s=0.0)
+    offline = strides_from_events(events, angles, restricted_pf_to_deg=-15.0)
+    assert _messages([s for s, _ in live]) == _messages(offline)
+    alone = [(s, until) for s, until in live if s.side == "left" and s.to_t > 8.0]
+    assert len(alone) > 10 and all(math.isnan(s.flight_time_s) for s, _ in alone)
+    held_s = STRIDE_TIME_S[1] + 0.05  # and the 50 ms chunk that passes it
+    assert all(until <= s.end_t + held_s for s, until in alone if s.end_t + held_s < angles.t[-1])
+
+
+def test_a_stride_waits_for_the_other_foots_landing_after_its_toe_off():
+    """Here each right IC is reported half a second late (as a landing placed in a gap is,
+    with its TO): the left strides wait for it, so their flight times are the offline ones."""
+    events, angles = _run_events(20.0), _run_angles(20.0)
+    live = _feed_live(events, angles, angles_from_s=0.0, right_ic_late_s=0.5)
+    offline = strides_from_events(events, angles, restricted_pf_to_deg=-15.0)
+    assert _messages([s for s, _ in live]) == _messages(offline)
+    assert not any(math.isnan(s.flight_time_s) for s in offline[:-2])

@@ -75,3 +75,9 @@ from anklet.gait._running_flags import RunningFlags  # noqa: E402
 from anklet.gait._session import SessionGait, analyze_session  # noqa: E402
 
 __all__ += ["RunningFlags", "SessionGait", "analyze_session"]
+
+# the live stage: messages as the rows and angles come
+from anklet.gait._live import ACTIVITIES, GuidedTestGait, RunningGait, SquatGait, live_gait  # noqa: E402
+from anklet.gait._stride_builder import StrideBuilder  # noqa: E402
+
+__all__ += ["ACTIVITIES", "GuidedTestGait", "RunningGait", "SquatGait", "StrideBuilder", "live_gait"]

@@ -24,7 +24,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum, auto
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -45,6 +45,10 @@ class GaitEvent(NamedTuple):
     t: float
     side: str
     event: str
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``event`` message of DESIGN.md."""
+        return {"type": "event", "t": self.t, "side": self.side, "event": self.event}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from anklet.gait._athlete import AthleteProfile
 from anklet.gait._flags import FlagChange
+from anklet.gait._squat import Rep
 
 __all__ = ["PHASES", "GuidedTest"]
 
@@ -35,6 +36,8 @@ class GuidedTest:
         with ``t`` the session time it was decided, s.
     flags_
         The flags raised by failed assessments.
+    reps_
+        The reps the test has counted (none in a test that holds a position).
     """
 
     test = ""
@@ -54,6 +57,10 @@ class GuidedTest:
         self.side_: str | None = None
         self.assessments_: list[dict[str, Any]] = []
         self.flags_: list[FlagChange] = []
+
+    @property
+    def reps_(self) -> list[Rep]:
+        return []
 
     @property
     def instructions(self) -> str:

@@ -53,6 +53,11 @@ class KneeToWallTest(GuidedTest):
         self._detector = RepDetector(self.rate_hz, self.athlete, self.params.reps)
         self._attempts: dict[str, list[Rep]] = {}
 
+    @property
+    def reps_(self) -> list[Rep]:
+        """Every rep so far, of both sides: the attempts, and any made after a side was assessed."""
+        return self._detector.reps_
+
     def update(self, chunk: AngleChunk) -> list[dict[str, Any]]:
         done = self._take(self._detector.update(chunk))
         starting = [side for side in self._detector.sides_in_rep_ if not self._assessed_side(side)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,7 +31,8 @@ class Stride:
 
     Times are session seconds. ``flight_time_s`` runs from this foot's TO to the other
     foot's next IC (0 when the other foot landed before this one left: walking's double
-    support; NaN without the other foot). ``cadence_spm`` is steps per minute (both feet
+    support; NaN when the other foot's landing is not known before this stride's end).
+    ``cadence_spm`` is steps per minute (both feet
     counted) at this stride's time. Angles, deg, NaN where no angle was computed:
     ``peak_dorsiflexion_deg`` over stance (IC to TO), ``peak_plantarflexion_deg`` the most
     plantarflexed angle from TO to the stride's end (dorsiflexion-signed, like the TO angle),
@@ -53,6 +54,15 @@ class Stride:
     peak_dorsiflexion_deg: float
     peak_plantarflexion_deg: float
     range_deg: float
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``stride`` message of DESIGN.md, at the stride's end: the fields in order, NaN
+        (no value) as null."""
+        message: dict[str, Any] = {"type": "stride", "t": self.end_t}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            message[name] = None if isinstance(value, float) and math.isnan(value) else value
+        return message
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +102,35 @@ def strides_from_events(
     times = {key: np.sort(values) for key, values in by_kind.items()}
     strides = []
     for side in SIDES:
-        other = "right" if side == "left" else "left"
-        dorsiflexion = _dorsiflexion_deg(angles, side)
-        ics, tos = times[side, "IC"], times[side, "TO"]
+        dorsiflexion = dorsiflexion_deg(angles, side)
+        ics, tos, other_ics = times[side, "IC"], times[side, "TO"], times[other_side(side), "IC"]
         for ic_t, end_t in zip(ics[:-1], ics[1:], strict=True):
-            to_after = tos[np.searchsorted(tos, ic_t, side="right") :]
-            if not STRIDE_TIME_S[0] <= end_t - ic_t <= STRIDE_TIME_S[1] or not len(to_after) or to_after[0] >= end_t:
-                continue
-            flight = _flight_time_s(ic_t, float(to_after[0]), times[other, "IC"])
-            strides.append(_stride(side, float(ic_t), float(to_after[0]), float(end_t), flight, dorsiflexion, restricted_pf_to_deg))
+            stride = stride_between(side, float(ic_t), float(end_t), tos, other_ics, dorsiflexion, restricted_pf_to_deg)
+            if stride is not None:
+                strides.append(stride)
     return sorted(strides, key=lambda stride: stride.ic_t)
+
+
+def stride_between(
+    side: str, ic_t: float, end_t: float, tos: np.ndarray, other_ics: np.ndarray,
+    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: float | None,
+) -> Stride | None:
+    """The stride of ``side`` from its IC at ``ic_t`` to its next at ``end_t``, s (the one
+    computation of the offline and the live builder): its TO is the first of the foot's
+    ``tos`` (sorted) after ``ic_t``, the flight ends at the first of the other foot's
+    ``other_ics`` (sorted) after that TO; ``dorsiflexion`` is ``(t, deg)`` as
+    :func:`dorsiflexion_deg` gives it. None when the stride lasts outside ``STRIDE_TIME_S``
+    or has no TO before its end."""
+    to_after = tos[np.searchsorted(tos, ic_t, side="right") :]
+    if not STRIDE_TIME_S[0] <= end_t - ic_t <= STRIDE_TIME_S[1] or not len(to_after) or to_after[0] >= end_t:
+        return None
+    to_t = float(to_after[0])
+    flight = _flight_time_s(ic_t, to_t, end_t, other_ics)
+    return _stride(side, ic_t, to_t, end_t, flight, dorsiflexion, restricted_pf_to_deg)
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
 
 
 def symmetry(strides: Iterable[Stride], metrics: tuple[str, ...] = SYMMETRY_METRICS) -> list[Symmetry]:
@@ -137,17 +166,19 @@ def _stride(
     )
 
 
-def _flight_time_s(ic_t: float, to_t: float, other_ics: np.ndarray) -> float:
+def _flight_time_s(ic_t: float, to_t: float, end_t: float, other_ics: np.ndarray) -> float:
     if not len(other_ics):
         return math.nan
     landed_before = other_ics[np.searchsorted(other_ics, to_t) - 1] if other_ics[0] < to_t else -math.inf
     if landed_before > ic_t:
         return 0.0  # the other foot came down while this one was still on the ground
     after = other_ics[other_ics > to_t]
-    return float(after[0] - to_t) if len(after) else math.nan
+    # a landing after this stride's end is not this flight's: the other foot's was lost
+    return float(after[0] - to_t) if len(after) and after[0] <= end_t else math.nan
 
 
-def _dorsiflexion_deg(angles: AngleChunk | None, side: str) -> tuple[np.ndarray, np.ndarray] | None:
+def dorsiflexion_deg(angles: AngleChunk | None, side: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(t, dorsiflexion in deg)`` of ``side`` from ``angles``; None without them."""
     if angles is None or side not in angles.angles or not len(angles):
         return None
     return angles.t, np.degrees(angles.angles[side][:, 0])
