@@ -24,11 +24,29 @@ def run_session():
     return simulate(load_scenario("easy_run"), seed=1, duration_s=45)
 
 
-def run_live(session, **pipeline_kwargs) -> tuple[LivePipeline, AngleChunk, list[dict]]:
-    """The session's notifications through the live pipeline, as fast as possible."""
-    pipeline = LivePipeline(list(session.sensors), **pipeline_kwargs)
-    chunks: list[AngleChunk] = []
-    pipeline.angle_listeners.append(chunks.append)
+class AngleCollector:
+    """A live stage that keeps the angle chunks and says nothing."""
+
+    def __init__(self) -> None:
+        self.chunks: list[AngleChunk] = []
+
+    def on_rows(self, rows) -> list[dict]:
+        return []
+
+    def on_angles(self, chunk: AngleChunk) -> list[dict]:
+        self.chunks.append(chunk)
+        return []
+
+    def finish(self) -> list[dict]:
+        return []
+
+
+def run_live(session, stages=(), **pipeline_kwargs) -> tuple[LivePipeline, AngleChunk, list[dict]]:
+    """The session's notifications through the live pipeline (with ``stages`` after the
+    angles), as fast as possible: the pipeline, every angle it computed and its messages."""
+    collector = AngleCollector()
+    pipeline = LivePipeline(list(session.sensors), stages=[collector, *stages], **pipeline_kwargs)
+    chunks = collector.chunks
     subscription = pipeline.subscribe(maxsize=100_000)
 
     async def main() -> list[dict]:

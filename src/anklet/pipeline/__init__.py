@@ -1,10 +1,11 @@
 """The stages wired together: notifications -> samples on one grid -> calibration ->
-orientation -> ankle angles, live (asyncio, chunk by chunk) and offline (a whole session)."""
+orientation -> ankle angles (and, live, the stages after them), live (asyncio, chunk by chunk)
+and offline (a whole session)."""
 
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import LiveGrid
 from anklet.pipeline._link import SensorLink, TimedSamples
-from anklet.pipeline._live import LiveParams, LivePipeline, Subscription
+from anklet.pipeline._live import LiveParams, LivePipeline, LiveStage, Subscription
 from anklet.pipeline._messages import angles_message, angles_messages, status_message
 from anklet.pipeline._offline import angles_from_table, grid_rows, table_from_notifications, table_on_grid
 
@@ -15,6 +16,7 @@ __all__ = [
     "LiveGrid",
     "LiveParams",
     "LivePipeline",
+    "LiveStage",
     "SensorLink",
     "Subscription",
     "TimedSamples",

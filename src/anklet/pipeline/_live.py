@@ -7,15 +7,17 @@ viewer never holds up the pipeline, it loses its oldest messages instead (and ca
 many). Nothing here blocks the loop: until calibration succeeds, the rows go to the angle
 estimator on a worker thread, because looking for the standing period and calibrating take
 0.15-0.6 s at once (measured in benchmarks/bench_pipeline.py); after that each step is small.
+Stages after the angles (gait, a recorder) run in process, fed the rows and the angles as they
+come; what one notification brings is published in time order.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
@@ -43,6 +45,20 @@ class LiveParams:
     catch_up_s: float = 0.25
 
 
+class LiveStage(Protocol):
+    """An in-process stage after the angles, e.g. ``anklet.gait.live_gait``. It is fed the grid
+    rows (``on_rows``, as the grid releases them) and the angles (``on_angles``, which lag the
+    rows: calibration holds them for the first ~20 s) in order; each call returns the messages
+    it completes, each with its session time ``t``, and ``finish()`` the rest at the end. Each
+    call must stay cheap: it runs on the event loop."""
+
+    def on_rows(self, rows: ImuTable) -> list[dict[str, Any]]: ...
+
+    def on_angles(self, chunk: AngleChunk) -> list[dict[str, Any]]: ...
+
+    def finish(self) -> list[dict[str, Any]]: ...
+
+
 class Subscription:
     """A bounded queue of messages for one consumer; iterate it with ``async for``.
 
@@ -64,6 +80,11 @@ class Subscription:
         self._messages.append(message)
         self._ready.set()
 
+    def drain(self) -> list[dict[str, Any]]:
+        """The messages waiting now, without waiting: for callers that feed ``handle`` themselves."""
+        messages, self._messages = list(self._messages), deque()
+        return messages
+
     def close(self) -> None:
         self._closed = True
         self._ready.set()
@@ -84,19 +105,21 @@ class LivePipeline:
     """Notifications of ``sensors`` -> synchronised samples -> calibration -> ankle angles.
 
     ``await run(transport)`` consumes a transport to its end; ``handle(notification)`` is the
-    same step for one notification, for callers that own the loop. Angle chunks go to
-    ``angle_listeners`` (in-process stages: gait, recorder), messages to subscriptions.
+    same step for one notification, for callers that own the loop. ``stages`` (:class:`LiveStage`)
+    get the rows and the angle chunks; their messages and the pipeline's own go to the
+    subscriptions, each notification's in time order.
     Raises ValidationError when the data cannot be calibrated (from ``handle`` or ``finish``
     once the worker thread that calibrates has found out, or from ``run``).
     """
 
-    def __init__(self, sensors: list[str], params: LiveParams | None = None) -> None:
+    def __init__(self, sensors: list[str], params: LiveParams | None = None, stages: Sequence[LiveStage] = ()) -> None:
         self.sensors = sensors
         self.params = params or LiveParams()
+        self.stages = list(stages)
         self.links = {name: SensorLink(name, self.params.clock) for name in sensors}
         self.estimator: AngleEstimator | None = None
-        self.angle_listeners: list[Callable[[AngleChunk], None]] = []
         self._subscriptions: list[Subscription] = []
+        self._outbox: list[dict[str, Any]] = []  # this step's messages, published in time order at its end
         self._grid: LiveGrid | None = None
         self._next_status_s = self.params.status_every_s
         self._last_angles_period = -1  # of the last angles message, in 1 / angles_hz
@@ -140,10 +163,11 @@ class LivePipeline:
             if samples is not None:
                 self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
                 if self._grid is not None:
-                    self._estimate(self._grid.advance(now))
+                    self._rows(self._grid.advance(now))
         while now >= self._next_status_s:
             self._publish_status(self._next_status_s)
             self._next_status_s += self.params.status_every_s
+        self._send()
 
     def finish(self) -> None:
         """End of the session: release the last rows and calibrate what is held if need be.
@@ -152,11 +176,16 @@ class LivePipeline:
         if self._grid is None or self.estimator is None:
             return
         rows = self._grid.flush()
-        self._unestimated += [] if rows is None else [rows]
+        if rows is not None:
+            self._rows_to_stages(rows)
+            self._unestimated.append(rows)
         if self._unestimated:
             self._deliver(self.estimator.update(ImuTable.concatenate(self._unestimated)))
             self._unestimated = []
         self._deliver(self.estimator.finish())
+        for stage in self.stages:
+            self._outbox += stage.finish()
+        self._send()
 
     def _grid_for(self, rate_hz: float) -> LiveGrid:
         if self._grid is None:
@@ -164,9 +193,10 @@ class LivePipeline:
             self.estimator = AngleEstimator(rate_hz, self.params.angles, round(self.params.catch_up_s * rate_hz))
         return self._grid
 
-    def _estimate(self, rows: ImuTable | None) -> None:
+    def _rows(self, rows: ImuTable | None) -> None:
         if rows is None or self.estimator is None:
             return
+        self._rows_to_stages(rows)
         self._unestimated.append(rows)
         if self._worker is None:
             self._estimate_unestimated()
@@ -190,6 +220,7 @@ class LivePipeline:
         self._deliver(worker.result())
         if self._unestimated:
             self._estimate_unestimated()
+        self._send()
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -198,23 +229,26 @@ class LivePipeline:
     def _deliver(self, chunk: AngleChunk) -> None:
         if not len(chunk):
             return
-        for listener in self.angle_listeners:
-            listener(chunk)
+        for stage in self.stages:
+            self._outbox += stage.on_angles(chunk)
         messages, self._last_angles_period = angles_messages(chunk, self.params.angles_hz, self._last_angles_period)
-        for message in messages:
-            self._publish(message)
+        self._outbox += messages
+
+    def _rows_to_stages(self, rows: ImuTable) -> None:
+        for stage in self.stages:
+            self._outbox += stage.on_rows(rows)
 
     def _publish_status(self, t: float) -> None:
         calibrated = self.estimator is not None and self.estimator.calibration is not None
-        self._publish(
-            status_message(
-                t, [link.status(t) for link in self.links.values()], calibrated=calibrated
-            )
-        )
+        self._outbox.append(status_message(t, [link.status(t) for link in self.links.values()], calibrated=calibrated))
 
-    def _publish(self, message: dict[str, Any]) -> None:
-        for subscription in self._subscriptions:
-            subscription.put(message)
+    def _send(self) -> None:
+        """Publish this step's messages, in time order (a stable sort: ties keep their order)."""
+        self._outbox.sort(key=lambda message: message["t"])
+        for message in self._outbox:
+            for subscription in self._subscriptions:
+                subscription.put(message)
+        self._outbox = []
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
