@@ -6,13 +6,16 @@ gaps at both ends. Chunks are cut at random, and also exactly at, next to and in
 so there are 0-row, 1-row and all-NaN chunks and chunks that open or close a gap.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
 from anklet.fusion import OrientationParams, SensorOrientation
 from anklet.fusion import _orientation as orientation_module
+from anklet.fusion._orientation import _RecentRows
 
-from .truth import RATE_HZ, knock_out
+from .truth import RATE_HZ, knock_out, true_alignment
 
 SENSOR = "right_foot"
 LONG_GAP = (2400, 2920)  # 2.6 s > max_bridged_gap_s (2 s): the filter restarts at row 2920
@@ -20,21 +23,31 @@ SHORT_GAPS = [(1600, 1640), (1860, 1861), (2100, 2160), (3100, 3130), (3600, 370
 STANDING_GAP = (300, 320)  # less than 4 s of history: joined by a line
 EDGE_GAPS = [(0, 11), (3990, 4000)]  # missing at the start; a gap still open at the end
 GAPS = [*EDGE_GAPS, STANDING_GAP, *SHORT_GAPS, LONG_GAP]
+PARTNER_GAPS = [(2120, 2130), (3580, 3620)]  # inside two of the foot's gaps, and across an edge
 
 
 @pytest.fixture(scope="module")
 def stream(simulated):
     """20 s at 200 Hz (standing, then running from about 4 s), gyr bias from standing."""
-    _, table = simulated("easy_run", 3, 20.0)
+    session, table = simulated("easy_run", 3, 20.0)
     gyr, acc = knock_out(table.gyr[SENSOR], table.acc[SENSOR], GAPS)
     bias = np.nanmean(table.gyr[SENSOR][100:500], axis=0)
-    return gyr, acc, bias
+    # the shank's flexion rate, lost now and then too, for the foot's gaps to borrow from
+    alignment = true_alignment(session, "right")
+    shank_gyr, _ = knock_out(table.gyr["right_shank"], table.acc["right_shank"], PARTNER_GAPS)
+    partner = Partner(alignment.foot[:, 2], shank_gyr @ alignment.shank[:, 2])
+    return gyr, acc, bias, partner
+
+
+class Partner(NamedTuple):
+    flexion_axis: np.ndarray  # the foot's, in its sensor frame
+    flexion_rate: np.ndarray  # the shank's, rad/s (n,)
 
 
 @pytest.fixture(scope="module")
 def whole(stream):
     """One call on the whole stream, and {row after the gap: period found} for every bridge."""
-    gyr, acc, bias = stream
+    gyr, acc, bias, partner = stream
     periods = {}
     real_bridge = orientation_module._bridge
 
@@ -45,7 +58,7 @@ def whole(stream):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(orientation_module, "_bridge", recording_bridge)
-        chunk = SensorOrientation(RATE_HZ, bias).update(gyr, acc)
+        chunk = SensorOrientation(RATE_HZ, bias, flexion_axis=partner.flexion_axis).update(gyr, acc, partner.flexion_rate)
     return chunk, periods
 
 
@@ -79,14 +92,14 @@ def _cuts(rng: np.random.Generator, n: int) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_chunks_give_the_same_orientation_and_restarts(stream, whole, seed):
-    gyr, acc, bias = stream
+    gyr, acc, bias, partner = stream
     expected, _ = whole
     n = len(gyr)
     bounds = np.concatenate([[0], _cuts(np.random.default_rng(seed), n), [n]])
-    orientation = SensorOrientation(RATE_HZ, bias)
+    orientation = SensorOrientation(RATE_HZ, bias, flexion_axis=partner.flexion_axis)
     quats, restarts, kinds = [], [], set()
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        chunk = orientation.update(gyr[start:stop], acc[start:stop])
+        chunk = orientation.update(gyr[start:stop], acc[start:stop], partner.flexion_rate[start:stop])
         assert chunk.quat.shape == (stop - start, 4)
         quats.append(chunk.quat)
         restarts.append(chunk.restarts + start)  # chunk rows -> stream rows
@@ -105,7 +118,7 @@ def test_params_are_honoured_in_chunks_too(stream):
     """A shorter bridging limit turns the 0.5 s gap into a restart, in one call and in chunks.
     With the settling cut to 1 s, the short gap at row 3130 comes after it, while the history
     is too short to find the stride, and a line over it would be far off: a restart too."""
-    gyr, acc, bias = stream
+    gyr, acc, bias, _ = stream
     params = OrientationParams(max_bridged_gap_s=0.4, settle_s=1.0, history_s=4.0)
     whole = SensorOrientation(RATE_HZ, bias, params).update(gyr, acc)
     np.testing.assert_array_equal(whole.restarts, [LONG_GAP[1], 3130, 3700])
@@ -114,3 +127,18 @@ def test_params_are_honoured_in_chunks_too(stream):
     np.testing.assert_allclose(np.vstack([p.quat for p in parts]), whole.quat, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(np.concatenate([p.restarts + a for p, a in zip(parts, [0, 3650, 3700, 3701])]),
                                   whole.restarts)
+
+
+@pytest.mark.parametrize("size", [1, 5, 50])
+def test_the_recent_rows_kept_for_bridging_are_the_last_ones_added(size):
+    rng = np.random.default_rng(size)
+    recent, expected = _RecentRows(size), np.empty((0, 2))
+    for _ in range(2000):
+        rows = rng.normal(size=(int(rng.integers(0, 3 * size + 2)), 2))
+        recent.add(rows)
+        expected = np.vstack([expected, rows])[-size:]
+        if rng.random() < 0.01:  # a restart forgets them
+            recent.clear()
+            expected = expected[:0]
+        assert len(recent) == len(expected)
+        assert not len(expected) or np.array_equal(recent.rows(), expected)

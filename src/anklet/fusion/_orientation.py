@@ -83,7 +83,7 @@ class SensorOrientation:
         self.partner_weight = partner_weight
         self._filter = VQF(1.0 / rate_hz, tauAcc=self.params.tau_acc_s)
         self._filter.setBiasEstimate(np.zeros(3) if gyr_bias_rads is None else np.asarray(gyr_bias_rads, float), -1.0)
-        self._history: np.ndarray | None = None  # the samples fed most recently
+        self._history = _RecentRows(round(self.params.history_s * rate_hz))  # the samples fed most recently
         self._open_gap = 0  # missing rows at the end of the stream so far, not yet fed to the filter
         self._open_gap_partner = np.empty(0)  # the partner's flexion rates over those rows
         self._rows_seen = 0  # rows of all earlier chunks
@@ -100,7 +100,7 @@ class SensorOrientation:
         restarts = []
         withheld = [self._settling]
         for start, stop, gap_before in _runs_of_samples(present, self._open_gap):
-            if self._history is not None and gap_before > 0:
+            if len(self._history) and gap_before > 0:
                 row = self._rows_seen + start
                 gap_partner = partner_before[offset + start - gap_before : offset + start]
                 bridge = self._bridge_for(samples[start], gap_before, gap_partner, settling=row < self._settling[1])
@@ -126,7 +126,7 @@ class SensorOrientation:
         if count > round(self.params.max_bridged_gap_s * self.rate_hz):
             return None
         max_line_error_deg = math.inf if settling else self.params.max_line_error_deg
-        bridge = _bridge(self._history, after, count, self.rate_hz, max_line_error_deg)
+        bridge = _bridge(self._history.rows(), after, count, self.rate_hz, max_line_error_deg)
         if bridge is not None:
             self._borrow_from_partner(bridge, gap_partner)
         return bridge
@@ -147,17 +147,50 @@ class SensorOrientation:
         bridge[:, :3] += self.partner_weight * surprise[:, None] * self.flexion_axis
 
     def _feed(self, samples: np.ndarray) -> np.ndarray:
-        kept = round(self.params.history_s * self.rate_hz)
-        self._history = samples[-kept:] if self._history is None else np.vstack([self._history, samples])[-kept:]
+        self._history.add(samples)
         return self._filter.updateBatch(
             np.ascontiguousarray(samples[:, :3]), np.ascontiguousarray(samples[:, 3:6])
         )["quat6D"]
 
     def _restart(self) -> None:
         bias, sigma = self._filter.getBiasEstimate()
-        self._history = None  # the movement before a lost connection says little about after
+        self._history.clear()  # the movement before a lost connection says little about after
         self._filter.resetState()
         self._filter.setBiasEstimate(bias, sigma)
+
+
+class _RecentRows:
+    """The last ``size`` rows added, kept in a buffer twice that size so that adding a few
+    rows per live step copies only those rows (and, once per ``size`` rows, the kept ones)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._buffer: np.ndarray | None = None
+        self._end = 0
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, rows: np.ndarray) -> None:
+        rows = rows[-self.size :]
+        if self._buffer is None:
+            self._buffer = np.empty((2 * self.size, rows.shape[1]))
+        if self._end + len(rows) > len(self._buffer):  # full: move what stays kept to the front
+            keep = min(self._count, self.size - len(rows))
+            self._buffer[:keep] = self._buffer[self._end - keep : self._end]
+            self._end = keep
+        self._buffer[self._end : self._end + len(rows)] = rows
+        self._end += len(rows)
+        self._count = min(self.size, self._count + len(rows))
+
+    def rows(self) -> np.ndarray:
+        """The kept rows, oldest first (a view: valid until the next ``add``)."""
+        assert self._buffer is not None
+        return self._buffer[self._end - self._count : self._end]
+
+    def clear(self) -> None:
+        self._count = 0
 
 
 def _runs_of_samples(present: np.ndarray, open_gap: int) -> list[tuple[int, int, int]]:
