@@ -15,7 +15,7 @@ from anklet.sim import available_scenarios, load_scenario, simulate
 
 EXPECTED_SCENARIOS = {
     "easy_run", "restricted_pf_right", "asymmetric_fatigue", "fast_forefoot", "squats",
-    "squats_restricted", "knee_to_wall", "tall_kneeling", "split_squat", "chaos",
+    "squats_restricted", "knee_to_wall", "tall_kneeling", "split_squat", "chaos", "walking", "walking_hallway",
 }
 
 

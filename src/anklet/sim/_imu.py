@@ -90,6 +90,21 @@ def random_mounting(segment: Segment, rng: np.random.Generator) -> Mounting:
     return Mounting(case @ assignment, offset)
 
 
+def shoe_side_mounting(side: str, rng: np.random.Generator) -> Mounting:
+    """A foot sensor clipped to the outer side of the shoe instead of the laces: on the upper
+    or heel counter 5-7 cm out from the ankle centre, 2-5 cm below it and anywhere from 5 cm
+    behind to 3 cm ahead of it, the case face pointing outward (yaw ±15°, pitch and roll
+    ±10°); the chip's axes take any of the 24 axis assignments within the case."""
+    outward = 1.0 if side == "right" else -1.0  # the foot frame's Z points right on both feet
+    offset = np.array(
+        [rng.uniform(-0.05, 0.03), rng.uniform(-0.05, -0.02), outward * rng.uniform(0.05, 0.07)]
+    )
+    # Yaw -90 deg turns the case's X (its face normal) onto +Z, +90 deg onto -Z.
+    yaw = -outward * math.pi / 2 + rng.uniform(-math.radians(15.0), math.radians(15.0))
+    case = _case_rotation(yaw, tilt_rad=math.radians(10.0), rng=rng)
+    return Mounting(case @ AXIS_ASSIGNMENTS[rng.integers(len(AXIS_ASSIGNMENTS))], offset)
+
+
 def _case_rotation(yaw_rad: float, tilt_rad: float, rng: np.random.Generator) -> np.ndarray:
     """Segment<-case rotation (3, 3): ``yaw_rad`` about Y, then pitch (Z) and roll (X) uniform
     within ±``tilt_rad``."""

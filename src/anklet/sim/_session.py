@@ -18,7 +18,15 @@ from anklet.errors import ValidationError
 from anklet.files import ImuTable
 from anklet.sim._ble import Delivery, LinkParams, deliver
 from anklet.sim._firmware import FirmwareOutput, FirmwareParams, SensorClock, emulate_firmware
-from anklet.sim._imu import ImuErrorModel, ImuSamples, Mounting, ideal_imu, random_mounting, synthesize_imu
+from anklet.sim._imu import (
+    ImuErrorModel,
+    ImuSamples,
+    Mounting,
+    ideal_imu,
+    random_mounting,
+    shoe_side_mounting,
+    synthesize_imu,
+)
 from anklet.sim._mobility import (
     KneeToWallParams,
     SplitSquatParams,
@@ -31,6 +39,7 @@ from anklet.sim._motion import Motion
 from anklet.sim._running import RunningParams, make_running
 from anklet.sim._scenario import Scenario, build_params
 from anklet.sim._squat import SquatParams, make_squat
+from anklet.sim._walking import WalkingParams, make_walking
 from anklet.timing import resample
 from anklet.transport import Notification
 
@@ -39,6 +48,7 @@ MOTION_RATE_HZ = 1000.0
 
 _MOTIONS: dict[str, tuple[type, Any]] = {
     "running": (RunningParams, make_running),
+    "walking": (WalkingParams, make_walking),
     "squat": (SquatParams, make_squat),
     "knee_to_wall": (KneeToWallParams, make_knee_to_wall),
     "tall_kneeling": (TallKneelingParams, make_tall_kneeling),
@@ -132,8 +142,7 @@ def simulate(scenario: Scenario, *, seed: int = 0, duration_s: float | None = No
 def _simulate_sensor(
     scenario: Scenario, name: str, motion: Motion, errors: ImuErrorModel, rng: np.random.Generator
 ) -> SimulatedSensor:
-    segment = name.split("_", 1)[1]
-    mounting = _mounting(scenario.mounting, segment, rng)
+    mounting = _mounting(scenario.mounting, name, rng)
     firmware_params = build_params(
         FirmwareParams,
         {"sample_rate_hz": int(scenario.sample_rate_hz), **scenario.firmware,
@@ -153,13 +162,21 @@ def _simulate_sensor(
     return SimulatedSensor(name, mounting, clock, samples, firmware, deliver(firmware, link, name, rng))
 
 
-def _mounting(kind: str, segment: str, rng: np.random.Generator) -> Mounting:
-    if kind == "random":
+MOUNTINGS = ("random", "aligned", "shoe_side")
+"""``[scenario] mounting``: sensors strapped on at random, aligned with their segments, or at
+random with the foot sensors on the outer side of the shoe instead of the laces."""
+
+
+def _mounting(kind: str, name: str, rng: np.random.Generator) -> Mounting:
+    side, segment = name.split("_", 1)
+    if kind == "shoe_side" and segment == "foot":
+        return shoe_side_mounting(side, rng)
+    if kind in ("random", "shoe_side"):
         return random_mounting(segment, rng)
     if kind == "aligned":
         offset = np.array([0.0, 0.15, 0.05]) if segment == "shank" else np.array([0.06, 0.05, 0.0])
         return Mounting(np.eye(3), offset)
-    raise ValidationError(f"[scenario] mounting must be 'random' or 'aligned', not {kind!r}")
+    raise ValidationError(f"[scenario] mounting must be one of {', '.join(MOUNTINGS)}, not {kind!r}")
 
 
 def _received_samples(sensor: SimulatedSensor) -> np.ndarray:
