@@ -1,5 +1,6 @@
 """Benchmarks anyone can rerun: ``anklet bench accuracy`` scores the whole chain against the
-simulator's ground truth, ``anklet bench events`` the gait events."""
+simulator's ground truth, ``anklet bench events`` the gait events, ``anklet bench flags`` the
+flags raised on estimated strides and reps."""
 
 from anklet.bench._accuracy import (
     DEFAULT_SCENARIOS,
@@ -32,11 +33,23 @@ from anklet.bench._events import (
     running_scenario,
     score_session,
 )
+from anklet.bench._flags import (
+    FLAGS_BY_KIND,
+    TARGET_SENSITIVITY_PCT,
+    TARGET_SPECIFICITY_PCT,
+    FlagScore,
+    FlagsReport,
+    SideFlag,
+    bench_flags,
+    flag_scenarios,
+    score_flags,
+)
 
 __all__ = [
     "DEFAULT_SCENARIOS",
     "DETECTORS",
     "DETECTOR_LABELS",
+    "FLAGS_BY_KIND",
     "SPEEDS_MPS",
     "STRIKES",
     "TARGET_DETECTED_PCT",
@@ -44,6 +57,8 @@ __all__ = [
     "TARGET_KINDS",
     "TARGET_MEDIAN_MS",
     "TARGET_RMSE_DEG",
+    "TARGET_SENSITIVITY_PCT",
+    "TARGET_SPECIFICITY_PCT",
     "TARGET_SPURIOUS_PCT",
     "TARGET_TO_ANGLE_MAE_DEG",
     "AccuracyReport",
@@ -52,13 +67,19 @@ __all__ = [
     "DriftResult",
     "EventScore",
     "EventsReport",
+    "FlagScore",
+    "FlagsReport",
     "RunResult",
     "ScenarioResult",
+    "SideFlag",
     "SideSummary",
     "bench_accuracy",
     "bench_events",
+    "bench_flags",
     "drift_over_time",
+    "flag_scenarios",
     "run_scenario",
     "running_scenario",
+    "score_flags",
     "score_session",
 ]

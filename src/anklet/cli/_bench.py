@@ -1,5 +1,6 @@
 """``anklet bench accuracy``: dorsiflexion error of the whole chain against simulated truth;
-``anklet bench events``: gait-event timing, ours and the published detectors'."""
+``anklet bench events``: gait-event timing, ours and the published detectors';
+``anklet bench flags``: the flags raised on estimated strides and reps against the truth's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from anklet.bench import (
     TARGET_DRIFT_DEG,
     TARGET_MEDIAN_MS,
     TARGET_RMSE_DEG,
+    TARGET_SENSITIVITY_PCT,
+    TARGET_SPECIFICITY_PCT,
     TARGET_SPURIOUS_PCT,
     TARGET_TO_ANGLE_MAE_DEG,
     AccuracyReport,
@@ -24,8 +27,11 @@ from anklet.bench import (
     DriftResult,
     EventScore,
     EventsReport,
+    FlagScore,
+    FlagsReport,
     bench_accuracy,
     bench_events,
+    bench_flags,
 )
 from anklet.errors import ValidationError
 
@@ -104,6 +110,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     events.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     events.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     events.set_defaults(handler=_run_events)
+    flags = benches.add_parser(
+        "flags",
+        help="flag sensitivity and specificity on estimated strides and reps",
+        description="Simulate running at 2.5-5.5 m/s with each strike pattern (each ankle restricted at "
+        "toe-off or not, one fading with fatigue) and squats (restricted or not) under the accuracy bench's "
+        "conditions, run them through the whole offline chain, and compare the flags raised per side with "
+        f"the truth's (targets: sensitivity >= {TARGET_SENSITIVITY_PCT:g} %%, specificity >= "
+        f"{TARGET_SPECIFICITY_PCT:g} %%, no flag raised again after it went down).",
+    )
+    flags.add_argument("--seeds", type=int, default=2, metavar="N", help="seeds 0..N-1 per session (default 2)")
+    flags.add_argument("--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)")
+    flags.add_argument(
+        "--burst-share", type=float, default=0.5, metavar="F",
+        help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
+    )
+    flags.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    flags.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    flags.set_defaults(handler=_run_flags, duration=None)  # each session runs for its own length
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -154,6 +178,16 @@ def _run_events(args: argparse.Namespace) -> int:
         progress=_progress if sys.stderr.isatty() and not args.json else None,
     )
     print(json.dumps(report.to_json()) if args.json else render_events(report))
+    return 1 if args.check and not report.targets_met else 0
+
+
+def _run_flags(args: argparse.Namespace) -> int:
+    report = bench_flags(
+        seeds=args.seeds,
+        conditions=_checked_conditions(args),
+        progress=_progress if sys.stderr.isatty() and not args.json else None,
+    )
+    print(json.dumps(report.to_json()) if args.json else render_flags(report))
     return 1 if args.check and not report.targets_met else 0
 
 
@@ -271,4 +305,40 @@ def _detector_line(label: str, event: str, score: EventScore) -> str:
     return (
         f"{label:<50}{event:<7}{_num(score.median_abs_ms, 8)}{_num(score.bias_ms, 8)}{_num(score.p95_abs_ms, 8)}"
         f"{_num(score.detected_pct, 8, 1)}{_num(score.spurious_pct, 8, 1)}{angles}"
+    )
+
+
+def render_flags(report: FlagsReport) -> str:
+    """The flags report: one line per flag and pooled, each miss, a verdict line."""
+    lines = [
+        f"anklet bench flags: {len(report.scenarios)} sessions x {report.seeds} seed{'s' if report.seeds != 1 else ''}; "
+        f"{report.conditions.describe()}",
+        "",
+        "per side and session: true positives, false negatives, true negatives, false positives; "
+        "onset = our first raise - the truth's, s",
+        f"{'flag':<15}{'TP':>5}{'FN':>5}{'TN':>5}{'FP':>5}{'sens %':>9}{'spec %':>9}{'flickers':>10}"
+        f"{'onset median':>14}{'min':>8}{'max':>8}",
+    ]
+    for flag in report.flags:
+        lines.append(_flag_line(flag, report.score(flag)))
+    lines.append(_flag_line("all", report.score()))
+    misses = report.score().misses()
+    if misses:
+        lines += ["", "misses:"]
+        lines += [
+            f"  {m.scenario} seed {m.seed} {m.side} {m.flag}: "
+            + (f"truth from {m.truth_from_t:.1f} s, never raised" if m.outcome == "fn" else f"raised at {m.raised_t:.1f} s, not in the truth")
+            for m in misses
+        ]
+    lines += [f"  no angles: {failure}" for failure in report.failures]
+    lines += ["", "targets met" if report.targets_met else "targets MISSED: " + "; ".join(report.missed)]
+    return "\n".join(lines)
+
+
+def _flag_line(label: str, score: FlagScore) -> str:
+    onset = score.to_json()["onset_delay_s"]
+    return (
+        f"{label:<15}{score.count('tp'):>5}{score.count('fn'):>5}{score.count('tn'):>5}{score.count('fp'):>5}"
+        f"{_num(score.sensitivity_pct, 9, 1)}{_num(score.specificity_pct, 9, 1)}{score.flickers:>10}"
+        f"{_num(onset['median'], 14)}{_num(onset['min'], 8)}{_num(onset['max'], 8)}"
     )
