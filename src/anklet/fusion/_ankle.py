@@ -63,6 +63,8 @@ class AnkleAngles:
         pairs = a * np.conj(b)  # angle: offset; magnitude: how horizontal both axes are
         pairs[np.isnan(pairs)] = 0.0  # a missing sample weighs nothing
         alpha = 1.0 - np.exp(-1.0 / (self.heading_tau_s * self.rate_hz))
+        if not len(pairs):  # scipy's lfilter returns an uninitialised state for no samples
+            return np.empty(0)
         if not len(restarts):  # the usual chunk: one filter run
             filtered, self._filter_state = lfilter([alpha], [1.0, alpha - 1.0], pairs, zi=self._filter_state)
             return np.angle(filtered)
