@@ -19,11 +19,17 @@ def knee_to_wall_session():
     return simulate(load_scenario("knee_to_wall"), seed=6, duration_s=50)
 
 
+@pytest.fixture(scope="module")
+def long_run_session():
+    """A minute of running: past 31 s an empty chunk once reset the live heading filter."""
+    return simulate(load_scenario("restricted_pf_right"), seed=2, duration_s=60)
+
+
 def _rows(t: np.ndarray, rate_hz: float) -> np.ndarray:
     return np.round(t * rate_hz).astype(np.int64)
 
 
-@pytest.mark.parametrize("session_name", ["run_session", "chaos_session", "knee_to_wall_session"])
+@pytest.mark.parametrize("session_name", ["run_session", "long_run_session", "chaos_session", "knee_to_wall_session"])
 def test_live_angles_match_offline_after_calibration(session_name, request):
     session = request.getfixturevalue(session_name)
     rate = session.sample_rate_hz
