@@ -4,9 +4,10 @@ The steps follow the stance (``docs/gait.md`` has the figures and the reasoning)
 
 1. **Foot-flat** is a run of rows where the foot lies still on the ground (it hardly turns and
    the accelerometer reads gravity alone).
-2. **IC**, when the foot was airborne before that foot-flat, is the first impact spike of the
-   specific force along the sole's normal (foot-flat's "up") in the ``ic_window_s`` before it:
-   the impact starts the instant the contact point is arrested.
+2. **IC**, when the foot was airborne before that foot-flat, is the impact in the specific
+   force along the sole's normal (foot-flat's "up") in the ``ic_window_s`` before it: the
+   reading climbs the instant the contact point is arrested, after a runner's flight or, with
+   no flight, at a walker's heel strike.
 3. **MS** is the middle of the foot-flat, reported when it ends.
 4. **TO** is the instant the contact-point model (``_contact``) stops holding after foot-flat:
    the ball leaves the belt. The model is fitted on the stance of the last strides; the first
@@ -59,21 +60,37 @@ class EventParams:
     ----------
     rest_gyr_rads, rest_acc_mps2
         Foot-flat: the foot turns slower than this, rad/s, and |acc| is within this of g, m/s².
+    rest_alpha_radps2
+        ... and, turning faster than ``still_gyr_rads``, its turn changes slower than this from
+        the row before, rad/s² (a slow swing's turn passes through zero as it reverses).
+    still_gyr_rads
+        A foot turning slower than this lies still, rad/s: the rows gravity is read on, and
+        the push-off turn is counted from the last of them.
     min_rest_s
         Shortest foot-flat, s (one that begins inside a longer gap of lost samples counts from
-        two rows: it may have begun in the gap).
+        two rows: it may have begun in the gap; one cut short by such a gap counts when the
+        foot is still after it too).
     max_gap_s
         Lost samples for longer than this split a foot-flat, s.
     ic_window_s
-        The impact is searched this long before foot-flat, s.
+        The impact is searched this long before foot-flat, s (a slow walker's heel rolls down
+        for up to 0.2 s).
     impact_fraction
-        Impact candidates climb from below g at least this fraction as steeply as the steepest
-        climb before foot-flat (a rearfoot strike's forefoot slap can climb faster than its
-        heel's impact).
+        Impact candidates climb at least this fraction as steeply as the steepest climb before
+        foot-flat (a rearfoot strike's forefoot slap can climb faster than its heel's impact).
+    flight_fall_mps
+        A candidate after a fall of at least this (the runner's flight), m/s, is chosen by the
+        longest fall; without one (walking) the steepest climb is the heel strike.
+    rebound_s
+        A stretch below g that begins this soon after a steeper climb is the rebound of that
+        impact (a walker's foot rolling down about the heel), not a fall, s.
     push_off_gyr_rads
         A toe-off needs the foot to have turned at least this fast since foot-flat, rad/s.
     toe_off_residual_mps2
         Acceleration of the contact point that means it has left the ground, m/s².
+    toe_off_onset_mps2
+        A toe-off that crosses that threshold by little (a walker's slow lift) began where the
+        acceleration climbed from this, m/s².
     max_push_off_s
         Toe-off must come within this after foot-flat ends, s.
     bootstrap_s
@@ -92,18 +109,23 @@ class EventParams:
 
     rest_gyr_rads: float = 1.0
     rest_acc_mps2: float = 3.0
+    rest_alpha_radps2: float = 5.0
     min_rest_s: float = 0.03
     max_gap_s: float = 0.15
-    ic_window_s: float = 0.15
+    ic_window_s: float = 0.25
     impact_fraction: float = 0.25
+    flight_fall_mps: float = 0.1
+    rebound_s: float = 0.1
+    still_gyr_rads: float = 0.1
     push_off_gyr_rads: float = 2.0
     toe_off_residual_mps2: float = 5.0
+    toe_off_onset_mps2: float = 2.0
     max_push_off_s: float = 0.6
     bootstrap_s: float = 0.25
     lever_window_s: float = 0.3
     history_strides: int = 8
     rhythm_tolerance_s: float = 0.01
-    weak_impact_fraction: float = 0.3
+    weak_impact_fraction: float = 0.2
 
 
 class _Phase(Enum):
@@ -149,7 +171,9 @@ class FootEvents:
         self._cursor = 0  # absolute row where the current step looks first
         self._rest_start_t: float | None = None  # None: the foot-flat began inside a long gap
         self._rest_start_spread_s = 0.0  # it began within this of _rest_start_t (a short gap)
+        self._rest_first = 0  # first row seen at rest in the current foot-flat
         self._rest_end = 0  # last row seen at rest in the current foot-flat
+        self._turn_from = 0  # last still row of foot-flat: the foot's push-off turn counts from it
         self._stance_has_ic = False
         self._last_ic_t: float | None = None  # this stance's IC, measured
         self._previous_ic_t: float | None = None  # the last IC reported
@@ -158,7 +182,7 @@ class FootEvents:
         self._last_to_t: float | None = None
         self._lever_m: np.ndarray | None = None  # sensor to contact point, sensor frame, m
         self._turn_axis: np.ndarray | None = None  # what the foot turns about in push-off
-        self._rest_gravity = np.zeros(3)  # gravity in the sensor frame at the end of foot-flat
+        self._rest_gravity = np.zeros(3)  # gravity in the sensor frame at _turn_from
         history = self.params.history_strides
         self._stances: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=history)
         self._ic_to_rest_s: deque[float] = deque(maxlen=history)
@@ -192,19 +216,21 @@ class FootEvents:
             return []
         # Samples lost just before the first row at rest: foot-flat began somewhere in that gap.
         lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
-        self._rest_start_t = None if lost_before_s > self.params.max_gap_s else self._time(start) - 0.5 * lost_s
+        self._rest_start_t = self._time(start) - 0.5 * lost_s
         self._rest_start_spread_s = 0.5 * lost_s
         if self._last_to_t is not None and self._time(start) - self._last_to_t < _MIN_SWING_S:
             self._airborne = False  # back at rest at once: the foot did not swing (a heel raise)
         skipped = self._stances_lost_in_gaps(self._time(start)) if self._airborne else []
-        ic_t = self._initial_contact(start) if self._airborne and self._rest_start_t is not None else None
+        ic_t = self._initial_contact(start) if self._airborne else None
         if ic_t is not None:
             self._remember_stride(ic_t)
+        elif lost_before_s > self.params.max_gap_s:
+            self._rest_start_t = None  # no impact before a long gap: foot-flat began somewhere in it
         # Airborne before a long gap and at rest after it: it landed in the gap (placed at TO).
         lost_from = self._time(start) - lost_before_s
         self._ic_lost_in = (lost_from, self._time(start)) if self._airborne and self._rest_start_t is None else None
         self._stance_has_ic, self._airborne, self._last_ic_t = ic_t is not None, False, ic_t
-        self._phase, self._rest_end, self._cursor = _Phase.AT_REST, start, start + 1
+        self._phase, self._rest_first, self._rest_end, self._cursor = _Phase.AT_REST, start, start, start + 1
         return skipped + ([GaitEvent(ic_t, self.side, "IC")] if ic_t is not None else [])
 
     def _wait_rest_end(self) -> list[GaitEvent] | None:
@@ -213,7 +239,7 @@ class FootEvents:
             return None
         t, acc, gyr = self._rows(self._cursor, stop)
         valid = valid_rows(acc, gyr)
-        moving = np.flatnonzero(valid & ~self._at_rest(acc, gyr))
+        moving = np.flatnonzero(valid & ~self._at_rest(self._cursor, stop))
         still = np.flatnonzero(valid[: moving[0]] if len(moving) else valid)
         if len(still):
             self._rest_end = self._cursor + int(still[-1])
@@ -222,7 +248,7 @@ class FootEvents:
             return []
         self._cursor += int(moving[0])
         self._phase = _Phase.PUSH_OFF
-        self._rest_gravity = self._gravity_at_rest()
+        self._rest_gravity, self._turn_from = self._gravity_at_rest()
         if self._stance_has_ic:
             return [GaitEvent(0.5 * (self._rest_start_t + self._time(self._rest_end)), self.side, "MS")]
         return []
@@ -243,7 +269,7 @@ class FootEvents:
         # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
         turned = np.maximum.accumulate(np.where(valid, np.linalg.norm(gyr, axis=1), 0.0)) >= p.push_off_gyr_rads
         rows = np.flatnonzero(valid)
-        onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2)
+        onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2, p.toe_off_onset_mps2)
         settled, _, _ = self._first_rest(start + 1, stop)  # row 0 is the foot-flat's last
         if settled is not None and (onset is None or settled <= start + rows[onset[0]]):
             # The foot settled again without leaving the ground (a shift of weight).
@@ -274,7 +300,7 @@ class FootEvents:
         rows = np.flatnonzero(valid_rows(acc, gyr))
         if not len(rows):
             return None, stop, 0.0
-        rest = self._at_rest(acc[rows], gyr[rows])
+        rest = self._at_rest(first, stop)[rows]
         since_previous = np.diff(t[rows], prepend=self._last_valid_time_before(first))
         joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
         run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
@@ -283,7 +309,14 @@ class FootEvents:
         ends = np.searchsorted(run, run[starts], side="right") - 1
         after_gap = since_previous[starts] > p.max_gap_s
         lasted_s = t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz
-        long_enough = (lasted_s >= p.min_rest_s - 1e-9) | after_gap  # after a gap it may have begun in it
+        # Seen still from one row to the next at least once: two lone rows across a short gap
+        # are no foot-flat (a slow swing passes through rest-like rows one at a time).
+        neighbours = np.concatenate([[False], joined & (since_previous[1:] < 1.5 / self.rate_hz)])
+        seen_still = np.bincount(run, weights=neighbours, minlength=run[-1] + 1)[run[starts]] > 0
+        # Still before a long gap and after it: the same foot-flat, which the gap cut short.
+        next_row = np.minimum(ends + 1, len(rows) - 1)
+        bridged = (ends + 1 < len(rows)) & (since_previous[next_row] > p.max_gap_s) & rest[next_row]
+        long_enough = (((lasted_s >= p.min_rest_s - 1e-9) | bridged) & seen_still) | after_gap  # it may have begun in a gap
         if long_enough.any():
             found = int(np.argmax(long_enough))
             return first + int(rows[starts[found]]), first, float(since_previous[starts[found]])
@@ -292,8 +325,20 @@ class FootEvents:
             return None, first + int(rows[starts[-1]]), 0.0
         return None, stop, 0.0
 
-    def _at_rest(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
-        return foot_at_rest(acc, gyr, self.params.rest_gyr_rads, self.params.rest_acc_mps2)
+    def _at_rest(self, first: int, stop: int) -> np.ndarray:
+        """(n,) bool: which of rows [first, stop) lie still on the ground (``foot_at_rest``)
+        and, when the row before did too, either hardly turn (``still_gyr_rads``) or turn at
+        much the same rate as then: in a slow swing the foot's turn passes through zero as it
+        reverses, with |acc| near g for a moment."""
+        p = self.params
+        first = max(first, self._first)
+        since = max(first - 1, self._first)
+        _, acc, gyr = self._rows(since, stop)
+        still = foot_at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
+        change = np.linalg.norm(np.diff(gyr, axis=0), axis=1) * self.rate_hz
+        turning = np.linalg.norm(gyr[1:], axis=1) >= p.still_gyr_rads
+        reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
+        return (still & ~reversing)[first - since :]
 
     def _last_valid_time_before(self, row: int) -> float:
         """Time of the last row with a sample shortly before ``row`` (-inf after a long gap;
@@ -310,20 +355,24 @@ class FootEvents:
     def _initial_contact(self, rest_start: int) -> float | None:
         """The impact before the foot-flat starting at row ``rest_start``, or None.
 
-        Of the candidates (``impacts``) at least ``weak_impact_fraction`` as steep as the
-        usual impact, the one ending the longest fall (flight, not the rebound after an
-        impact); once the rhythm is known (where that one was before foot-flat in the last
-        strides), the one nearest to it: a late-swing movement or a rearfoot strike's forefoot
-        slap can look like an impact too, and the rhythm, taken from the longest-fall choices
-        alone, outvotes a stride's mistake. Without a candidate near the rhythm, an impact lost
-        in a gap of samples there is placed by the rhythm, inside the gap.
+        Of the candidates (``impacts``, at least ``_MIN_SWING_S`` after the last toe-off) at
+        least ``weak_impact_fraction`` as steep as the usual impact, the one ending the longest
+        fall (a runner's flight, not the rebound after an impact), or without a flight (a
+        walker) the steepest; once the rhythm is known (where that one was before foot-flat in
+        the last strides), the one nearest to it: a late-swing movement or a rearfoot strike's
+        forefoot slap can look like an impact too, and the rhythm, taken from the rhythm-free
+        choices alone, outvotes a stride's mistake. Without a candidate near the rhythm, an
+        impact lost in a gap of samples there is placed by the rhythm, inside the gap; a
+        foot-flat that began somewhere in a long gap is too vague a guide for that (its IC then
+        comes from the contact time, ``_contact_lost_in_gap``).
         """
         p = self.params
         rest_t, first_rest_t = self._rest_start_t, self._time(rest_start)
-        earliest = first_rest_t - p.ic_window_s
+        reach_s = p.ic_window_s + 2.0 * self._rest_start_spread_s  # foot-flat began in a gap: before it
+        earliest = first_rest_t - reach_s
         if self._last_to_t is not None:
-            earliest = max(earliest, self._last_to_t)
-        first = max(self._first, rest_start - self._rows_of(p.ic_window_s))
+            earliest = max(earliest, self._last_to_t + _MIN_SWING_S)  # it swings before it lands
+        first = max(self._first, rest_start - self._rows_of(reach_s))
         t, acc, gyr = self._rows(first, rest_start + self._rows_of(p.min_rest_s))
         valid = valid_rows(acc, gyr)
         up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
@@ -332,13 +381,15 @@ class FootEvents:
         found = []
         if len(window) >= 3:
             along_up = acc[window] @ (up / np.linalg.norm(up))
-            found = impacts(t[window], along_up, 1.0 / self.rate_hz, p.impact_fraction)
+            found = impacts(t[window], along_up, 1.0 / self.rate_hz, p.impact_fraction, p.rebound_s, p.flight_fall_mps)
         if len(self._impact_slopes) >= _RHYTHM_STRIDES:
             found = [ic for ic in found if ic.slope_mps3 >= p.weak_impact_fraction * np.median(self._impact_slopes)]
         choice = self._choose_impact(found)
         on_rhythm = choice is not None and (expected is None or self._off_rhythm(choice.t, expected) <= p.rhythm_tolerance_s)
         if on_rhythm and not choice.in_gap:
             return choice.t
+        if 2.0 * self._rest_start_spread_s > p.max_gap_s:
+            return None  # foot-flat began somewhere in a long gap: too vague to place the impact by
         # The impact was lost in a gap: the one it fell in, else the one where the rhythm puts it.
         edges = np.concatenate([[earliest], t[window], [first_rest_t]])
         losses = np.flatnonzero(np.diff(edges) > 1.5 / self.rate_hz)
@@ -356,12 +407,14 @@ class FootEvents:
         rhythm is known, the one nearest to it."""
         if not found:
             return None
-        longest = max(found, key=lambda ic: ic.fall_mps)
-        if not longest.in_gap and self._rest_start_spread_s == 0.0:
-            self._ic_to_rest_s.append(self._rest_start_t - longest.t)
-            self._impact_slopes.append(longest.slope_mps3)
+        airborne = [ic for ic in found if ic.fall_mps >= self.params.flight_fall_mps]
+        # Running: the impact ends the flight. Walking has none: the heel strike is the sharpest climb.
+        first_choice = max(airborne, key=lambda ic: ic.fall_mps) if airborne else max(found, key=lambda ic: ic.slope_mps3)
+        if not first_choice.in_gap and self._rest_start_spread_s == 0.0:
+            self._ic_to_rest_s.append(self._rest_start_t - first_choice.t)
+            self._impact_slopes.append(first_choice.slope_mps3)
         if len(self._ic_to_rest_s) < _RHYTHM_STRIDES:
-            return longest
+            return first_choice
         expected = self._rest_start_t - np.median(self._ic_to_rest_s)
         return min(found, key=lambda ic: self._off_rhythm(ic.t, expected))
 
@@ -431,23 +484,33 @@ class FootEvents:
         _, acc, gyr = self._rows(self._row_at(from_t), self._row_at(to_t))
         return valid_rows(acc, gyr).sum() < 0.5 * (to_t - from_t) * self.rate_hz
 
-    def _gravity_at_rest(self) -> np.ndarray:
-        """Gravity (3,) in the sensor frame over the last rows of foot-flat: minus what the
-        accelerometer reads at rest."""
-        _, acc, gyr = self._rows(self._rest_end - self._rows_of(self.params.min_rest_s) + 1, self._rest_end + 1)
-        still = valid_rows(acc, gyr) & self._at_rest(acc, gyr)
-        return -np.mean(acc[still], axis=0)
+    def _gravity_at_rest(self) -> tuple[np.ndarray, int]:
+        """Gravity (3,) in the sensor frame, minus what the accelerometer reads over the last
+        rows of foot-flat where the foot turns slower than ``still_gyr_rads``, and the last of
+        those rows: the foot's turn is counted from there. A slow heel rise (walking) already
+        tilts the foot and accelerates the sensor while it still counts as at rest. Without such
+        rows, the last rows at rest."""
+        p = self.params
+        # Rows a live buffer still holds, so live and offline read the same ones.
+        first = max(self._rest_first, self._rest_end - self._rows_of(_SEARCH_S), self._first)
+        _, acc, gyr = self._rows(first, self._rest_end + 1)
+        rest = self._at_rest(first, self._rest_end + 1)
+        still = np.flatnonzero(rest & (np.linalg.norm(gyr, axis=1) < p.still_gyr_rads))
+        last = int(still[-1]) if len(still) else len(acc) - 1
+        use = still if len(still) else np.flatnonzero(rest)
+        use = use[use > last - self._rows_of(p.min_rest_s)]
+        return -np.mean(acc[use], axis=0), first + last
 
     def _stance_rows(self, first: int, stop: int) -> tuple[np.ndarray, ...]:
         """t, acc, gyr, alpha and gravity (sensor frame, turned with the foot after foot-flat)
         of rows [first, stop)."""
         t, acc, gyr, alpha = self._rows_with_alpha(first, stop)
         gravity = np.broadcast_to(self._rest_gravity, acc.shape).copy()
-        after = max(self._rest_end, first)
+        after = max(self._turn_from, first)
         if self._turn_axis is not None and after < stop:
-            _, _, turning = self._rows(self._rest_end, stop)
+            _, _, turning = self._rows(self._turn_from, stop)
             turned = turned_gravity(turning, self.rate_hz, self._rest_gravity, self._turn_axis)
-            gravity[after - first :] = turned[after - self._rest_end :]
+            gravity[after - first :] = turned[after - self._turn_from :]
         return t, acc, gyr, alpha, gravity
 
     def _bootstrap_contact_model(self) -> None:

@@ -50,36 +50,56 @@ class Impact(NamedTuple):
     slope_mps3: float
 
 
-def impacts(t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: float) -> list[Impact]:
+def impacts(
+    t: np.ndarray, along_up: np.ndarray, period_s: float, fraction: float, rebound_s: float, flight_mps: float
+) -> list[Impact]:
     """The impact candidates in ``along_up``, the specific force along the sole's normal (m/s²,
     valid rows only, at times ``t``), earliest first: climbs between neighbouring rows at least
-    ``fraction`` as steep as the steepest, at least as steep as the steps beside them, and part
-    of a rise that began below g. Before contact the foot falls with the airborne runner (it
-    reads less than g along its normal); the ground's arrest throws the reading far above g.
-    Without any, the steepest climb.
+    ``fraction`` as steep as the steepest and at least as steep as the steps beside them. The
+    ground's arrest throws the reading up within a few milliseconds, whatever it was before.
 
-    The time is the middle of the step, moved to the vertex of a parabola through its slope and
-    its neighbours' when they are one period apart.
+    Each carries the fall before it. An airborne runner's foot falls with him (it reads less
+    than g along its normal) until the impact. A walker's heel strikes without a flight, and the
+    foot then rolls down about the heel, so the sensor ahead of it reads less than g for a while
+    until the forefoot lands: a stretch below g that begins within ``rebound_s`` after a steeper
+    climb is that rebound, not a flight, and counts as no fall.
+
+    The time: after a flight of at least ``flight_mps``, the runner's impact is a spike over
+    within about two rows, placed at its steepest step (``_steepest_time``); a walker's heel
+    strike rises more slowly (the heel rolls in), so its steepest step comes a row or more after
+    contact, which is where the climb began (``_onset_time``).
     """
     slopes = np.diff(along_up) / np.diff(t)
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
-    sharp = (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
+    sharp = np.flatnonzero(
+        (slopes > 0) & (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
+    )
+    fall, fall_start = _fall_before(t, along_up)
     rise_start = _rise_starts(slopes)
-    from_below = np.flatnonzero(sharp & (along_up[rise_start] < GRAVITY_MPS2))
-    fall = _fall_before(t, along_up)[rise_start]
-    steps = from_below if len(from_below) else [int(np.argmax(slopes))]
-    return [Impact(*_climb_time(t, slopes, int(k), period_s), float(fall[k]), float(slopes[k])) for k in steps]
+    found = []
+    for k in sharp:
+        began_t = t[fall_start[rise_start[k]]]
+        after_steeper = (slopes[sharp] > slopes[k]) & (t[sharp] < began_t) & (t[sharp] >= began_t - rebound_s)
+        flight = 0.0 if after_steeper.any() else float(fall[rise_start[k]])
+        when = _steepest_time if flight >= flight_mps else _onset_time
+        found.append(Impact(*when(t, along_up, slopes, int(k), period_s), flight, float(slopes[k])))
+    return found
 
 
-def _fall_before(t: np.ndarray, along_up: np.ndarray) -> np.ndarray:
+def _fall_before(t: np.ndarray, along_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """At each row, the integral of g minus the reading since the reading last was at or above
-    g (0 there), m/s."""
+    g (0 there), m/s, and the row that stretch below g began at (the row itself when above)."""
     below = along_up < GRAVITY_MPS2
     deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * np.diff(t, prepend=t[0]), 0.0))
-    return deficit - np.maximum.accumulate(np.where(below, 0.0, deficit))
+    rows = np.arange(len(along_up))
+    start = np.where(below, np.maximum.accumulate(np.where(below, -1, rows)) + 1, rows)
+    return deficit - np.maximum.accumulate(np.where(below, 0.0, deficit)), start
 
 
-def _climb_time(t: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:
+def _steepest_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:
+    """The time of the steepest climb, step ``k`` (rows k, k+1): its middle, moved to the vertex
+    of a parabola through its slope and its neighbours' when they are one period apart; and
+    whether the step spans lost samples (then only its middle is known)."""
     middle = 0.5 * (t[k] + t[k + 1])
     if t[k + 1] - t[k] > 1.5 * period_s:
         return float(middle), True
@@ -91,6 +111,25 @@ def _climb_time(t: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> t
     return float(middle), False
 
 
+def _onset_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:
+    """When the climb whose steepest step is ``k`` (rows k, k+1) began, and whether that step
+    spans lost samples (then only its middle is known: the climb happened in the gap).
+
+    An arrest turns the reading up at the instant of contact, most steeply at first. Step k is
+    the steepest, so row k-1 was still on the way before (the line through rows k-2, k-1) and
+    the climb began between rows k-1 and k: by the rise above that line at row k over the slope
+    the climb had there (the steep step's, extrapolated back by its change to the next step).
+    Without the rows around, the steepest step's time."""
+    if t[k + 1] - t[k] > 1.5 * period_s or not 2 <= k < len(slopes) - 1 or t[k + 2] - t[k - 2] > 4.5 * period_s:
+        return _steepest_time(t, y, slopes, k, period_s)
+    before = slopes[k - 2]
+    at_start = 2.0 * slopes[k] - slopes[k + 1] - before
+    if at_start <= 0:
+        return _steepest_time(t, y, slopes, k, period_s)
+    rise = y[k] - y[k - 1] - before * (t[k] - t[k - 1])
+    return float(np.clip(t[k] - max(rise, 0.0) / at_start, t[k - 1], t[k])), False
+
+
 def _rise_starts(slopes: np.ndarray) -> np.ndarray:
     """For each step, the row where the run of climbing steps it belongs to began."""
     not_climbing = np.flatnonzero(slopes <= 0)
@@ -100,20 +139,28 @@ def _rise_starts(slopes: np.ndarray) -> np.ndarray:
     return starts
 
 
-def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float) -> tuple[int, float, float] | None:
+def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float, level: float) -> tuple[int, float, float] | None:
     """When ``values`` (valid rows only, from a level near 0) start to rise for good.
 
-    The first row at or above ``threshold`` whose next row is too; the onset is the line
-    through those two rows taken back to 0, kept between that row and the one before it (so a
-    rise that began inside a gap of lost samples is placed inside the gap). Returns the index
-    of that first row, the onset time and the row before it (the earliest the rise can have
-    begun), or None when there is no such rise.
+    The rise is the first row at or above ``threshold`` whose next row is too. A rise that jumps
+    far past the threshold began within the row before; one that crosses it by less than the
+    threshold again climbs slowly and began with the rows climbing to it from ``level`` on, or
+    from twice the values' usual level over the ten rows before when that is higher (above the
+    noise, so a drift is not taken for it). The onset is the line through the first two rows of
+    the rise taken back to 0, kept between its first row and the one before it (so a rise that
+    began inside a gap of lost samples is placed inside the gap). Returns the index of that
+    first row, the onset time and the row before it (the earliest the rise can have begun), or
+    None when there is no such rise.
     """
     above = values >= threshold
     both = np.flatnonzero(above[:-1] & above[1:])
     if not len(both):
         return None
     k = int(both[0])
+    if values[k] < 2.0 * threshold:  # a slow rise: it began rows earlier
+        floor = max(level, 2.0 * float(np.median(values[max(k - 10, 0) : k]))) if k else level
+        while k > 0 and floor <= values[k - 1] < values[k]:
+            k -= 1
     rise = values[k + 1] - values[k]
     onset = t[k] - values[k] * (t[k + 1] - t[k]) / rise if rise > 0 else t[k]
     earliest = t[k - 1] if k > 0 else t[k]
