@@ -100,6 +100,10 @@ class BenchConditions:
             },
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The conditions as the benches' ``--json`` reports them, with the link settings they force."""
+        return {**dataclasses.asdict(self), "link": self.link_overrides()}
+
     def describe(self) -> str:
         """One line for people: what the conditions are."""
         single = self.loss_pct * (1.0 - self.burst_share)
@@ -280,7 +284,7 @@ class AccuracyReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "conditions": {**dataclasses.asdict(self.conditions), "link": self.conditions.link_overrides()},
+            "conditions": self.conditions.to_json(),
             "seeds": self.seeds,
             "targets": {"rmse_deg": TARGET_RMSE_DEG, "drift_deg": TARGET_DRIFT_DEG, "kinds": list(TARGET_KINDS)},
             "results": [summary.to_json() for summary in self.summaries],

@@ -180,7 +180,7 @@ class FlagsReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "conditions": {**dataclasses.asdict(self.conditions), "link": self.conditions.link_overrides()},
+            "conditions": self.conditions.to_json(),
             "seeds": self.seeds,
             "scenarios": list(self.scenarios),
             "targets": {"sensitivity_pct": TARGET_SENSITIVITY_PCT, "specificity_pct": TARGET_SPECIFICITY_PCT,
