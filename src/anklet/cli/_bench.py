@@ -12,6 +12,7 @@ from anklet.bench import (
     DEFAULT_SCENARIOS,
     DETECTOR_LABELS,
     DETECTORS,
+    ROBUSTNESS_CASES,
     SPEEDS_MPS,
     STRIKES,
     TARGET_DETECTED_PCT,
@@ -22,6 +23,7 @@ from anklet.bench import (
     TARGET_SPECIFICITY_PCT,
     TARGET_SPURIOUS_PCT,
     TARGET_TO_ANGLE_MAE_DEG,
+    WALKING_SPEEDS_MPS,
     AccuracyReport,
     BenchConditions,
     DriftResult,
@@ -86,11 +88,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     events = benches.add_parser(
         "events",
         help="gait-event timing (IC, TO) against simulated truth, ours and published detectors",
-        description="Simulate running at each speed and strike pattern under the accuracy bench's "
-        "conditions, find IC and TO with our detector and the published ones on the same data, and "
-        f"compare with the truth (targets for ours: median |error| <= {TARGET_MEDIAN_MS:g} ms, "
-        f">= {TARGET_DETECTED_PCT:g} %% detected, <= {TARGET_SPURIOUS_PCT:g} %% spurious, ankle angle at "
-        f"TO within {TARGET_TO_ANGLE_MAE_DEG:g} deg on average, at every speed and strike).",
+        description="Simulate running at each speed and strike pattern, walking at each walking speed, "
+        "and recordings that do not follow the protocol (short standing, stops, turns, sensors on the "
+        "side of the shoe) under the accuracy bench's conditions, find IC and TO with our detector and "
+        "the published ones on the same data, and compare with the truth (targets for ours: median "
+        f"|error| <= {TARGET_MEDIAN_MS:g} ms, >= {TARGET_DETECTED_PCT:g} % detected, <= "
+        f"{TARGET_SPURIOUS_PCT:g} % spurious everywhere; ankle angle at TO within "
+        f"{TARGET_TO_ANGLE_MAE_DEG:g} deg on average at every running speed and strike). Name speeds, "
+        "strikes, walking speeds or cases to run only those.",
     )
     events.add_argument(
         "--speed", dest="speeds", type=float, action="append", metavar="M_S",
@@ -99,6 +104,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     events.add_argument(
         "--strike", dest="strikes", action="append", choices=STRIKES,
         help=f"strike pattern, repeatable (default: {', '.join(STRIKES)})",
+    )
+    events.add_argument(
+        "--walking-speed", dest="walking_speeds", type=float, action="append", metavar="M_S",
+        help=f"walking speed, m/s, repeatable (default: {', '.join(f'{v:g}' for v in WALKING_SPEEDS_MPS)})",
+    )
+    events.add_argument(
+        "--case", dest="cases", action="append", choices=tuple(ROBUSTNESS_CASES),
+        help="robustness case, repeatable (default: all: "
+        + "; ".join(f"{name}: {what}" for name, what in ROBUSTNESS_CASES.items()).replace("%", "%%") + ")",
     )
     events.add_argument("--seeds", type=int, default=2, metavar="N", help="seeds 0..N-1 per speed and strike (default 2)")
     events.add_argument("--duration", type=float, default=60.0, metavar="S", help="session length, s (default 60)")
@@ -169,9 +183,14 @@ def _run_accuracy(args: argparse.Namespace) -> int:
 
 def _run_events(args: argparse.Namespace) -> int:
     conditions = _checked_conditions(args)
+    # Named speeds, strikes, walking speeds or cases run only those; nothing named runs all.
+    everything = not (args.speeds or args.strikes or args.walking_speeds or args.cases)
+    running = everything or args.speeds or args.strikes
     report = bench_events(
-        tuple(args.speeds or SPEEDS_MPS),
-        tuple(args.strikes or STRIKES),
+        tuple(args.speeds or SPEEDS_MPS) if running else (),
+        tuple(args.strikes or STRIKES) if running else (),
+        walking_speeds_mps=tuple(args.walking_speeds or (WALKING_SPEEDS_MPS if everything else ())),
+        cases=tuple(args.cases or (ROBUSTNESS_CASES if everything else ())),
         seeds=args.seeds,
         duration_s=args.duration,
         conditions=conditions,
@@ -272,30 +291,39 @@ def render_events(report: EventsReport) -> str:
     """The events report as fixed-width tables and a verdict line."""
     lines = [
         f"anklet bench events: {report.seeds} seed{'s' if report.seeds != 1 else ''} x {report.duration_s:g} s "
-        f"per speed and strike; {report.conditions.describe()}",
-        "",
-        "ours, per speed and strike: median |error| ms, detected %, spurious %; mean |error| of the ankle angle at TO, deg",
-        f"{'scenario':<20}{'IC ms':>7}{'det %':>8}{'spur %':>8}{'TO ms':>7}{'det %':>8}{'spur %':>8}{'TO angle':>10}  target",
+        f"per session design; {report.conditions.describe()}"
+        + ("; robustness cases from the recording's first row" if "robustness" in report.groups else ""),
     ]
-    for result in report.results:
-        ic, to = result.scores["ours"]["IC"], result.scores["ours"]["TO"]
-        lines.append(
-            f"{result.scenario:<20}{_num(ic.median_abs_ms, 7)}{_num(ic.detected_pct, 8, 1)}{_num(ic.spurious_pct, 8, 1)}"
-            f"{_num(to.median_abs_ms, 7)}{_num(to.detected_pct, 8, 1)}{_num(to.spurious_pct, 8, 1)}"
-            f"{_num(to.to_angle_mae_deg, 10)}  {'MISSED' if result.missed() else 'ok'}"
-        )
-        lines += [f"  {failure}" for failure in result.failures]
-    lines += [
-        "",
-        "every detector on the same data, pooled over speeds and strikes "
-        "(angle at TO: estimated; timing only: the true angle at the detected TO)",
-        f"{'detector':<50}{'event':<7}{'median':>8}{'bias':>8}{'p95':>8}{'det %':>8}{'spur %':>8}"
-        f"{'angle@TO':>10}{'timing':>8}",
-    ]
-    for detector in DETECTORS:
-        for event in ("IC", "TO", "MS"):
-            if event in report.results[0].scores[detector]:
-                lines.append(_detector_line(DETECTOR_LABELS[detector], event, report.pooled(detector, event)))
+    for group in report.groups:
+        lines += [
+            "",
+            f"ours, {group}: median |error| ms, detected %, spurious %"
+            + ("; mean |error| of the ankle angle at TO, deg" if group != "robustness" else ""),
+            f"{'scenario':<20}{'IC ms':>7}{'det %':>8}{'spur %':>8}{'TO ms':>7}{'det %':>8}{'spur %':>8}"
+            f"{'TO angle':>10}  target",
+        ]
+        for result in (r for r in report.results if r.group == group):
+            ic, to = result.scores["ours"]["IC"], result.scores["ours"]["TO"]
+            lines.append(
+                f"{result.scenario:<20}{_num(ic.median_abs_ms, 7)}{_num(ic.detected_pct, 8, 1)}{_num(ic.spurious_pct, 8, 1)}"
+                f"{_num(to.median_abs_ms, 7)}{_num(to.detected_pct, 8, 1)}{_num(to.spurious_pct, 8, 1)}"
+                f"{_num(to.to_angle_mae_deg, 10)}  {'MISSED' if result.missed() else 'ok'}"
+            )
+            if group == "robustness":
+                lines.append(f"  {result.description}")
+            lines += [f"  {failure}" for failure in result.failures]
+    for group in report.groups:
+        lines += [
+            "",
+            f"every detector on the same data, pooled over {group} "
+            "(angle at TO: estimated; timing only: the true angle at the detected TO)",
+            f"{'detector':<50}{'event':<7}{'median':>8}{'bias':>8}{'p95':>8}{'det %':>8}{'spur %':>8}"
+            f"{'angle@TO':>10}{'timing':>8}",
+        ]
+        for detector in DETECTORS:
+            for event in ("IC", "TO", "MS"):
+                if event in report.results[0].scores[detector]:
+                    lines.append(_detector_line(DETECTOR_LABELS[detector], event, report.pooled(detector, event, group)))
     lines += ["", "targets met" if report.targets_met else "targets MISSED: " + "; ".join(report.missed)]
     return "\n".join(lines)
 
