@@ -253,7 +253,7 @@ class EventsReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "conditions": {**dataclasses.asdict(self.conditions), "link": self.conditions.link_overrides()},
+            "conditions": self.conditions.to_json(),
             "seeds": self.seeds,
             "duration_s": self.duration_s,
             "match_tolerance_s": MATCH_TOLERANCE_S,
