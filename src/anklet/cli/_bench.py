@@ -72,18 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="M",
         help="length of the easy_run drift run, min; 0 skips it (default 30)",
     )
-    accuracy.add_argument(
-        "--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)"
-    )
-    accuracy.add_argument(
-        "--burst-share",
-        type=float,
-        default=0.5,
-        metavar="F",
-        help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
-    )
-    accuracy.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    accuracy.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    _add_loss_and_output_options(accuracy)
     accuracy.set_defaults(handler=_run_accuracy)
     events = benches.add_parser(
         "events",
@@ -116,13 +105,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     events.add_argument("--seeds", type=int, default=2, metavar="N", help="seeds 0..N-1 per speed and strike (default 2)")
     events.add_argument("--duration", type=float, default=60.0, metavar="S", help="session length, s (default 60)")
-    events.add_argument("--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)")
-    events.add_argument(
-        "--burst-share", type=float, default=0.5, metavar="F",
-        help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
-    )
-    events.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    events.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    _add_loss_and_output_options(events)
     events.set_defaults(handler=_run_events)
     flags = benches.add_parser(
         "flags",
@@ -134,14 +117,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         f"{TARGET_SPECIFICITY_PCT:g} %%, no flag raised again after it went down).",
     )
     flags.add_argument("--seeds", type=int, default=2, metavar="N", help="seeds 0..N-1 per session (default 2)")
-    flags.add_argument("--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)")
-    flags.add_argument(
+    _add_loss_and_output_options(flags)
+    flags.set_defaults(handler=_run_flags, duration=None)  # each session runs for its own length
+
+
+def _add_loss_and_output_options(bench: argparse.ArgumentParser) -> None:
+    """The options every bench shares: the link's loss, and how the result is reported."""
+    bench.add_argument("--loss-pct", type=float, default=5.0, metavar="P", help="BLE packet loss, %% (default 5)")
+    bench.add_argument(
         "--burst-share", type=float, default=0.5, metavar="F",
         help="fraction of the loss in bursts of 5 packets on average, 0-1 (default 0.5)",
     )
-    flags.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    flags.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    flags.set_defaults(handler=_run_flags, duration=None)  # each session runs for its own length
+    bench.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    bench.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
