@@ -143,3 +143,27 @@ def test_events_do_not_depend_on_how_the_sensor_is_turned(running):
     events, events_turned = detect_events(table, RATE_HZ), detect_events(turned, RATE_HZ)
     assert [(e.side, e.event) for e in events] == [(e.side, e.event) for e in events_turned]
     np.testing.assert_allclose([e.t for e in events], [e.t for e in events_turned], atol=1e-6)
+
+
+def test_a_chunk_that_starts_right_after_a_long_gap_gives_the_offline_events(running):
+    """Live chunks once began just after a 0.36 s hole in a foot's samples that ended in its
+    stance: the look back for the last sample stopped at the longest bridgeable gap, the hole
+    counted as infinitely long and the detector raised OverflowError (anklet demo, 28 s). Holes
+    of 0.25-0.4 s over a landing, each chunk cut exactly where the samples come back."""
+    session, table = running(3.0, "rearfoot", 0, 30.0, loss_pct=0.0)
+    ics = _true_times(session, "right", "IC")
+    ics = ics[ics > 8.0][::4][:5]
+    holes = [(ic - length + 0.06, ic + 0.06) for ic, length in zip(ics, np.linspace(0.25, 0.4, len(ics)))]
+    lost = np.zeros(len(table.t), dtype=bool)
+    for start, stop in holes:
+        lost |= (table.t >= start) & (table.t < stop)
+    acc = {name: np.where(lost[:, None], np.nan, a) if name == "right_foot" else a for name, a in table.acc.items()}
+    gyr = {name: np.where(lost[:, None], np.nan, g) if name == "right_foot" else g for name, g in table.gyr.items()}
+    holed = type(table)(table.t, acc, gyr)
+    offline = detect_events(holed, RATE_HZ)
+    cuts = sorted(int(np.searchsorted(table.t, stop)) for _, stop in holes)
+    live, found = GaitEventDetector(RATE_HZ), []
+    for start, stop in zip([0, *cuts], [*cuts, len(table.t)]):
+        found += live.update(holed.rows(slice(start, stop)))
+    assert sorted(found) == offline
+    assert sum(e.event == "IC" and e.side == "right" for e in offline) >= len(_true_times(session, "right", "IC")) - 1

@@ -214,14 +214,16 @@ class FootEvents:
                 return None
             self._cursor = resume
             return []
-        # Samples lost just before the first row at rest: foot-flat began somewhere in that gap.
+        # Samples lost just before the first row at rest: foot-flat began somewhere in that gap
+        # (of unknown length when it began before the rows still held).
         lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
-        self._rest_start_t = self._time(start) - 0.5 * lost_s
-        self._rest_start_spread_s = 0.5 * lost_s
+        known = math.isfinite(lost_s)
+        self._rest_start_t = self._time(start) - 0.5 * lost_s if known else None
+        self._rest_start_spread_s = 0.5 * lost_s if known else 0.0
         if self._last_to_t is not None and self._time(start) - self._last_to_t < _MIN_SWING_S:
             self._airborne = False  # back at rest at once: the foot did not swing (a heel raise)
         skipped = self._stances_lost_in_gaps(self._time(start)) if self._airborne else []
-        ic_t = self._initial_contact(start) if self._airborne else None
+        ic_t = self._initial_contact(start) if self._airborne and known else None
         if ic_t is not None:
             self._remember_stride(ic_t)
         elif lost_before_s > self.params.max_gap_s:
@@ -341,14 +343,17 @@ class FootEvents:
         return (still & ~reversing)[first - since :]
 
     def _last_valid_time_before(self, row: int) -> float:
-        """Time of the last row with a sample shortly before ``row`` (-inf after a long gap;
-        the stream's first row has no gap before it)."""
+        """Time of the last row with a sample before ``row`` that is still held (-inf when none
+        is: the gap began before the rows kept); the stream's first row has no gap before it.
+        The short look back first: it is the usual case and the cheap one."""
         if row == 0:
             return self._time(0) - 1.0 / self.rate_hz
-        first = max(self._first, row - self._rows_of(self.params.max_gap_s) - 1)
-        t, acc, gyr = self._rows(first, row)
-        present = np.flatnonzero(valid_rows(acc, gyr))
-        return float(t[present[-1]]) if len(present) else -math.inf
+        for first in (max(self._first, row - self._rows_of(self.params.max_gap_s) - 1), self._first):
+            t, acc, gyr = self._rows(first, row)
+            present = np.flatnonzero(valid_rows(acc, gyr))
+            if len(present):
+                return float(t[present[-1]])
+        return -math.inf
 
     # ---- initial contact -----------------------------------------------------------------
 
