@@ -23,6 +23,8 @@ DEFAULT_ATHLETE = Path(__file__).parent / "athletes" / "default.toml"
 """The default profile (``calibration/athletes/default.toml``, linked into the package)."""
 
 _TABLES = ("athlete", "thresholds", "sources")
+RESTRICTED_PF_KEYS = {"running": "restricted_pf_to_deg", "walking": "restricted_pf_to_walking_deg"}
+"""The profile's ``restricted_pf`` threshold of each gait (``anklet.gait._strides.stride_gait``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,12 @@ class FlagThresholds:
         The tall-kneeling test passes with at most this gap between the front of the ankle
         and the floor, cm, or when the plantarflexion is at most the tolerance short of the
         angle that leaves that gap, deg (the measurement's uncertainty in kneeling).
-    restricted_pf_to_deg, running_flag_window_strides, running_flag_fraction
-        Running: a stride is ``restricted_pf`` when the ankle angle at toe-off is above this,
-        deg; the flag needs at least the fraction of a side's last strides in the window.
+    restricted_pf_to_deg, restricted_pf_to_walking_deg
+        A running (walking) stride is ``restricted_pf`` when the ankle angle at toe-off is
+        above this, deg (a normal walker's toe-off sits at the running one).
+    running_flag_window_strides, running_flag_fraction
+        The ``restricted_pf`` flag needs at least the fraction of a side's last strides in the
+        window.
     running_flag_clear_fraction
         ... and clears when at most this fraction of them are restricted (hysteresis).
     asymmetry_deg, asymmetry_clear_deg
@@ -74,6 +79,7 @@ class FlagThresholds:
     tall_kneeling_max_gap_cm: float
     tall_kneeling_tolerance_deg: float
     restricted_pf_to_deg: float
+    restricted_pf_to_walking_deg: float
     running_flag_window_strides: int
     running_flag_fraction: float
     running_flag_clear_fraction: float
@@ -97,6 +103,11 @@ class FlagThresholds:
             self.tall_kneeling_tolerance_deg < 0.0
         ):
             raise ValueError("the knee-to-wall and tall-kneeling tolerances and the gap must not be negative")
+
+    @property
+    def restricted_pf_to_deg_by_gait(self) -> dict[str, float]:
+        """The ``restricted_pf`` threshold of each gait (``stride_gait``), deg."""
+        return {gait: getattr(self, key) for gait, key in RESTRICTED_PF_KEYS.items()}
 
 
 @dataclass(frozen=True)

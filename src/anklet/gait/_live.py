@@ -6,7 +6,7 @@ session from its config):
 
 - ``running``, ``walking``: events as the rows come (each TO 150 ms of rows after it), strides
   once their angles have come (:class:`StrideBuilder`), the running flags as each stride
-  comes (``analyze_session`` flags walking strides the same way);
+  comes, each stride judged by its own gait's threshold (``analyze_session`` does the same);
 - ``squat``: reps and the ``restricted_df`` flag, as ``analyze_session`` finds them offline;
 - ``knee_to_wall``, ``tall_kneeling``, ``split_squat``: the guided test's assessments and
   flags, and the reps it counts (knee-to-wall attempts, split-squat reps with the lunge
@@ -65,7 +65,7 @@ class RunningGait:
 
     def __init__(self, rate_hz: float, athlete: AthleteProfile) -> None:
         self._events = GaitEventDetector(rate_hz)
-        self._strides = StrideBuilder(athlete.thresholds.restricted_pf_to_deg)
+        self._strides = StrideBuilder(athlete.thresholds.restricted_pf_to_deg_by_gait)
         self._flags = RunningFlags(athlete)
 
     def on_rows(self, rows: ImuTable) -> Messages:

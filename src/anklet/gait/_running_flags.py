@@ -2,14 +2,21 @@
 
 - ``restricted_pf``: the ankle does not extend at toe-off. At least ``running_flag_fraction``
   of the side's last ``running_flag_window_strides`` strides reach less plantarflexion at TO
-  than ``restricted_pf_to_deg``; it clears only when at most ``running_flag_clear_fraction``
-  do.
+  than the threshold of their gait (``restricted_pf_to_deg`` running,
+  ``restricted_pf_to_walking_deg`` walking: a normal walker's toe-off sits at the running
+  one); it clears only when at most ``running_flag_clear_fraction`` do.
 - ``asymmetry``: the medians of the two sides' TO angles over their windows differ by more
   than ``asymmetry_deg``; raised on the less plantarflexed side, cleared below
   ``asymmetry_clear_deg``.
 - ``worsening``: a side's median TO angle over its window has lost more than ``worsening_deg``
-  of plantarflexion since its first full window (fatigue); cleared below
+  of plantarflexion since its first full window of that gait (fatigue); cleared below
   ``worsening_clear_deg``.
+
+A stride's gait is its duty factor's (``stride_gait``), decided stride by stride. Walking
+takes the ankle less far than running, so ``asymmetry`` and ``worsening`` compare the TO
+angles of the new stride's gait only: the window's strides of that gait, once they fill at
+least half of it (after a change of gait the flags keep their state until then; a stride
+whose misplaced event gave it the other gait cannot stop them).
 
 Thresholds come from the athlete profile (calibration/athletes/default.toml, with sources).
 The gaps between raise and clear levels are the hysteresis that keeps a flag from flickering
@@ -25,8 +32,9 @@ import statistics
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from anklet.gait._athlete import AthleteProfile
+from anklet.gait._athlete import RESTRICTED_PF_KEYS, AthleteProfile
 from anklet.gait._flags import FlagChange
+from anklet.gait._strides import stride_gait
 
 __all__ = ["RunningFlags"]
 
@@ -35,6 +43,7 @@ class _Stride(Protocol):
     side: str
     ic_t: float
     to_t: float
+    end_t: float
     ankle_angle_at_to_deg: float
 
 
@@ -44,8 +53,9 @@ class RunningFlags:
 
     def __init__(self, athlete: AthleteProfile) -> None:
         self.thresholds = athlete.thresholds
+        self.sources = athlete.sources
         self._windows: dict[str, list[_Stride]] = {}
-        self._baseline_deg: dict[str, float] = {}  # median TO angle of a side's first full window
+        self._baseline_deg: dict[tuple[str, str], float] = {}  # (side, gait): median TO angle of its first full window
         self.active_: dict[tuple[str, str], bool] = {}
         self._strides_seen: dict[str, int] = {}
         self._changed_at: dict[tuple[str, str], int] = {}  # strides seen on its side at the last change
@@ -68,31 +78,39 @@ class RunningFlags:
         del window[: -th.running_flag_window_strides]
         if len(window) < th.running_flag_window_strides:
             return []
-        median = _median_to_deg(window)
-        self._baseline_deg.setdefault(stride.side, median)
-        changes = [self._restricted_pf(stride, window), self._worsening(stride, window, median), *self._asymmetry(stride)]
+        changes = [self._restricted_pf(stride, window), self._worsening(stride, window), *self._asymmetry(stride)]
         return [change for change in changes if change is not None]
 
     def _restricted_pf(self, stride: _Stride, window: list[_Stride]) -> FlagChange | None:
         th = self.thresholds
-        restricted = sum(s.ankle_angle_at_to_deg > th.restricted_pf_to_deg for s in window) / len(window)
+        evidence_strides = self._stride_evidence(window)
+        restricted = sum(s["ankle_angle_at_to_deg"] > s["threshold_deg"] for s in evidence_strides) / len(window)
+        applied = dict.fromkeys(s["gait"] for s in evidence_strides)
         evidence = {
-            "strides": _stride_evidence(window),
+            "strides": evidence_strides,
             "restricted_fraction": restricted,
-            "threshold_deg": th.restricted_pf_to_deg,
+            "threshold_deg": {gait: th.restricted_pf_to_deg_by_gait[gait] for gait in applied},
+            "threshold_source": {gait: self.sources[RESTRICTED_PF_KEYS[gait]] for gait in applied},
         }
         return self._set(
             stride.side, "restricted_pf", stride.to_t, evidence,
             raise_=restricted >= th.running_flag_fraction, clear=restricted <= th.running_flag_clear_fraction,
         )
 
-    def _worsening(self, stride: _Stride, window: list[_Stride], median: float) -> FlagChange | None:
+    def _worsening(self, stride: _Stride, window: list[_Stride]) -> FlagChange | None:
         th = self.thresholds
-        lost = median - self._baseline_deg[stride.side]  # up = less plantarflexion at TO
+        gait = _gait(stride)
+        same = self._of_gait(window, gait)
+        if same is None:
+            return None
+        median = _median_to_deg(same)
+        baseline = self._baseline_deg.setdefault((stride.side, gait), median)
+        lost = median - baseline  # up = less plantarflexion at TO
         evidence = {
-            "strides": _stride_evidence(window),
+            "strides": self._stride_evidence(same),
+            "gait": gait,
             "median_to_deg": median,
-            "baseline_to_deg": self._baseline_deg[stride.side],
+            "baseline_to_deg": baseline,
             "lost_deg": lost,
             "threshold_deg": th.worsening_deg,
         }
@@ -103,18 +121,20 @@ class RunningFlags:
 
     def _asymmetry(self, stride: _Stride) -> list[FlagChange | None]:
         th = self.thresholds
-        left, right = self._windows.get("left", []), self._windows.get("right", [])
-        if min(len(left), len(right)) < th.running_flag_window_strides:
+        gait = _gait(stride)
+        left, right = (self._of_gait(self._windows.get(side, []), gait) for side in ("left", "right"))
+        if left is None or right is None:
             return []
         medians = {"left": _median_to_deg(left), "right": _median_to_deg(right)}
         difference = abs(medians["left"] - medians["right"])
         stiffer = max(medians, key=medians.__getitem__)  # less plantarflexed at TO
         other = "left" if stiffer == "right" else "right"
         evidence = {
+            "gait": gait,
             "median_to_deg": medians,
             "difference_deg": difference,
             "threshold_deg": th.asymmetry_deg,
-            "strides": {"left": _stride_evidence(left), "right": _stride_evidence(right)},
+            "strides": {"left": self._stride_evidence(left), "right": self._stride_evidence(right)},
         }
         return [
             self._set(other, "asymmetry", stride.to_t, evidence, raise_=False, clear=True),  # the sides swapped
@@ -134,10 +154,26 @@ class RunningFlags:
         self._changed_at[key] = self._strides_seen[side]
         return FlagChange(t, side, flag, not active, evidence)
 
+    def _of_gait(self, window: list[_Stride], gait: str) -> list[_Stride] | None:
+        """The window's strides of ``gait`` when the window is full and they fill at least
+        half of it, else None (too few to compare)."""
+        size = self.thresholds.running_flag_window_strides
+        same = [s for s in window if _gait(s) == gait]
+        return same if len(window) >= size and 2 * len(same) >= size else None
+
+    def _stride_evidence(self, window: list[_Stride]) -> list[dict[str, Any]]:
+        """Each stride's times, TO angle, gait and the ``restricted_pf`` threshold of that gait."""
+        thresholds = self.thresholds.restricted_pf_to_deg_by_gait
+        return [
+            {"ic_t": s.ic_t, "to_t": s.to_t, "ankle_angle_at_to_deg": s.ankle_angle_at_to_deg,
+             "gait": _gait(s), "threshold_deg": thresholds[_gait(s)]}
+            for s in window
+        ]
+
+
+def _gait(stride: _Stride) -> str:
+    return stride_gait(stride.ic_t, stride.to_t, stride.end_t)
+
 
 def _median_to_deg(window: list[_Stride]) -> float:
     return statistics.median(s.ankle_angle_at_to_deg for s in window)
-
-
-def _stride_evidence(window: list[_Stride]) -> list[dict[str, float]]:
-    return [{"ic_t": s.ic_t, "to_t": s.to_t, "ankle_angle_at_to_deg": s.ankle_angle_at_to_deg} for s in window]

@@ -44,7 +44,7 @@ def analyze_session(table: ImuTable, rate_hz: float, angles: AngleChunk, athlete
     reps and their flag when it has no strides."""
     has_feet = any(name.endswith("_foot") for name in table.sensors)
     events = detect_events(table, rate_hz) if has_feet else []
-    strides = strides_from_events(events, angles, restricted_pf_to_deg=athlete.thresholds.restricted_pf_to_deg)
+    strides = strides_from_events(events, angles, restricted_pf_to_deg=athlete.thresholds.restricted_pf_to_deg_by_gait)
     if strides:
         return SessionGait(events, strides, [], RunningFlags(athlete).update(strides))
     reps = detect_reps(angles, rate_hz, athlete) if angles.angles else []
@@ -57,7 +57,12 @@ def _stride_medians(strides: list[Stride]) -> dict[str, Any]:
     fields = ("contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm", "ankle_angle_at_to_deg",
               "peak_dorsiflexion_deg", "peak_plantarflexion_deg", "range_deg")
     medians = {f"median_{name}": nan_median([getattr(s, name) for s in strides]) for name in fields}
-    return {"count": len(strides), "restricted_pf_count": sum(s.restricted_pf for s in strides), **medians}
+    return {
+        "count": len(strides),
+        "walking_count": sum(s.gait == "walking" for s in strides),
+        "restricted_pf_count": sum(s.restricted_pf for s in strides),
+        **medians,
+    }
 
 
 def _rep_medians(reps: list[Rep]) -> dict[str, Any]:

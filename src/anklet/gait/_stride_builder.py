@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -32,11 +32,11 @@ class StrideBuilder:
 
     ``on_rows(rows, events)`` takes the grid rows just released and the events they brought,
     ``on_angles(chunk)`` the next angles; both return the strides now known, by IC time.
-    ``finish()`` returns the rest once the stream has ended. ``restricted_pf_to_deg`` is the
-    flag stage's threshold, as in ``strides_from_events``.
+    ``finish()`` returns the rest once the stream has ended. ``restricted_pf_to_deg`` holds
+    the flag stage's threshold per gait, as in ``strides_from_events``.
     """
 
-    def __init__(self, restricted_pf_to_deg: float | None = None) -> None:
+    def __init__(self, restricted_pf_to_deg: Mapping[str, float] | None = None) -> None:
         self.restricted_pf_to_deg = restricted_pf_to_deg
         self.reset()
 
@@ -50,8 +50,8 @@ class StrideBuilder:
 
     def on_rows(self, rows: ImuTable, events: Iterable[GaitEvent]) -> list[Stride]:
         self._feet |= {side for side in SIDES if f"{side}_foot" in rows.acc}
-        if len(rows.t):
-            self._rows_until_s = float(rows.t[-1])
+        if len(rows.t):  # (each sensor's rows come on their own, the laggard's after the others)
+            self._rows_until_s = max(self._rows_until_s, float(rows.t[-1]))
         for event in events:
             if event.event in ("IC", "TO"):
                 times = self._times[event.side, event.event]

@@ -9,7 +9,7 @@ phases, in degrees because ``strides.csv`` carries them (DESIGN.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,12 @@ if TYPE_CHECKING:  # the pipeline will feed the gait stage: no import of it at r
 
 STRIDE_TIME_S = (0.3, 2.5)
 """A stride outside this (s) spans a stop or a lost stretch: no stride."""
+WALKING_DUTY_FACTOR = 0.5
+"""A stride whose foot is on the ground for at least this share of it is walking, else
+running: the duty factor that parts the two gaits (Alexander 1989, Physiol Rev 69:1199-1227).
+Above it the two feet's stances overlap (double support) and there is no flight. On the
+simulator walking strides have 0.56-0.64 (1.0-1.8 m/s), running ones 0.24-0.39 (2.5-5.5 m/s)."""
+GAITS = ("running", "walking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +42,9 @@ class Stride:
     counted) at this stride's time. Angles, deg, NaN where no angle was computed:
     ``peak_dorsiflexion_deg`` over stance (IC to TO), ``peak_plantarflexion_deg`` the most
     plantarflexed angle from TO to the stride's end (dorsiflexion-signed, like the TO angle),
-    ``range_deg`` from the stride's lowest to its highest angle. ``restricted_pf`` is decided
-    from the TO angle by the flag stage's threshold when one is given, else False.
+    ``range_deg`` from the stride's lowest to its highest angle. ``gait`` is ``walking`` or
+    ``running`` (:func:`stride_gait`). ``restricted_pf`` is decided from the TO angle by the
+    flag stage's threshold for that gait when one is given, else False.
     """
 
     side: str
@@ -54,6 +61,7 @@ class Stride:
     peak_dorsiflexion_deg: float
     peak_plantarflexion_deg: float
     range_deg: float
+    gait: str
 
     def to_message(self) -> dict[str, Any]:
         """The ``stride`` message of DESIGN.md, at the stride's end: the fields in order, NaN
@@ -87,13 +95,17 @@ _MAGNITUDES = {"contact_time_s", "flight_time_s", "stride_time_s", "cadence_spm"
 
 
 def strides_from_events(
-    events: Iterable[GaitEvent], angles: AngleChunk | None = None, *, restricted_pf_to_deg: float | None = None
+    events: Iterable[GaitEvent],
+    angles: AngleChunk | None = None,
+    *,
+    restricted_pf_to_deg: Mapping[str, float] | None = None,
 ) -> list[Stride]:
     """Every complete stride (IC, TO, next IC of the same foot) in ``events``, by IC time.
 
     ``angles`` gives the dorsiflexion (column 0, rad) per side; without it, or for a side it
-    lacks, the angles are NaN. ``restricted_pf_to_deg``: a stride whose TO angle is above this
-    (less plantarflexed), deg, is ``restricted_pf``.
+    lacks, the angles are NaN. ``restricted_pf_to_deg``, per gait (``FlagThresholds.
+    restricted_pf_to_deg_by_gait``): a stride whose TO angle is above its gait's (less
+    plantarflexed), deg, is ``restricted_pf``.
     """
     by_kind = {(side, kind): [] for side in SIDES for kind in ("IC", "TO")}
     for event in events:
@@ -113,7 +125,7 @@ def strides_from_events(
 
 def stride_between(
     side: str, ic_t: float, end_t: float, tos: np.ndarray, other_ics: np.ndarray,
-    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: float | None,
+    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: Mapping[str, float] | None,
 ) -> Stride | None:
     """The stride of ``side`` from its IC at ``ic_t`` to its next at ``end_t``, s (the one
     computation of the offline and the live builder): its TO is the first of the foot's
@@ -127,6 +139,13 @@ def stride_between(
     to_t = float(to_after[0])
     flight = _flight_time_s(ic_t, to_t, end_t, other_ics)
     return _stride(side, ic_t, to_t, end_t, flight, dorsiflexion, restricted_pf_to_deg)
+
+
+def stride_gait(ic_t: float, to_t: float, end_t: float) -> str:
+    """``walking`` or ``running``: the stride's duty factor (contact time over stride time,
+    s) against :data:`WALKING_DUTY_FACTOR`. It needs only the foot's own events, so a lost
+    landing of the other foot (which would fake a flight) cannot change it."""
+    return "walking" if to_t - ic_t >= WALKING_DUTY_FACTOR * (end_t - ic_t) else "running"
 
 
 def other_side(side: str) -> str:
@@ -148,7 +167,7 @@ def symmetry(strides: Iterable[Stride], metrics: tuple[str, ...] = SYMMETRY_METR
 
 def _stride(
     side: str, ic_t: float, to_t: float, end_t: float, flight_time_s: float,
-    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: float | None,
+    dorsiflexion: tuple[np.ndarray, np.ndarray] | None, restricted_pf_to_deg: Mapping[str, float] | None,
 ) -> Stride:
     at_ic, at_to, stance_max, swing_min, low, high = (math.nan,) * 6
     if dorsiflexion is not None:
@@ -157,12 +176,13 @@ def _stride(
         stance_max = _extreme(np.nanmax, t, deg, ic_t, to_t)
         swing_min = _extreme(np.nanmin, t, deg, to_t, end_t)
         low, high = _extreme(np.nanmin, t, deg, ic_t, end_t), _extreme(np.nanmax, t, deg, ic_t, end_t)
-    restricted = restricted_pf_to_deg is not None and at_to > restricted_pf_to_deg
+    gait = stride_gait(ic_t, to_t, end_t)
+    restricted = restricted_pf_to_deg is not None and at_to > restricted_pf_to_deg[gait]
     return Stride(
         side=side, ic_t=ic_t, to_t=to_t, end_t=end_t, contact_time_s=to_t - ic_t,
         ankle_angle_at_to_deg=at_to, restricted_pf=restricted, flight_time_s=flight_time_s,
         stride_time_s=end_t - ic_t, cadence_spm=120.0 / (end_t - ic_t), ankle_angle_at_ic_deg=at_ic,
-        peak_dorsiflexion_deg=stance_max, peak_plantarflexion_deg=swing_min, range_deg=high - low,
+        peak_dorsiflexion_deg=stance_max, peak_plantarflexion_deg=swing_min, range_deg=high - low, gait=gait,
     )
 
 
