@@ -1,7 +1,8 @@
 """Cutting one side's dorsiflexion stream into repetitions, chunk by chunk.
 
 A repetition is an excursion towards dorsiflexion and back: the angle rises at least
-``rise_rad`` above the lowest angle since the previous rep (the "low"), then falls by at least
+``rise_rad`` above the lowest angle held for ``low_hold_s`` since the previous rep (the "low":
+a moment's dip, as a foot pushing off to step back, is no low), then falls by at least
 ``fall_fraction`` of its excursion. It is complete when the angle, after that fall, either
 settles (stays within ``band_rad`` of its new minimum for ``settle_s``) or rises by
 ``rise_rad`` again (the next rep begins without a pause, as in a split squat whose heel raise
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy.ndimage import maximum_filter1d
 
 __all__ = ["RepSegmenter", "SegmentParams", "Segment"]
 
@@ -36,6 +38,11 @@ class SegmentParams:
     rise_rad
         A rep starts once dorsiflexion is this far above the low, rad. Above the 4-8 deg a
         back leg moves in a lunge and the few degrees a loss burst can leave.
+    low_hold_s
+        The low is the lowest angle the ankle holds this long (the highest angle of a window
+        this long, at its lowest), s. A foot stepping back into a lunge plantarflexes 6 deg
+        for 0.8 s as it pushes off, then the leg leans 4-8 deg: from the dip that is a 14 deg
+        rise, from where the foot stood still 8 deg.
     fall_fraction
         The rep is on its way back once the angle has fallen this fraction of its excursion.
     band_rad
@@ -58,6 +65,7 @@ class SegmentParams:
     """
 
     rise_rad: float = math.radians(10.0)
+    low_hold_s: float = 1.0
     fall_fraction: float = 0.5
     band_rad: float = math.radians(2.0)
     settle_s: float = 0.5
@@ -68,8 +76,8 @@ class SegmentParams:
     def __post_init__(self) -> None:
         if not (self.rise_rad > self.band_rad > 0.0 and 0.0 < self.fall_fraction < 1.0):
             raise ValueError("need rise_rad > band_rad > 0 and 0 < fall_fraction < 1")
-        if min(self.settle_s, self.max_descent_s, self.max_gap_s, self.max_rep_s) <= 0.0:
-            raise ValueError("settle_s, max_descent_s, max_gap_s and max_rep_s must be positive")
+        if min(self.low_hold_s, self.settle_s, self.max_descent_s, self.max_gap_s, self.max_rep_s) <= 0.0:
+            raise ValueError("low_hold_s, settle_s, max_descent_s, max_gap_s and max_rep_s must be positive")
 
 
 class Segment(NamedTuple):
@@ -90,13 +98,15 @@ class RepSegmenter:
     def __init__(self, rate_hz: float, params: SegmentParams | None = None) -> None:
         self.params = params or SegmentParams()
         self._settle_n = max(1, round(self.params.settle_s * rate_hz))
+        self._hold_n = max(1, round(self.params.low_hold_s * rate_hz))
         self._descent_n = max(1, round(self.params.max_descent_s * rate_hz))
         self._gap_n = max(1, round(self.params.max_gap_s * rate_hz))
         self.reset()
 
     def reset(self) -> None:
         self._phase = _REST
-        self._low = math.nan  # lowest angle since the last rep (rest) or the low of this rep
+        self._low = math.nan  # lowest held angle since the last rep (rest) or the low of this rep
+        self._unheld = 0  # rest: index of the first sample not yet counted in the low
         self._t = np.empty(0)
         self._df = np.empty(0)
         self._armed = 0  # rising: index where the angle crossed low + rise
@@ -134,11 +144,14 @@ class RepSegmenter:
         return self._from_falling(done)
 
     def _from_rest(self) -> bool:
-        lows = np.fmin.accumulate(np.concatenate([[self._low], self._df]))[1:]
+        lows = np.fmin.accumulate(np.concatenate([[self._low], self._held()]))[1:]
         crossed = np.flatnonzero(self._df - lows >= self.params.rise_rad)
         if not len(crossed):
             self._low = float(lows[-1]) if len(lows) else self._low
-            self._keep_from(self._start_index(len(self._df) - 1, self._low))
+            self._unheld = len(self._df)
+            # keep a window's worth before the next samples, so each is held over all of it
+            window_start = len(self._df) - self._hold_n + 1
+            self._keep_from(max(0, min(self._start_index(len(self._df) - 1, self._low), window_start)))
             return False
         k = int(crossed[0])
         self._low = float(lows[k])
@@ -191,8 +204,18 @@ class RepSegmenter:
             self._phase, self._armed, self._low = _RISING, end - start, after_low
         else:
             self._keep_from(end)
-            self._phase, self._low = _REST, after_low
+            self._phase, self._low, self._unheld = _REST, after_low, 0
         return True
+
+    def _held(self) -> np.ndarray:
+        """Per sample, the highest angle of the ``low_hold_s`` up to it (NaN where the sample
+        is missing or already counted in the low); a window stops at the samples held, which
+        reach back a whole window but after a rep or a gap."""
+        present = np.nan_to_num(self._df, nan=-np.inf)
+        held = maximum_filter1d(present, self._hold_n, origin=(self._hold_n - 1) // 2, mode="nearest")
+        held[np.isnan(self._df)] = np.nan
+        held[: self._unheld] = np.nan
+        return held
 
     def _gap_index(self) -> int | None:
         """Where the samples held have been missing for ``max_gap_s`` in a row, if they have."""
@@ -208,7 +231,7 @@ class RepSegmenter:
         """Rest from the first sample present from ``index`` on, the low unknown."""
         present = np.flatnonzero(~np.isnan(self._df[index:]))
         self._keep_from(index + int(present[0]) if len(present) else len(self._df))
-        self._phase, self._low = _REST, math.nan
+        self._phase, self._low, self._unheld = _REST, math.nan, 0
 
     def _close(self, end: int) -> Segment:
         return Segment(self._t[: end + 1].copy(), self._df[: end + 1].copy(), self._low)
@@ -227,6 +250,7 @@ class RepSegmenter:
         self._t, self._df = self._t[index:], self._df[index:]
         self._armed = max(0, self._armed - index)
         self._falling_from = max(0, self._falling_from - index)
+        self._unheld = max(0, self._unheld - index)
 
 
 def _first(*indices: int | None) -> int | None:
