@@ -1,4 +1,4 @@
-"""``anklet bench flags`` on a subset of its set (4 sessions, seed 0, about 15 s): the flags the
+"""``anklet bench flags`` on a subset of its set (5 sessions, seed 0, about 17 s): the flags the
 full estimated chain raises against the truth's, with the issue's targets."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from anklet.cli import main
 from anklet.cli._bench import render_flags
 
 SUBSET = ("run_2.5_midfoot_right_restricted", "run_3.5_forefoot_free", "run_4.5_midfoot_left_restricted",
-          "squat_left_restricted")
+          "walk_right_restricted_1.4", "squat_left_restricted")
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +30,23 @@ def test_subset_meets_the_targets_on_estimated_strides_and_reps(report):
 
 
 def test_each_flag_is_scored_on_both_truths(report):
-    """restricted_pf and asymmetry have sides that should and should not raise them;
-    restricted_df too (the left squats to about 23 deg, the right to 27)."""
-    for flag in ("restricted_pf", "asymmetry", "restricted_df"):
-        score = report.score(flag)
-        assert score.count("tp") + score.count("fn") >= 1, flag
-        assert score.count("tn") + score.count("fp") >= 1, flag
-    assert report.score("worsening").count("tn") == 6  # no fading ankle in the subset: 3 runs x 2 sides
+    """restricted_pf and asymmetry have sides that should and should not raise them, running
+    and walking (the walker's right pushes off at -4 deg, the left at a normal -15, which the
+    running threshold would flag); restricted_df too (the left squats to about 23 deg, the
+    right to 27)."""
+    for kind, flag in (("running", "restricted_pf"), ("running", "asymmetry"), ("walking", "restricted_pf"),
+                       ("walking", "asymmetry"), ("squat", "restricted_df")):
+        score = report.score(flag, kind)
+        assert score.count("tp") + score.count("fn") >= 1, (kind, flag)
+        assert score.count("tn") + score.count("fp") >= 1, (kind, flag)
+    assert report.score("worsening").count("tn") == 8  # no fading ankle in the subset: 4 gaits x 2 sides
 
 
 def test_flags_come_within_a_window_of_the_truth(report):
     """Running flags wait for a window of 20 strides with angles (about 14 s), the truth for 20
     steady strides: ours comes at most about 10 strides later. Squat flags come with the rep
     that decides them, which the detector dates about 0.4 s before the truth's rep end."""
-    running = report.score("restricted_pf").onset_delays_s
+    running = report.score("restricted_pf", "running").onset_delays_s
     assert len(running) and (running >= -1.0).all() and (running <= 8.0).all()
     squats = report.score("restricted_df").onset_delays_s
     assert len(squats) and (abs(squats) <= 1.0).all()
@@ -51,8 +54,9 @@ def test_flags_come_within_a_window_of_the_truth(report):
 
 def test_table_names_every_flag_and_ends_with_the_verdict(report):
     out = render_flags(report)
-    for flag in ("restricted_pf", "asymmetry", "worsening", "restricted_df", "all"):
-        assert f"\n{flag} " in out
+    for kind, flag in (*(("running", f) for f in ("restricted_pf", "asymmetry", "worsening")),
+                       ("walking", "restricted_pf"), ("squat", "restricted_df"), ("all", "")):
+        assert f"\n{kind:<9}{flag} " in out
     assert out.strip().splitlines()[-1] == "targets met"
 
 

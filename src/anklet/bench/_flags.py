@@ -1,16 +1,18 @@
 """Flags against the simulator's truth, on estimated strides and reps (``anklet bench flags``).
 
 Each session of the set (running at 2.5-5.5 m/s with each strike pattern, each ankle
-restricted at toe-off or not, one fading with fatigue; squats restricted or not) is simulated
+restricted at toe-off or not, one fading with fatigue; walking at 1.0-1.8 m/s, each ankle
+restricted at toe-off or not; squats restricted or not) is simulated
 under the bench conditions of ``bench accuracy`` and goes through the whole offline chain a
 recording takes: ``table_from_notifications`` -> ``angles_from_table`` -> ``analyze_session``
 with the default athlete profile. Nothing of the truth reaches the flag stages.
 
-Scoring, per session, side and flag the session's kind can raise (running: ``restricted_pf``,
-``asymmetry``, ``worsening``; squats: ``restricted_df``): the truth is *raised* when the
-simulator's truth flags name it (``motion.truth.flags``, with its ``from_t``). The simulator
-has no ``worsening`` rule, so its truth is our own rule (``RunningFlags``) run on the true
-strides: a miss there is the estimate's, never the rule's. Ours is *raised* when
+Scoring, per session, side and flag the session's kind can raise (running and walking:
+``restricted_pf``, ``asymmetry``, ``worsening``; squats: ``restricted_df``): the truth is
+*raised* when the simulator's truth flags name it (``motion.truth.flags``, with its
+``from_t``). Where the simulator has no rule (``worsening``; every walking flag: it judges
+walkers by nothing), the truth is our own rule (``RunningFlags``) run on the true strides: a
+miss there is the estimate's, never the rule's. Ours is *raised* when
 ``analyze_session`` raised it at any time. Onset delay = our first raise - the truth's
 ``from_t``. A *flicker* is a flag raised again after it went down: every set session holds its
 restriction for the whole run (or lets it grow), so no flag of it should ever come back.
@@ -33,7 +35,11 @@ from anklet.geometry import SIDES
 from anklet.pipeline import angles_from_table, table_from_notifications
 from anklet.sim import Scenario, SimulatedSession, load_scenario, simulate
 
-FLAGS_BY_KIND = {"running": ("restricted_pf", "asymmetry", "worsening"), "squat": ("restricted_df",)}
+FLAGS_BY_KIND = {
+    "running": ("restricted_pf", "asymmetry", "worsening"),
+    "walking": ("restricted_pf", "asymmetry", "worsening"),
+    "squat": ("restricted_df",),
+}
 TARGET_SENSITIVITY_PCT = 95.0
 TARGET_SPECIFICITY_PCT = 95.0
 """Targets (issue 5): sensitivity and specificity >= 95 % over the scenario sets; no flicker."""
@@ -62,6 +68,18 @@ _SQUATS = {
 }
 SPEEDS_MPS = (2.5, 3.5, 4.5, 5.5)
 STRIKES = ("rearfoot", "midfoot", "forefoot")
+_WALKER_RESTRICTED_TO_DEG = -4.0  # the walking threshold is -10; a normal walker's -15
+_WALKER_FREE_TO_DEG = -15.0
+_WALKS = {
+    # name: (left TO angle, right TO angle), deg
+    "walk_free": (_WALKER_FREE_TO_DEG, _WALKER_FREE_TO_DEG),
+    "walk_right_restricted": (_WALKER_FREE_TO_DEG, _WALKER_RESTRICTED_TO_DEG),
+    "walk_left_restricted": (_WALKER_RESTRICTED_TO_DEG, _WALKER_FREE_TO_DEG),
+    "walk_both_restricted": (_WALKER_RESTRICTED_TO_DEG, _WALKER_RESTRICTED_TO_DEG - 1.0),
+}
+WALKING_SPEEDS_MPS = (1.0, 1.4, 1.8)
+WALK_DURATION_S = 60.0
+"""A walk: 4 s standing, then about 50 strides per side (1.0-1.2 s each)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,7 @@ class SideFlag:
         truth_from_t: when the truth raises it, s (None: never).
         raised_t: our first raise, s (None: never).
         flickers: times ours was raised again after going down.
+        kind: the session's (``running``, ``walking``, ``squat``).
     """
 
     scenario: str
@@ -81,6 +100,7 @@ class SideFlag:
     truth_from_t: float | None
     raised_t: float | None
     flickers: int
+    kind: str = "running"
 
     @property
     def outcome(self) -> str:
@@ -152,19 +172,24 @@ class FlagsReport:
     sides: tuple[SideFlag, ...]
     failures: tuple[str, ...] = ()
 
-    def score(self, flag: str | None = None) -> FlagScore:
-        return FlagScore(tuple(s for s in self.sides if flag is None or s.flag == flag))
+    def score(self, flag: str | None = None, kind: str | None = None) -> FlagScore:
+        """One flag's sides (all flags': None) in the sessions of one kind (all kinds: None)."""
+        return FlagScore(tuple(
+            s for s in self.sides if (flag is None or s.flag == flag) and (kind is None or s.kind == kind)
+        ))
 
     @property
-    def flags(self) -> list[str]:
-        return list(dict.fromkeys(s.flag for s in self.sides))
+    def flags(self) -> list[tuple[str, str]]:
+        """The (kind, flag) pairs scored, in the order of the set."""
+        return list(dict.fromkeys((s.kind, s.flag) for s in self.sides))
 
     @property
     def missed(self) -> list[str]:
-        """One phrase per target missed, for each flag on its own (pooling would let the
-        flags with many sides hide a flag that misses) and for all pooled."""
+        """One phrase per target missed, for each flag of each kind on its own (pooling would
+        let the flags with many sides hide a flag that misses) and for all pooled."""
         missed = []
-        for label, score in [*((flag, self.score(flag)) for flag in self.flags), ("all", self.score())]:
+        each = ((f"{kind} {flag}", self.score(flag, kind)) for kind, flag in self.flags)
+        for label, score in [*each, ("all", self.score())]:
             if score.sensitivity_pct is not None and score.sensitivity_pct < TARGET_SENSITIVITY_PCT:
                 missed.append(f"{label} sensitivity {score.sensitivity_pct:.1f} % < {TARGET_SENSITIVITY_PCT:g} %")
             if score.specificity_pct is not None and score.specificity_pct < TARGET_SPECIFICITY_PCT:
@@ -185,7 +210,8 @@ class FlagsReport:
             "scenarios": list(self.scenarios),
             "targets": {"sensitivity_pct": TARGET_SENSITIVITY_PCT, "specificity_pct": TARGET_SPECIFICITY_PCT,
                         "flickers": 0},
-            "flags": {flag: self.score(flag).to_json() for flag in self.flags},
+            "flags": {kind: {flag: self.score(flag, kind).to_json() for k, flag in self.flags if k == kind}
+                      for kind in dict.fromkeys(kind for kind, _ in self.flags)},
             "pooled": self.score().to_json(),
             "failures": list(self.failures),
             "targets_met": self.targets_met,
@@ -195,8 +221,9 @@ class FlagsReport:
 
 def flag_scenarios(conditions: BenchConditions | None = None) -> list[Scenario]:
     """The scenario set: every speed with every strike, the ankle patterns taken in turn (so
-    each pattern meets several speeds and strikes), then the three squat sessions; all under
-    ``conditions`` (default: the bench's)."""
+    each pattern meets several speeds and strikes), the walks (each walking speed twice, the
+    walker's ankle patterns in turn), then the three squat sessions; all under ``conditions``
+    (default: the bench's)."""
     conditions = conditions or BenchConditions()
     run = conditions.apply(load_scenario("easy_run"))
     patterns = list(_ANKLES)
@@ -211,6 +238,17 @@ def flag_scenarios(conditions: BenchConditions | None = None) -> list[Scenario]:
             duration_s=FATIGUE_DURATION_S if drift else RUN_DURATION_S,
             motion={**base.motion, "to_angle_left_deg": left_deg, "to_angle_right_deg": right_deg,
                     "fatigue_drift_left_deg_per_h": drift},
+        ))
+    walk = conditions.apply(load_scenario("walking"))
+    walks = list(_WALKS)
+    for i, speed in enumerate(WALKING_SPEEDS_MPS * 2):
+        pattern = walks[i % len(walks)]
+        left_deg, right_deg = _WALKS[pattern]
+        scenarios.append(dataclasses.replace(
+            walk,
+            name=f"{pattern}_{speed:g}",
+            duration_s=WALK_DURATION_S,
+            motion={**walk.motion, "speed_mps": speed, "to_angle_left_deg": left_deg, "to_angle_right_deg": right_deg},
         ))
     squat = conditions.apply(load_scenario("squats"))
     for name, (left_deg, right_deg) in _SQUATS.items():
@@ -259,22 +297,24 @@ def score_flags(
         changes = analyze_session(table, rate_hz, angles, athlete).flags
     except ValidationError as exc:
         failure = str(exc)
-    truth = session.motion.truth
+    truth, kind = session.motion.truth, session.motion.kind
     onsets = {(f["side"], f["flag"]): f["from_t"] for f in reversed(truth.flags)}  # the first of each
-    if session.motion.kind == "running":
-        onsets.update(_worsening_onsets(truth.strides, athlete))
+    if kind == "running":
+        onsets.update(_rule_onsets(truth.strides, athlete, ("worsening",)))
+    if kind == "walking":
+        onsets.update(_rule_onsets(truth.strides, athlete, FLAGS_BY_KIND[kind]))
     return [
-        SideFlag(name, seed, side, flag, onsets.get((side, flag)), *_ours(changes, side, flag))
-        for flag in FLAGS_BY_KIND[session.motion.kind]
+        SideFlag(name, seed, side, flag, onsets.get((side, flag)), *_ours(changes, side, flag), kind)
+        for flag in FLAGS_BY_KIND[kind]
         for side in SIDES
     ], failure
 
 
-def _worsening_onsets(true_strides: list, athlete: AthleteProfile) -> dict[tuple[str, str], float]:
-    """Our worsening rule on the true TO angles: when it first raises, per side."""
-    flags = RunningFlags(athlete)
-    flags.update(true_strides)
-    return {(c.side, c.flag): c.t for c in reversed(flags.changes_) if c.flag == "worsening" and c.active}
+def _rule_onsets(true_strides: list, athlete: AthleteProfile, flags: tuple[str, ...]) -> dict[tuple[str, str], float]:
+    """Our rule for ``flags`` on the true TO angles: when each first raises, per side."""
+    rule = RunningFlags(athlete)
+    rule.update(true_strides)
+    return {(c.side, c.flag): c.t for c in reversed(rule.changes_) if c.flag in flags and c.active}
 
 
 def _ours(changes: list[FlagChange], side: str, flag: str) -> tuple[float | None, int]:

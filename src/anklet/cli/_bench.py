@@ -332,12 +332,12 @@ def render_flags(report: FlagsReport) -> str:
         "",
         "per side and session: true positives, false negatives, true negatives, false positives; "
         "onset = our first raise - the truth's, s",
-        f"{'flag':<15}{'TP':>5}{'FN':>5}{'TN':>5}{'FP':>5}{'sens %':>9}{'spec %':>9}{'flickers':>10}"
+        f"{'kind':<9}{'flag':<15}{'TP':>5}{'FN':>5}{'TN':>5}{'FP':>5}{'sens %':>9}{'spec %':>9}{'flickers':>10}"
         f"{'onset median':>14}{'min':>8}{'max':>8}",
     ]
-    for flag in report.flags:
-        lines.append(_flag_line(flag, report.score(flag)))
-    lines.append(_flag_line("all", report.score()))
+    for kind, flag in report.flags:
+        lines.append(_flag_line(f"{kind:<9}{flag}", report.score(flag, kind)))
+    lines.append(_flag_line(f"{'all':<9}", report.score()))
     misses = report.score().misses()
     if misses:
         lines += ["", "misses:"]
@@ -354,7 +354,7 @@ def render_flags(report: FlagsReport) -> str:
 def _flag_line(label: str, score: FlagScore) -> str:
     onset = score.to_json()["onset_delay_s"]
     return (
-        f"{label:<15}{score.count('tp'):>5}{score.count('fn'):>5}{score.count('tn'):>5}{score.count('fp'):>5}"
+        f"{label:<24}{score.count('tp'):>5}{score.count('fn'):>5}{score.count('tn'):>5}{score.count('fp'):>5}"
         f"{_num(score.sensitivity_pct, 9, 1)}{_num(score.specificity_pct, 9, 1)}{score.flickers:>10}"
         f"{_num(onset['median'], 14)}{_num(onset['min'], 8)}{_num(onset['max'], 8)}"
     )
