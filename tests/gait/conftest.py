@@ -3,7 +3,7 @@ import functools
 
 import pytest
 
-from anklet.bench import BenchConditions, running_scenario
+from anklet.bench import TARGET_DETECTED_PCT, TARGET_MEDIAN_MS, TARGET_SPURIOUS_PCT, BenchConditions, running_scenario
 from anklet.pipeline import table_from_notifications
 from anklet.sim import load_scenario, simulate
 
@@ -31,3 +31,19 @@ def running():
         return _run(speed_mps, strike, seed, duration_s, feet_only, loss_pct)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def assert_event_targets():
+    """``assert_event_targets(scores, min_events)``: our IC and TO in ``score_session``'s
+    scores meet the issue targets, each over at least ``min_events`` true events."""
+
+    def check(scores, min_events: int) -> None:
+        for event in ("IC", "TO"):
+            score = scores["ours"][event]
+            assert score.true_events >= min_events, event
+            assert score.median_abs_ms <= TARGET_MEDIAN_MS, event
+            assert score.detected_pct >= TARGET_DETECTED_PCT, event
+            assert score.spurious_pct <= TARGET_SPURIOUS_PCT, event
+
+    return check
