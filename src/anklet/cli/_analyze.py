@@ -1,5 +1,7 @@
-"""``anklet analyze INPUT --out DIR``: ankle angles, calibration, gait events, strides, reps,
-flags and a summary from an anklet IMU CSV (the result files of DESIGN.md)."""
+"""``anklet analyze INPUT --out DIR [--activity NAME]``: ankle angles, calibration, gait events,
+strides, reps, flags, a guided test's assessments and a summary from an anklet IMU CSV (the
+result files of DESIGN.md). The CSV does not say what the athlete did: ``--activity`` names it
+as the live pipeline is told it (a scenario's kind), so the same reps come out."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from anklet.files import (
     write_records,
     write_summary,
 )
-from anklet.gait import analyze_session, load_athlete
+from anklet.gait import ACTIVITIES, analyze_session, load_athlete
 from anklet.pipeline import angles_from_table, table_on_grid
 
 
@@ -27,21 +29,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="ankle angles from a recorded session",
         description="Calibrate and fuse an anklet IMU CSV (DESIGN.md), find gait events, strides, squat "
         "reps and flags, and write angles.csv, events.csv, strides.csv, reps.csv, summary.json and "
-        "calibration.json into DIR.",
+        "calibration.json into DIR. Name the activity to get what the live pipeline gives for it: a "
+        "guided test's own reps (knee-to-wall attempts, split-squat reps per leg and set) and its "
+        "assessments (in summary.json).",
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="anklet IMU CSV")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     parser.add_argument(
         "--athlete", type=Path, metavar="TOML", help="athlete profile (default: calibration/athletes/default.toml)"
     )
+    parser.add_argument(
+        "--activity",
+        metavar="NAME",
+        help=f"what the athlete did: {', '.join(ACTIVITIES)} (as a scenario's kind). Default: running or "
+        "walking when the foot sensors show strides, else squats on both ankles; a guided test's recording "
+        "needs its name, or its reps are counted as squats",
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.activity is not None and args.activity not in ACTIVITIES:
+        raise ValidationError(f"--activity must be one of {', '.join(ACTIVITIES)}, not {args.activity!r}")
     athlete = load_athlete(args.athlete)
     table, rate_hz = table_on_grid(read_imu_csv(args.input))
     chunk, calibration = angles_from_table(table, rate_hz)
-    gait = analyze_session(table, rate_hz, chunk, athlete)
+    gait = analyze_session(table, rate_hz, chunk, athlete, args.activity)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         write_angles(args.out / "angles.csv", chunk.t, chunk.angles)
@@ -64,6 +77,9 @@ def _run(args: argparse.Namespace) -> int:
     for side, leg in calibration.legs.items():
         if leg.foot_axis_warning:
             print(f"note, {side} leg: {leg.foot_axis_warning}")
+    for assessment in gait.assessments:
+        print(f"assessment at {assessment['t']:.1f} s: {assessment['test']} {assessment['side']} "
+              f"{'passed' if assessment['passed'] else 'failed'}")
     for flag in gait.flags:
         print(f"flag at {flag.t:.1f} s: {flag.side} {flag.flag} {'raised' if flag.active else 'cleared'}")
     return 0

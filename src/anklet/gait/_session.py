@@ -1,10 +1,12 @@
-"""A whole recorded session through the gait stage: events and strides when the feet ran,
-squat reps otherwise, the flags they raise, and the summary a coach reads first."""
+"""A whole recorded session through the gait stage: what the live stage finds for the activity
+named (events and strides, squat reps, or a guided test's reps and assessments), or, when
+none is named, events and strides when the feet ran and squat reps otherwise; the flags they
+raise, and the summary a coach reads first."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from anklet.files import ImuTable
@@ -12,6 +14,7 @@ from anklet.gait._athlete import AthleteProfile
 from anklet.gait._events import detect_events
 from anklet.gait._flags import FlagChange
 from anklet.gait._foot_events import GaitEvent
+from anklet.gait._live import GuidedTestGait, live_gait
 from anklet.gait._running_flags import RunningFlags
 from anklet.gait._squat import Rep, detect_reps
 from anklet.gait._squat_flag import RestrictedDfFlag
@@ -22,12 +25,13 @@ from anklet.pipeline import AngleChunk
 
 @dataclass(frozen=True, slots=True)
 class SessionGait:
-    """What the gait stage found in one session."""
+    """What the gait stage found in one session; ``assessments`` are a guided test's."""
 
     events: list[GaitEvent]
     strides: list[Stride]
     reps: list[Rep]
     flags: list[FlagChange]
+    assessments: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """``summary.json``: per side medians, cadence, symmetry, and every flag with its evidence."""
@@ -36,17 +40,29 @@ class SessionGait:
             "symmetry": [dataclasses.asdict(entry) for entry in symmetry(self.strides)] if self.strides else [],
             "reps": {side: _rep_medians([r for r in self.reps if r.side == side]) for side in SIDES},
             "flags": [change.to_message() for change in self.flags],
+            "assessments": self.assessments,
         }
 
 
-def analyze_session(table: ImuTable, rate_hz: float, angles: AngleChunk, athlete: AthleteProfile) -> SessionGait:
-    """Events, strides and running flags when the session has foot sensors that ran; squat
-    reps and their flag when it has no strides."""
-    has_feet = any(name.endswith("_foot") for name in table.sensors)
-    events = detect_events(table, rate_hz) if has_feet else []
-    strides = strides_from_events(events, angles, restricted_pf_to_deg=athlete.thresholds.restricted_pf_to_deg_by_gait)
-    if strides:
-        return SessionGait(events, strides, [], RunningFlags(athlete).update(strides))
+def analyze_session(
+    table: ImuTable, rate_hz: float, angles: AngleChunk, athlete: AthleteProfile, activity: str | None = None
+) -> SessionGait:
+    """The session's gait, as the live stage finds it for ``activity`` (one of ``ACTIVITIES``:
+    a guided test counts its own reps); with no activity, events, strides and the running
+    flags when the session has foot sensors that ran, squat reps and their flag otherwise.
+    ValueError for an unknown activity."""
+    if activity is not None and isinstance(stage := live_gait(rate_hz, athlete, activity), GuidedTestGait):
+        stage.test.update(angles)
+        stage.test.finish()
+        return SessionGait([], [], stage.test.reps_, stage.test.flags_, stage.test.assessments_)
+    events: list[GaitEvent] = []
+    if activity != "squat":
+        has_feet = any(name.endswith("_foot") for name in table.sensors)
+        events = detect_events(table, rate_hz) if has_feet else []
+        thresholds = athlete.thresholds.restricted_pf_to_deg_by_gait
+        strides = strides_from_events(events, angles, restricted_pf_to_deg=thresholds)
+        if strides or activity is not None:  # running or walking, named or found
+            return SessionGait(events, strides, [], RunningFlags(athlete).update(strides))
     reps = detect_reps(angles, rate_hz, athlete) if angles.angles else []
     return SessionGait(events, [], reps, RestrictedDfFlag(athlete).update(reps))
 
