@@ -119,6 +119,29 @@ class BenchConditions:
         )
 
 
+
+class BenchReport:
+    """What every bench report shares: the ``conditions`` and ``seeds`` it ran under, and a
+    verdict from ``missed`` (one phrase per target missed), which each report defines."""
+
+    conditions: BenchConditions
+    seeds: int
+    missed: tuple[str, ...] | list[str]
+
+    @property
+    def targets_met(self) -> bool:
+        return not self.missed
+
+    def _json(self, figures: dict[str, Any]) -> dict[str, Any]:
+        """The report's JSON: conditions and seeds, its ``figures``, then the verdict."""
+        return {
+            "conditions": self.conditions.to_json(),
+            "seeds": self.seeds,
+            **figures,
+            "targets_met": self.targets_met,
+            "missed": list(self.missed),
+        }
+
 @dataclass(frozen=True)
 class RunResult:
     """One scenario, one seed.
@@ -268,7 +291,7 @@ class DriftResult:
 
 
 @dataclass(frozen=True)
-class AccuracyReport:
+class AccuracyReport(BenchReport):
     """Everything ``anklet bench accuracy`` measured."""
 
     conditions: BenchConditions
@@ -278,21 +301,13 @@ class AccuracyReport:
     drift: DriftResult | None = None
     missed: tuple[str, ...] = field(default=())
 
-    @property
-    def targets_met(self) -> bool:
-        return not self.missed
-
     def to_json(self) -> dict[str, Any]:
-        return {
-            "conditions": self.conditions.to_json(),
-            "seeds": self.seeds,
+        return self._json({
             "targets": {"rmse_deg": TARGET_RMSE_DEG, "drift_deg": TARGET_DRIFT_DEG, "kinds": list(TARGET_KINDS)},
             "results": [summary.to_json() for summary in self.summaries],
             "runs": [run.to_json() for run in self.runs],
             "drift": None if self.drift is None else self.drift.to_json(),
-            "targets_met": self.targets_met,
-            "missed": list(self.missed),
-        }
+        })
 
 
 def bench_accuracy(

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from anklet.bench._accuracy import BenchConditions, _rounded
+from anklet.bench._accuracy import BenchConditions, BenchReport, _rounded
 from anklet.errors import ValidationError
 from anklet.gait import PUBLISHED_DETECTORS, GaitEvent, detect_events, foot_flexion_axes, published_events
 from anklet.geometry import SIDES
@@ -226,7 +226,7 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True)
-class EventsReport:
+class EventsReport(BenchReport):
     """Everything ``anklet bench events`` measured."""
 
     conditions: BenchConditions
@@ -239,10 +239,6 @@ class EventsReport:
         return [phrase for result in self.results for phrase in result.missed()]
 
     @property
-    def targets_met(self) -> bool:
-        return not self.missed
-
-    @property
     def groups(self) -> tuple[str, ...]:
         """The groups measured, in :data:`GROUPS` order."""
         return tuple(group for group in GROUPS if any(result.group == group for result in self.results))
@@ -252,9 +248,7 @@ class EventsReport:
         return EventScore.pooled([result.scores[detector][event] for result in self.results if result.group == group])
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "conditions": self.conditions.to_json(),
-            "seeds": self.seeds,
+        return self._json({
             "duration_s": self.duration_s,
             "match_tolerance_s": MATCH_TOLERANCE_S,
             "targets": {
@@ -271,9 +265,7 @@ class EventsReport:
                 }
                 for group in self.groups
             },
-            "targets_met": self.targets_met,
-            "missed": self.missed,
-        }
+        })
 
 
 def bench_events(

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from anklet.bench._accuracy import BenchConditions, _rounded
+from anklet.bench._accuracy import BenchConditions, BenchReport, _rounded
 from anklet.bench._events import running_scenario
 from anklet.errors import ValidationError
 from anklet.gait import AthleteProfile, FlagChange, RunningFlags, analyze_session, load_athlete
@@ -162,7 +162,7 @@ class FlagScore:
 
 
 @dataclass(frozen=True)
-class FlagsReport:
+class FlagsReport(BenchReport):
     """Everything ``anklet bench flags`` measured; ``failures`` are the sessions the chain
     gave no angles for (one sentence each; their flags count as never raised)."""
 
@@ -199,14 +199,8 @@ class FlagsReport:
             missed.append(f"{flickers} flicker{'s' if flickers != 1 else ''}")
         return missed
 
-    @property
-    def targets_met(self) -> bool:
-        return not self.missed
-
     def to_json(self) -> dict[str, Any]:
-        return {
-            "conditions": self.conditions.to_json(),
-            "seeds": self.seeds,
+        return self._json({
             "scenarios": list(self.scenarios),
             "targets": {"sensitivity_pct": TARGET_SENSITIVITY_PCT, "specificity_pct": TARGET_SPECIFICITY_PCT,
                         "flickers": 0},
@@ -214,9 +208,7 @@ class FlagsReport:
                       for kind in dict.fromkeys(kind for kind, _ in self.flags)},
             "pooled": self.score().to_json(),
             "failures": list(self.failures),
-            "targets_met": self.targets_met,
-            "missed": self.missed,
-        }
+        })
 
 
 def flag_scenarios(conditions: BenchConditions | None = None) -> list[Scenario]:
