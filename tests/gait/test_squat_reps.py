@@ -249,3 +249,28 @@ def test_a_long_stretch_of_missing_angles_ends_or_drops_the_rep_under_way():
     assert [round(rep.bottom_t, 1) for rep in reps] == [1.5, 6.5, 21.5, 26.5, 31.5, 36.5]
     assert 7.4 <= reps[1].end_t < 7.5 and all(rep.end_t - rep.start_t < 3.0 for rep in reps)
     assert {rep.set_index for rep in reps} == {0}
+
+
+def test_a_step_back_into_a_lunge_starts_no_rep_under_way():
+    """The back leg of a knee-to-wall lunge: the foot pushes off (6 deg of plantarflexion for
+    0.8 s), the leg leans 4 deg, then 8 deg during each of the front leg's three attempts.
+    That is 14 deg above the dip but 8 above the lowest angle held for 1 s: no rep, and none
+    under way at any time. A 30 deg squat right after such a dip still counts."""
+    rate = 200.0
+    t = np.arange(0, 40, 1 / rate)
+
+    def bump(start_s: float, length_s: float, height_deg: float) -> np.ndarray:
+        inside = (t >= start_s) & (t < start_s + length_s)
+        return np.where(inside, np.radians(height_deg) * np.sin(np.pi * (t - start_s) / length_s) ** 2, 0.0)
+
+    lean = np.radians(4.0) * np.clip((t - 4.8) / 0.5, 0, 1) * (t < 28.0)
+    df = bump(4.0, 0.8, -6.0) + lean + sum(bump(6.0 + 6.5 * k, 5.5, 4.0) for k in range(3))
+    df += bump(29.0, 0.8, -6.0) + bump(30.0, 3.0, 30.0)
+    angles = np.column_stack([df, np.zeros(len(t)), np.zeros(len(t))])
+    detector, reps, under_way = RepDetector(rate, PROFILE), [], []
+    for start in range(0, len(t), 20):
+        reps += detector.update(AngleChunk(t[start : start + 20], {"left": angles[start : start + 20]}))
+        if detector.sides_in_rep_:
+            under_way.append(float(t[start]))
+    reps += detector.finish()
+    assert [round(rep.bottom_t, 1) for rep in reps] == [31.5] and min(under_way) > 30.0
