@@ -4,7 +4,6 @@ the estimator that calibrates once, and the message schema."""
 from __future__ import annotations
 
 import asyncio
-import math
 
 import numpy as np
 import pytest
@@ -17,35 +16,74 @@ from anklet.sim import load_scenario, simulate
 RATE = 100.0
 
 
-def _packet(first_row: int, count: int = 4) -> TimedSamples:
+def _packet(first_row: int, count: int = 4, *, follows_loss: bool = False) -> TimedSamples:
     t = (first_row + np.arange(count)) / RATE
-    return TimedSamples(t, np.column_stack([t, t, t]), np.zeros((count, 3)))
+    return TimedSamples(t, np.column_stack([t, t, t]), np.zeros((count, 3)), follows_loss)
+
+
+def _grid() -> LiveGrid:
+    grid = LiveGrid(["a", "b"], RATE, max_wait_s=0.3, reorder_wait_s=0.03)
+    grid.add("a", _packet(0), 0.05)
+    grid.add("b", _packet(0), 0.05)
+    assert len(grid.advance(0.05).rows.t) == 4
+    return grid
 
 
 def test_grid_waits_for_a_reordered_packet_then_uses_it():
-    grid = LiveGrid(["a", "b"], RATE, max_wait_s=0.3)
-    grid.add("a", _packet(0), 0.05)
-    grid.add("b", _packet(0), 0.05)
-    assert len(grid.advance(0.05).t) == 4
+    grid = _grid()
     grid.add("b", _packet(4), 0.09)
-    grid.add("a", _packet(8), 0.10)  # overtook a's rows 4-7
-    assert grid.advance(0.10) is None  # row 4 must wait for the hole in "a"
-    grid.add("a", _packet(4), 0.12)  # the late packet
-    rows = grid.advance(0.12)
-    np.testing.assert_allclose(rows.t, np.arange(4, 8) / RATE)
-    np.testing.assert_allclose(rows.acc["a"][:, 0], rows.t)  # a's late samples, not NaN
+    grid.add("a", _packet(8, follows_loss=True), 0.10)  # overtook a's rows 4-7
+    assert grid.advance(0.10).rows is None  # row 4 must wait for the hole in "a"
+    grid.add("a", _packet(4), 0.11)  # the late packet
+    release = grid.advance(0.11)
+    np.testing.assert_allclose(release.rows.t, np.arange(4, 8) / RATE)
+    np.testing.assert_allclose(release.rows.acc["a"][:, 0], release.rows.t)  # a's late samples, not NaN
+
+
+def test_grid_holds_a_hole_behind_lost_packets_only_for_reorder_wait():
+    grid = _grid()
+    grid.add("b", _packet(4, count=8), 0.13)
+    grid.add("a", _packet(8, follows_loss=True), 0.13)
+    assert grid.advance(0.13).rows is None
+    release = grid.advance(0.17)  # nothing came within 30 ms: rows 4-7 of "a" are lost
+    np.testing.assert_allclose(release.rows.t, np.arange(4, 12) / RATE)
+    assert np.isnan(release.rows.acc["a"][:4]).all() and not np.isnan(release.rows.acc["a"][5:]).any()
+
+
+def test_grid_does_not_wait_at_a_hole_with_no_packet_missing():
+    """A hole with no sequence gap (the clock sync stepped, the firmware dropped samples) can
+    never fill: it holds nothing."""
+    grid = _grid()
+    grid.add("b", _packet(4, count=8), 0.13)
+    grid.add("a", _packet(8), 0.13)
+    release = grid.advance(0.13)
+    np.testing.assert_allclose(release.rows.t, np.arange(4, 12) / RATE)
+    assert np.isnan(release.rows.acc["a"][:4]).all()
+
+
+def test_grid_fixes_each_sensors_rows_without_waiting_for_the_others():
+    """The rows of "a" come as soon as "a" has covered them while "b" is late, and the rows
+    released for both later are those same rows."""
+    grid = _grid()
+    grid.add("a", _packet(4), 0.09)
+    early = grid.advance(0.09)
+    assert early.rows is None
+    (a_rows,) = early.sensor_rows
+    assert a_rows.sensors == ["a"]
+    np.testing.assert_allclose(a_rows.t, np.arange(4, 8) / RATE)
+    grid.add("b", _packet(4), 0.10)
+    release = grid.advance(0.10)
+    assert [table.sensors for table in release.sensor_rows] == [["b"]]
+    np.testing.assert_array_equal(release.rows.acc["a"], a_rows.acc["a"])
 
 
 def test_grid_gives_up_on_a_silent_sensor_after_max_wait():
-    grid = LiveGrid(["a", "b"], RATE, max_wait_s=0.3)
-    grid.add("a", _packet(0), 0.05)
-    grid.add("b", _packet(0), 0.05)
-    grid.advance(0.05)
+    grid = _grid()
     b_last_heard = 0.05
     for row in range(4, 60, 4):
         now = row / RATE + 0.05
         grid.add("a", _packet(row), now)
-        released = grid.advance(now)
+        released = grid.advance(now).rows
         if now - b_last_heard <= 0.3:
             assert released is None  # b silent, but not for long yet
     assert released is not None

@@ -19,11 +19,14 @@ CONNECTED_WITHIN_S = 1.0
 
 @dataclass(frozen=True, slots=True)
 class TimedSamples:
-    """One packet's samples: host times (n,) s, acc (n, 3) m/s², gyr (n, 3) rad/s."""
+    """One packet's samples: host times (n,) s, acc (n, 3) m/s², gyr (n, 3) rad/s;
+    ``follows_loss``: packets are missing just before this one (a sequence gap), so a hole
+    before it may still be filled if BLE delivers them late."""
 
     t: np.ndarray
     acc: np.ndarray
     gyr: np.ndarray
+    follows_loss: bool = False
 
 
 class SensorLink:
@@ -58,12 +61,14 @@ class SensorLink:
             host_time_s=np.array([host_time_s]),
         )
         synced = self.clock.update(arrivals)
+        lost_before = self.sequence.lost_packets_
         if not self.sequence.update(arrivals, synced)[0]:
             return None
         self.sample_rate_hz_ = float(packet.sample_rate_hz)
         self.last_arrival_s_ = host_time_s
         self._recent_arrivals.append((host_time_s, packet.n_samples))
-        return TimedSamples(sample_times(synced, arrivals.n_samples), packet.acc, packet.gyr)
+        follows_loss = self.sequence.lost_packets_ > lost_before
+        return TimedSamples(sample_times(synced, arrivals.n_samples), packet.acc, packet.gyr, follows_loss)
 
     def on_status(self, payload: bytes) -> None:
         try:

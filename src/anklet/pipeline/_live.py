@@ -7,8 +7,9 @@ viewer never holds up the pipeline, it loses its oldest messages instead (and ca
 many). Nothing here blocks the loop: until calibration succeeds, the rows go to the angle
 estimator on a worker thread, because looking for the standing period and calibrating take
 0.15-0.6 s at once (measured in benchmarks/bench_pipeline.py); after that each step is small.
-Stages after the angles (gait, a recorder) run in process, fed the rows and the angles as they
-come; what one notification brings is published in time order.
+Stages after the angles (gait, a recorder) run in process, fed each sensor's rows as soon as
+they are final and the angles as they come; what one notification brings is published in time
+order.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
-from anklet.pipeline._grid import LiveGrid
+from anklet.pipeline._grid import GridRelease, LiveGrid
 from anklet.pipeline._link import SensorLink
 from anklet.pipeline._messages import angles_messages, status_message
 from anklet.timing import ClockSyncParams
@@ -30,9 +31,12 @@ from anklet.transport import Notification, Transport
 
 @dataclass(frozen=True, slots=True)
 class LiveParams:
-    """``max_wait_s``: how long a silent sensor may hold back the others, s (longer than most
-    bursts of BLE loss, so the grid rarely gives up samples that do arrive: rows it released
-    without them would make live and offline angles differ for a few seconds);
+    """``max_wait_s``: how long a silent sensor may hold back the others' angles, s (longer
+    than most bursts of BLE loss, so the grid rarely gives up samples that do arrive: rows it
+    released without them would make live and offline angles differ for a few seconds);
+    ``reorder_wait_s``: how long a hole behind lost packets (a sequence gap) holds that
+    sensor's rows in case BLE delivers them late, s (BLE delivers one connection's
+    notifications in order; the simulator's reordered pairs arrive together);
     ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``;
     ``catch_up_s``: most session time fused per notification while working off the backlog
     calibration leaves (20 s or more of samples), so no single step blocks the loop long."""
@@ -40,17 +44,20 @@ class LiveParams:
     angles: AngleParams = field(default_factory=AngleParams)
     clock: ClockSyncParams | None = None
     max_wait_s: float = 0.3
+    reorder_wait_s: float = 0.03
     angles_hz: float = 10.0
     status_every_s: float = 1.0
     catch_up_s: float = 0.25
 
 
 class LiveStage(Protocol):
-    """An in-process stage after the angles, e.g. ``anklet.gait.live_gait``. It is fed the grid
-    rows (``on_rows``, as the grid releases them) and the angles (``on_angles``, which lag the
-    rows: calibration holds them for the first ~20 s) in order; each call returns the messages
-    it completes, each with its session time ``t``, and ``finish()`` the rest at the end. Each
-    call must stay cheap: it runs on the event loop."""
+    """An in-process stage after the angles, e.g. ``anklet.gait.live_gait``. It is fed each
+    sensor's grid rows as soon as that sensor's are final (``on_rows``: a table of one sensor;
+    each sensor's rows in order, once each, whatever the other sensors are doing, so a foot's
+    events need not wait for a shank's loss) and the angles (``on_angles``, which lag the rows:
+    they wait for every sensor, and calibration holds them for the first ~20 s) in order; each
+    call returns the messages it completes, each with its session time ``t``, and ``finish()``
+    the rest at the end. Each call must stay cheap: it runs on the event loop."""
 
     def on_rows(self, rows: ImuTable) -> list[dict[str, Any]]: ...
 
@@ -163,7 +170,7 @@ class LivePipeline:
             if samples is not None:
                 self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
                 if self._grid is not None:
-                    self._rows(self._grid.advance(now))
+                    self._released(self._grid.advance(now))
         while now >= self._next_status_s:
             self._publish_status(self._next_status_s)
             self._next_status_s += self.params.status_every_s
@@ -175,10 +182,10 @@ class LivePipeline:
         self._raise_failure()
         if self._grid is None or self.estimator is None:
             return
-        rows = self._grid.flush()
-        if rows is not None:
-            self._rows_to_stages(rows)
-            self._unestimated.append(rows)
+        release = self._grid.flush()
+        self._sensor_rows_to_stages(release.sensor_rows)
+        if release.rows is not None:
+            self._unestimated.append(release.rows)
         if self._unestimated:
             self._deliver(self.estimator.update(ImuTable.concatenate(self._unestimated)))
             self._unestimated = []
@@ -189,15 +196,15 @@ class LivePipeline:
 
     def _grid_for(self, rate_hz: float) -> LiveGrid:
         if self._grid is None:
-            self._grid = LiveGrid(self.sensors, rate_hz, self.params.max_wait_s)
+            self._grid = LiveGrid(self.sensors, rate_hz, self.params.max_wait_s, self.params.reorder_wait_s)
             self.estimator = AngleEstimator(rate_hz, self.params.angles, round(self.params.catch_up_s * rate_hz))
         return self._grid
 
-    def _rows(self, rows: ImuTable | None) -> None:
-        if rows is None or self.estimator is None:
+    def _released(self, release: GridRelease) -> None:
+        self._sensor_rows_to_stages(release.sensor_rows)
+        if release.rows is None or self.estimator is None:
             return
-        self._rows_to_stages(rows)
-        self._unestimated.append(rows)
+        self._unestimated.append(release.rows)
         if self._worker is None:
             self._estimate_unestimated()
 
@@ -234,9 +241,10 @@ class LivePipeline:
         messages, self._last_angles_period = angles_messages(chunk, self.params.angles_hz, self._last_angles_period)
         self._outbox += messages
 
-    def _rows_to_stages(self, rows: ImuTable) -> None:
-        for stage in self.stages:
-            self._outbox += stage.on_rows(rows)
+    def _sensor_rows_to_stages(self, sensor_rows: list[ImuTable]) -> None:
+        for rows in sensor_rows:
+            for stage in self.stages:
+                self._outbox += stage.on_rows(rows)
 
     def _publish_status(self, t: float) -> None:
         calibrated = self.estimator is not None and self.estimator.calibration is not None
