@@ -48,7 +48,8 @@ class AnkleAngles:
     def update(self, shank: OrientationChunk, foot: OrientationChunk) -> np.ndarray:
         rotation_shank = quaternion_to_matrix(shank.quat) @ self.alignment.shank
         rotation_foot = quaternion_to_matrix(foot.quat) @ self.alignment.foot
-        restarts = np.union1d(shank.restarts, foot.restarts)
+        # (each chunk's restarts are sorted and unique already; union1d costs more than the rest)
+        restarts = np.union1d(shank.restarts, foot.restarts) if len(foot.restarts) else shank.restarts
         offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2], restarts)
         return ankle_angles(rotation_shank, rotation_z(offset) @ rotation_foot, self.side)
 

@@ -19,7 +19,6 @@ import numpy as np
 from anklet.files import ImuTable
 from anklet.pipeline._link import TimedSamples
 from anklet.pipeline._offline import MAX_GAP_PERIODS
-from anklet.timing import resample
 
 
 class GridRelease(NamedTuple):
@@ -35,13 +34,18 @@ _NOTHING = GridRelease([], None)
 
 
 class _SensorRows:
-    """One sensor's samples not yet behind its fixed rows, kept as arrays plus a list of new
-    packets, and its fixed rows not yet released for all sensors."""
+    """One sensor's samples not yet behind its fixed rows, and its rows fixed but not yet
+    released for all sensors.
+
+    The samples live in a buffer that a packet is copied into and old samples leave by moving
+    its start: a live step copies one packet, not every sample still held.
+    """
 
     def __init__(self, period_s: float) -> None:
-        self.t = np.empty(0)
-        self.values = np.empty((0, 6))
-        self._new: list[TimedSamples] = []
+        self._t = np.empty(64)
+        self._values = np.empty((64, 6))
+        self._start = self._end = 0  # the samples held are [start, end) of the buffer
+        self._in_order = True  # a late (reordered) packet leaves them out of order until sorted
         self._period_s = period_s
         self._holes: list[tuple[float, float, float]] = []  # (start s, end s, seen at s)
         self.latest_sample_s = -math.inf
@@ -50,18 +54,34 @@ class _SensorRows:
         self.fixed: list[np.ndarray] = []  # (n, 6) rows fixed, from the grid's next joint row on
 
     def add(self, samples: TimedSamples, arrival_s: float) -> None:
-        self._new.append(samples)
         first, last = float(samples.t[0]), float(samples.t[-1])
+        self._copy_in(samples)
         # a late packet inside a hole fills it (if more were missing there, they stay missing)
         self._holes = [hole for hole in self._holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
         hole = math.isfinite(self.latest_sample_s) and first > self.latest_sample_s + MAX_GAP_PERIODS * self._period_s
         if hole and samples.follows_loss:
             self._holes.append((self.latest_sample_s, first, arrival_s))
+        self._in_order &= first > self.latest_sample_s
         self.latest_sample_s = max(self.latest_sample_s, last)
         self.latest_arrival_s = arrival_s
 
+    def _copy_in(self, samples: TimedSamples) -> None:
+        n = len(samples.t)
+        if self._end + n > len(self._t):  # full: move the samples held to the front, grow if need be
+            held = self._end - self._start
+            size = max(len(self._t), 2 * (held + n))
+            t, values = np.empty(size), np.empty((size, 6))
+            t[:held], values[:held] = self._t[self._start : self._end], self._values[self._start : self._end]
+            self._t, self._values, self._start, self._end = t, values, 0, held
+        self._t[self._end : self._end + n] = samples.t
+        self._values[self._end : self._end + n, :3] = samples.acc
+        self._values[self._end : self._end + n, 3:] = samples.gyr
+        self._end += n
+
     def ready_until(self, now_s: float, reorder_wait_s: float) -> float:
         """Host time up to which this sensor's rows are final."""
+        if not self._holes:
+            return self.latest_sample_s
         self._holes = [hole for hole in self._holes if now_s - hole[2] <= reorder_wait_s]
         return min([self.latest_sample_s, *(hole[0] for hole in self._holes)])
 
@@ -71,24 +91,44 @@ class _SensorRows:
         if last_row < self.next_row:
             return None
         grid = np.arange(self.next_row, last_row + 1) / rate_hz
-        if self._new:
-            self.t = np.concatenate([self.t, *(s.t for s in self._new)])
-            self.values = np.vstack([self.values, *(np.hstack([s.acc, s.gyr]) for s in self._new)])
-            self._new = []
-        rows = resample(self.t, self.values, grid, max_gap_periods=MAX_GAP_PERIODS, period_s=self._period_s)
+        if not self._in_order:
+            self._sort()
+        t, values = self._t[self._start : self._end], self._values[self._start : self._end]
+        rows = _interpolate(t, values, grid, MAX_GAP_PERIODS * self._period_s)
         # keep the last sample at or before the last row: the next row is interpolated from it
-        behind = self.t <= grid[-1]
-        keep = self.t >= (self.t[behind].max() if behind.any() else -math.inf)
-        self.t, self.values = self.t[keep], self.values[keep]
+        self._start += max(0, int(np.searchsorted(t, grid[-1], side="right")) - 1)
         self.fixed.append(rows)
         self.next_row = last_row + 1
         return grid, rows
+
+    def _sort(self) -> None:
+        """Put the samples held in time order, a repeated time keeping its first sample (as
+        ``anklet.timing.resample`` does)."""
+        t, values = self._t[self._start : self._end], self._values[self._start : self._end]
+        order = np.argsort(t, kind="stable")
+        t, values = t[order], values[order]
+        fresh = np.concatenate([[True], np.diff(t) > 0])
+        held = int(fresh.sum())
+        self._t[:held], self._values[:held] = t[fresh], values[fresh]
+        self._start, self._end, self._in_order = 0, held, True
 
     def take_fixed(self, count: int) -> np.ndarray:
         """The first ``count`` fixed rows, forgotten here."""
         fixed = self.fixed[0] if len(self.fixed) == 1 else np.vstack(self.fixed)
         self.fixed = [fixed[count:]] if count < len(fixed) else []
         return fixed[:count]
+
+
+def _interpolate(t: np.ndarray, values: np.ndarray, grid: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """``anklet.timing.resample`` of samples in time order, with its arithmetic (the same
+    numbers) but without its checks and reordering: the live grid runs it on every packet."""
+    if len(t) < 2:
+        return np.full((len(grid), values.shape[1]), np.nan)
+    right = np.searchsorted(t, grid, side="left").clip(1, len(t) - 1)
+    before, after = t[right - 1], t[right]
+    rows = values[right - 1] + ((grid - before) / (after - before))[:, None] * (values[right] - values[right - 1])
+    rows[(after - before > max_gap_s) | (grid < t[0]) | (grid > t[-1])] = np.nan
+    return rows
 
 
 class LiveGrid:

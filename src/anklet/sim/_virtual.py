@@ -37,29 +37,47 @@ class VirtualSensorTransport(Transport):
                 yield notification
             return
         queue: asyncio.Queue[Notification | None] = asyncio.Queue()
-        radio = asyncio.create_task(self._hand_over(queue))
+        radio = _Radio(self.notifications_, self.speed, queue)
         try:
             while (notification := await queue.get()) is not None:
                 yield notification
         finally:
-            radio.cancel()
-
-    async def _hand_over(self, queue: asyncio.Queue[Notification | None]) -> None:
-        """Put each notification in ``queue`` at its time, stamped then: like a BLE callback
-        that only enqueues, so a consumer that is busy or waiting does not move the stamps,
-        while a blocked event loop does."""
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        for notification in self.notifications_:
-            delay = start + notification.host_time_s / self.speed - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            arrival_s = (loop.time() - start) * self.speed
-            queue.put_nowait(Notification(notification.sensor, notification.channel, notification.payload, arrival_s))
-        queue.put_nowait(None)
+            radio.stop()
 
     async def _unpaced(self) -> AsyncIterator[Notification]:
         for index, notification in enumerate(self.notifications_):
             if index % 256 == 0:
                 await asyncio.sleep(0)  # let the consumers run between batches
             yield notification
+
+
+class _Radio:
+    """Puts each notification in ``queue`` at its time, stamped then: like a BLE callback that
+    only enqueues, so a consumer that is busy or waiting does not move the stamps, while a
+    blocked event loop does. One loop timer per notification, each setting the next (a task
+    sleeping between notifications costs a future and a task step more each)."""
+
+    def __init__(self, notifications: Sequence[Notification], speed: float, queue: asyncio.Queue[Notification | None]) -> None:
+        self._notifications = notifications
+        self._speed = speed
+        self._queue = queue
+        self._loop = asyncio.get_running_loop()
+        self._start = self._loop.time()
+        self._next = 0
+        self._timer: asyncio.TimerHandle | asyncio.Handle = self._loop.call_soon(self._hand_over)
+
+    def _hand_over(self) -> None:
+        notifications, loop = self._notifications, self._loop
+        while self._next < len(notifications):
+            notification = notifications[self._next]
+            due = self._start + notification.host_time_s / self._speed
+            if due > loop.time():
+                self._timer = loop.call_at(due, self._hand_over)
+                return
+            arrival_s = (loop.time() - self._start) * self._speed
+            self._queue.put_nowait(Notification(notification.sensor, notification.channel, notification.payload, arrival_s))
+            self._next += 1
+        self._queue.put_nowait(None)
+
+    def stop(self) -> None:
+        self._timer.cancel()
