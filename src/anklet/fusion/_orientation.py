@@ -314,23 +314,14 @@ def _period_rows(history: np.ndarray, rate_hz: float) -> int | None:
 
 def quaternion_to_matrix(q: np.ndarray) -> np.ndarray:
     """(n, 4) [w, x, y, z] unit quaternions (VQF's order) -> (n, 3, 3) rotation matrices;
-    NaN rows stay NaN. (Written out from the products of the components, all nine entries in
-    a few array operations: on the live path's small chunks the per-call cost is the cost.)"""
-    products = (q[:, :, None] * q[:, None, :]).reshape(-1, 16)
-    summed = products[:, _FIRST_PRODUCT] + _PRODUCT_SIGN * products[:, _SECOND_PRODUCT]
-    doubled = 2 * summed
-    return np.where(_DIAGONAL, 1 - doubled, doubled).reshape(-1, 3, 3)
-
-
-# the entries of the rotation matrix, row by row: 1 - 2 (first + second) on the diagonal,
-# 2 (first +- second) off it; each product is a pair of [w, x, y, z] (index 4 i + j)
-_W, _X, _Y, _Z = range(4)
-_ENTRIES = (
-    ((_Y, _Y), +1, (_Z, _Z)), ((_X, _Y), -1, (_W, _Z)), ((_X, _Z), +1, (_W, _Y)),
-    ((_X, _Y), +1, (_W, _Z)), ((_X, _X), +1, (_Z, _Z)), ((_Y, _Z), -1, (_W, _X)),
-    ((_X, _Z), -1, (_W, _Y)), ((_Y, _Z), +1, (_W, _X)), ((_X, _X), +1, (_Y, _Y)),
-)
-_FIRST_PRODUCT = np.array([4 * i + j for (i, j), _, _ in _ENTRIES])
-_SECOND_PRODUCT = np.array([4 * i + j for _, _, (i, j) in _ENTRIES])
-_PRODUCT_SIGN = np.array([sign for _, sign, _ in _ENTRIES], dtype=float)
-_DIAGONAL = np.eye(3, dtype=bool).ravel()
+    NaN rows stay NaN. (Written out: on the live path's small chunks scipy's Rotation costs
+    more in setup than in arithmetic.)"""
+    w, x, y, z = q.T
+    return np.stack(
+        [
+            1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+            2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+        ],
+        axis=-1,
+    ).reshape(-1, 3, 3)
