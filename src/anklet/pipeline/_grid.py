@@ -19,6 +19,7 @@ import numpy as np
 from anklet.files import ImuTable
 from anklet.pipeline._link import TimedSamples
 from anklet.pipeline._offline import MAX_GAP_PERIODS
+from anklet.timing._timeline import in_time_order, interpolate_in_order  # (not public: the live grid's own use)
 
 
 class GridRelease(NamedTuple):
@@ -94,7 +95,7 @@ class _SensorRows:
         if not self._in_order:
             self._sort()
         t, values = self._t[self._start : self._end], self._values[self._start : self._end]
-        rows = _interpolate(t, values, grid, MAX_GAP_PERIODS * self._period_s)
+        rows = interpolate_in_order(t, values, grid, MAX_GAP_PERIODS * self._period_s)
         # keep the last sample at or before the last row: the next row is interpolated from it
         self._start += max(0, int(np.searchsorted(t, grid[-1], side="right")) - 1)
         self.fixed.append(rows)
@@ -102,14 +103,10 @@ class _SensorRows:
         return grid, rows
 
     def _sort(self) -> None:
-        """Put the samples held in time order, a repeated time keeping its first sample (as
-        ``anklet.timing.resample`` does)."""
-        t, values = self._t[self._start : self._end], self._values[self._start : self._end]
-        order = np.argsort(t, kind="stable")
-        t, values = t[order], values[order]
-        fresh = np.concatenate([[True], np.diff(t) > 0])
-        held = int(fresh.sum())
-        self._t[:held], self._values[:held] = t[fresh], values[fresh]
+        """Put the samples held in time order, a repeated time keeping its first sample."""
+        t, values = in_time_order(self._t[self._start : self._end], self._values[self._start : self._end])
+        held = len(t)
+        self._t[:held], self._values[:held] = t, values
         self._start, self._end, self._in_order = 0, held, True
 
     def take_fixed(self, count: int) -> np.ndarray:
@@ -117,18 +114,6 @@ class _SensorRows:
         fixed = self.fixed[0] if len(self.fixed) == 1 else np.vstack(self.fixed)
         self.fixed = [fixed[count:]] if count < len(fixed) else []
         return fixed[:count]
-
-
-def _interpolate(t: np.ndarray, values: np.ndarray, grid: np.ndarray, max_gap_s: float) -> np.ndarray:
-    """``anklet.timing.resample`` of samples in time order, with its arithmetic (the same
-    numbers) but without its checks and reordering: the live grid runs it on every packet."""
-    if len(t) < 2:
-        return np.full((len(grid), values.shape[1]), np.nan)
-    right = np.searchsorted(t, grid, side="left").clip(1, len(t) - 1)
-    before, after = t[right - 1], t[right]
-    rows = values[right - 1] + ((grid - before) / (after - before))[:, None] * (values[right] - values[right - 1])
-    rows[(after - before > max_gap_s) | (grid < t[0]) | (grid > t[-1])] = np.nan
-    return rows
 
 
 class LiveGrid:

@@ -11,7 +11,7 @@ import numpy as np
 
 from anklet.errors import ProtocolError
 from anklet.protocol import decode_packet, decode_status
-from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker
+from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker, sample_times
 
 CONNECTED_WITHIN_S = 1.0
 """A sensor counts as connected while its last data arrived at most this long ago."""
@@ -68,9 +68,7 @@ class SensorLink:
         self.last_arrival_s_ = host_time_s
         self._recent_arrivals.append((host_time_s, packet.n_samples))
         follows_loss = self.sequence.lost_packets_ > lost_before
-        # sample_times(synced, ...) for one packet, the same numbers without its bookkeeping
-        t = synced.first_sample_time_s[0] + np.arange(packet.n_samples) * synced.sample_period_s[0]
-        return TimedSamples(t, packet.acc, packet.gyr, follows_loss)
+        return TimedSamples(sample_times(synced, arrivals.n_samples), packet.acc, packet.gyr, follows_loss)
 
     def on_status(self, payload: bytes) -> None:
         try:

@@ -111,6 +111,8 @@ def sample_times(synced: SyncedPackets, n_samples: Any) -> np.ndarray:
     ``SyncedPackets`` came from).
     """
     counts = np.asarray(n_samples, dtype=np.int64)
+    if counts.size == 1:  # one packet (the live path): no repeats needed, the same numbers
+        return synced.first_sample_time_s[0] + np.arange(int(counts.flat[0])) * synced.sample_period_s[0]
     starts = np.cumsum(counts) - counts
     index_in_packet = np.arange(int(counts.sum())) - np.repeat(starts, counts)
     return np.repeat(synced.first_sample_time_s, counts) + index_in_packet * np.repeat(

@@ -29,20 +29,34 @@ def resample(
     times = np.asarray(times_s, dtype=np.float64)
     vals = np.asarray(values, dtype=np.float64)
     if not (np.diff(times) > 0).all():  # (the live grid's buffers are nearly always in order)
-        order = np.argsort(times, kind="stable")
-        times, vals = times[order], vals[order]
-        fresh = np.ones(len(times), dtype=bool)
-        fresh[1:] = np.diff(times) > 0
-        times, vals = times[fresh], vals[fresh]
+        times, vals = in_time_order(times, vals)
     flat = vals.reshape(len(vals), int(np.prod(vals.shape[1:])))  # (-1 fails for no samples)
-    out = np.full((len(grid_s), flat.shape[1]), np.nan)
-    if len(times) >= 2:
-        right = np.searchsorted(times, grid_s, side="left")
-        inside = (right > 0) & (right < len(times)) | (grid_s == times[0])
-        right = np.clip(right, 1, len(times) - 1)
-        max_gap_s = max_gap_periods * (float(np.median(np.diff(times))) if period_s is None else period_s)
-        ok = inside & (times[right] - times[right - 1] <= max_gap_s)
-        w = ((grid_s - times[right - 1]) / (times[right] - times[right - 1]))[:, None]
-        interpolated = flat[right - 1] + w * (flat[right] - flat[right - 1])
-        out[ok] = interpolated[ok]
-    return out.reshape((len(grid_s),) + vals.shape[1:])
+    if len(times) < 2:
+        return np.full((len(grid_s),) + vals.shape[1:], np.nan)
+    max_gap_s = max_gap_periods * (float(np.median(np.diff(times))) if period_s is None else period_s)
+    return interpolate_in_order(times, flat, grid_s, max_gap_s).reshape((len(grid_s),) + vals.shape[1:])
+
+
+def in_time_order(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``times`` (n,) and ``values`` (n, ...) sorted by time, a repeated time keeping its first
+    sample."""
+    order = np.argsort(times, kind="stable")
+    times, values = times[order], values[order]
+    fresh = np.ones(len(times), dtype=bool)
+    fresh[1:] = np.diff(times) > 0
+    return times[fresh], values[fresh]
+
+
+def interpolate_in_order(times: np.ndarray, values: np.ndarray, grid_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """``resample``'s arithmetic without its checks, for the live grid's every packet:
+    ``times`` (n,) strictly increasing, ``values`` (n, k) -> (len(grid), k), NaN outside the
+    samples and across gaps longer than ``max_gap_s``."""
+    if len(times) < 2:
+        return np.full((len(grid_s), values.shape[1]), np.nan)
+    right = np.searchsorted(times, grid_s, side="left")
+    inside = (right > 0) & (right < len(times)) | (grid_s == times[0])
+    right = np.clip(right, 1, len(times) - 1)
+    w = ((grid_s - times[right - 1]) / (times[right] - times[right - 1]))[:, None]
+    rows = values[right - 1] + w * (values[right] - values[right - 1])
+    rows[~inside | (times[right] - times[right - 1] > max_gap_s)] = np.nan
+    return rows
