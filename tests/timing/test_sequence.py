@@ -1,8 +1,13 @@
 """Sequence bookkeeping: duplicates dropped, loss counted exactly, seq wraps, late packets."""
 
-import numpy as np
+import dataclasses
 
-from anklet.timing import ClockSync, PacketArrivals, SequenceTracker
+import numpy as np
+import pytest
+
+from anklet.protocol import decode_packets
+from anklet.sim import load_scenario, simulate
+from anklet.timing import ClockSync, PacketArrivals, SequenceTracker, first_copies, sync_offline
 
 
 def test_loss_and_duplicates_are_counted_exactly(session_run):
@@ -45,3 +50,58 @@ def test_a_late_packet_fills_its_hole():
     tracker = SequenceTracker()
     keep = tracker.update(packets, ClockSync().update(packets))
     assert keep.all() and tracker.lost_packets_ == 0 and tracker.lost_samples_ == 0
+
+
+def test_first_copies_keeps_what_the_tracker_keeps(session_run):
+    session, _, _, live, keep = session_run
+    assert np.array_equal(first_copies(session.packets, live), keep)
+
+
+@pytest.fixture(scope="module")
+def copied_and_swapped():
+    """Each sensor's data packets over chaos's link with many more duplicates and reorders."""
+    scenario = load_scenario("chaos")
+    link = {**scenario.link, "duplicate_prob": 0.05, "reorder_prob": 0.05}
+    session = simulate(dataclasses.replace(scenario, link=link), seed=3, duration_s=90.0)
+    sensors = []
+    for sensor in session.sensors.values():
+        data = [n for n in sensor.delivery.notifications if n.channel == "data"]
+        packets = PacketArrivals.from_batch(decode_packets([n.payload for n in data]), [n.host_time_s for n in data])
+        sensors.append((packets, sensor.delivery.stats))
+    return sensors
+
+
+def test_first_copies_agrees_with_the_tracker_on_simulated_links(copied_and_swapped):
+    for packets, stats in copied_and_swapped:
+        assert stats.duplicates > 50 and stats.reordered > 50  # the case is really exercised
+        synced = sync_offline(packets)
+        keep = first_copies(packets, synced)
+        assert np.array_equal(keep, SequenceTracker().update(packets, synced))
+        assert (~keep).sum() == stats.duplicates
+
+
+def test_first_copies_drops_a_copy_however_late(copied_and_swapped):
+    packets, _ = copied_and_swapped[0]
+    k = 100
+    at = int(np.searchsorted(packets.host_time_s, packets.host_time_s[k] + 20.0))  # ~1000 packets on
+    assert at - k > 512  # beyond the live tracker's memory, within the clock sync's max_delay_s
+    late = PacketArrivals(*(np.insert(column, at, column[k]) for column in packets))
+    late = late._replace(host_time_s=np.insert(packets.host_time_s, at, packets.host_time_s[at]))
+    synced = sync_offline(late)
+    keep = first_copies(late, synced)
+    assert keep[k] and not keep[at]
+    tracked = SequenceTracker().update(late, synced)
+    assert tracked[at] and np.array_equal(np.delete(keep, at), np.delete(tracked, at))
+
+
+def test_first_copies_tells_a_reboot_and_a_sequence_wrap_from_a_copy():
+    # a reboot restarts tick and sequence (same keys, new epoch); 65536 packets on, the sequence
+    # repeats with a new tick; the last packet is a real copy
+    seq = [65535, 0, 1, 0, 1, 1 + 65536, 1 + 65536]
+    tick = np.array([0, 1, 2, 1, 2, 2 + 65536, 2 + 65536]) * 20_000 + 1_000
+    host = np.array([0, 1, 2, 60, 61, 61 + 65535, 61 + 65535]) * 0.02 + 0.021
+    packets = _packets(seq, tick, host)._replace(clock_reset=np.arange(7) == 3)
+    synced = ClockSync().update(packets)
+    keep = first_copies(packets, synced)
+    assert list(keep) == [True] * 6 + [False]
+    assert np.array_equal(keep, SequenceTracker().update(packets, synced))

@@ -25,5 +25,5 @@ def test_unsorted_and_repeated_times_are_handled():
 def test_public_names_are_pinned():
     assert sorted(anklet.timing.__all__) == sorted([
         "ClockSync", "ClockSyncParams", "PacketArrivals", "SequenceTracker", "SyncedPackets",
-        "common_grid", "resample", "sample_times", "sync_offline",
+        "common_grid", "first_copies", "resample", "sample_times", "sync_offline",
     ])

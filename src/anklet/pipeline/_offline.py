@@ -14,7 +14,7 @@ from anklet.errors import ProtocolError, ValidationError
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.protocol import DecodedBatch, decode_packet, decode_packets
-from anklet.timing import ClockSyncParams, PacketArrivals, SequenceTracker, resample, sample_times, sync_offline
+from anklet.timing import ClockSyncParams, PacketArrivals, first_copies, resample, sample_times, sync_offline
 from anklet.transport import Notification
 
 MAX_GAP_PERIODS = 1.5
@@ -52,10 +52,11 @@ def table_from_notifications(
     # the grid starts where the live one does: at the first sample of the first packet to arrive
     first = min(timed.values(), key=lambda samples: samples.first_arrival_s)
     grid = grid_rows(float(first.t[0]), max(float(samples.t.max()) for samples in timed.values()), rate)
+    imu = {name: _on_grid(samples.t, samples.imu, grid, rate) for name, samples in timed.items()}
     return ImuTable(
         grid,
-        {name: _on_grid(samples.t, samples.acc, grid, rate) for name, samples in timed.items()},
-        {name: _on_grid(samples.t, samples.gyr, grid, rate) for name, samples in timed.items()},
+        {name: np.ascontiguousarray(values[:, :3]) for name, values in imu.items()},
+        {name: np.ascontiguousarray(values[:, 3:]) for name, values in imu.items()},
     )
 
 
@@ -91,12 +92,12 @@ def angles_from_table(
 
 @dataclass(frozen=True, slots=True)
 class _SensorSamples:
-    """One sensor's samples in packet arrival order: host times (s), acc, gyr; its rate and
+    """One sensor's samples in packet arrival order: host times (s), acc and gyr side by side
+    (n, 6) (they share their times, so one interpolation puts both on the grid); its rate and
     when its first packet arrived."""
 
     t: np.ndarray
-    acc: np.ndarray
-    gyr: np.ndarray
+    imu: np.ndarray
     rate_hz: float
     first_arrival_s: float
 
@@ -112,12 +113,11 @@ def _timed_samples(
     batch, kept = _decode_valid(payloads)
     packets = PacketArrivals.from_batch(batch, np.asarray(host_time_s)[kept])
     synced = sync_offline(packets, clock, causal=causal)
-    unique = SequenceTracker().update(packets, synced)
+    unique = first_copies(packets, synced)
     samples = np.repeat(unique, batch.n_samples)
     times = sample_times(synced, batch.n_samples)[samples]
-    return _SensorSamples(
-        times, batch.acc[samples], batch.gyr[samples], float(np.median(batch.sample_rate_hz)), float(packets.host_time_s[0])
-    )
+    imu = np.hstack((batch.acc, batch.gyr))[samples]
+    return _SensorSamples(times, imu, float(np.median(batch.sample_rate_hz)), float(packets.host_time_s[0]))
 
 
 def _decode_valid(payloads: list[bytes]) -> tuple[DecodedBatch, np.ndarray]:

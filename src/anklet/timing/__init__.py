@@ -2,14 +2,15 @@
 
 ``ClockSync`` (live, one per sensor) and ``sync_offline`` (a whole recording) fit the lower
 envelope of packet arrivals; ``SequenceTracker`` drops duplicates and counts lost packets and
-samples; ``common_grid`` and ``resample`` put several sensors on one host-time grid. The
-method and its measured accuracy are in ``docs/timing.md``.
+samples (``first_copies`` drops a whole recording's duplicates at once); ``common_grid`` and
+``resample`` put several sensors on one host-time grid. The method and its measured accuracy
+are in ``docs/timing.md``.
 """
 
 from anklet.timing._arrivals import PacketArrivals, SyncedPackets, sample_times
 from anklet.timing._clock import ClockSync, ClockSyncParams
 from anklet.timing._offline import sync_offline
-from anklet.timing._sequence import SequenceTracker
+from anklet.timing._sequence import SequenceTracker, first_copies
 from anklet.timing._timeline import common_grid, resample
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "SequenceTracker",
     "SyncedPackets",
     "common_grid",
+    "first_copies",
     "resample",
     "sample_times",
     "sync_offline",

@@ -23,7 +23,7 @@ def envelope_fit(x: np.ndarray, d: np.ndarray, slope_lo: float, slope_hi: float)
     ``b`` is confined to [slope_lo, slope_hi] (pass equal bounds to fix the slope).
     """
     x_mean = float(x.mean())
-    slope = envelope_slope(x, d, slope_lo, slope_hi)
+    slope = slope_lo if slope_lo == slope_hi else envelope_slope(x, d, slope_lo, slope_hi)  # fixed: no hull
     intercept_at_mean = float(np.min(d - slope * (x - x_mean)))
     return intercept_at_mean - slope * x_mean, slope
 

@@ -131,3 +131,24 @@ class SequenceTracker:
                 s.lost_packets -= 1
                 s.lost_samples -= n
         return keep
+
+
+def first_copies(packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
+    """A whole recording's duplicates at once: (n_pk,) bool mask of the packets to keep.
+
+    The first arrival of each (epoch, sequence, tick) key is kept and every later copy is
+    dropped: the key ``SequenceTracker`` uses. Offline the whole session is known, so a copy is
+    dropped however late it comes; the live tracker only remembers its last ``memory_packets``
+    (512), so the two agree whenever every copy comes within that. ``synced`` is what
+    ``sync_offline`` (or ``ClockSync``) returned for ``packets``; a copy more than its
+    ``max_delay_s`` late is taken for a sensor restart there, gets a new epoch and is kept.
+    """
+    n = len(packets.host_time_s)
+    keys = (synced.epoch, packets.sequence, synced.tick_us)
+    order = np.lexsort((np.arange(n), *reversed(keys)))  # by key, a key's copies by arrival
+    first = np.ones(n, dtype=bool)
+    if n > 1:
+        first[1:] = np.any([np.diff(key[order]) != 0 for key in keys], axis=0)
+    keep = np.empty(n, dtype=bool)
+    keep[order] = first
+    return keep
