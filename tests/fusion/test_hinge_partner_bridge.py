@@ -30,11 +30,12 @@ def _gaps(seed: int) -> list[tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def gap_end_error(simulated):
-    """``gap_end_error(scenario, seed, side, segment, borrow)`` -> the angle between the up
-    direction just after each gap and the one without the gaps, deg, (11,)."""
+    """``gap_end_error(scenario, seed, side, segment, borrow, partner_lost_rows=0)`` -> the angle
+    between the up direction just after each gap and the one without the gaps, deg, (11,). With
+    ``partner_lost_rows`` the partner loses that many rows in the middle of each gap too."""
 
     @functools.cache
-    def measure(scenario: str, seed: int, side: str, segment: str, borrow: bool) -> np.ndarray:
+    def measure(scenario: str, seed: int, side: str, segment: str, borrow: bool, partner_lost_rows: int = 0) -> np.ndarray:
         session, table = simulated(scenario, seed, 60.0)
         name, partner = f"{side}_{segment}", f"{side}_{PARTNER[segment]}"
         alignment = true_alignment(session, side)
@@ -42,12 +43,17 @@ def gap_end_error(simulated):
         partner_rate = table.gyr[partner] @ getattr(alignment, PARTNER[segment])[:, 2]
         gyr, acc = table.gyr[name], table.acc[name]
         bias = np.nanmean(gyr[100:500], axis=0)
+        gaps = _gaps(seed)
+        if partner_lost_rows:
+            partner_rate = partner_rate.copy()
+            for start, stop in gaps:
+                middle = (start + stop) // 2
+                partner_rate[middle : middle + partner_lost_rows] = np.nan
 
         def up(gyr, acc):
             fusion = SensorOrientation(RATE_HZ, bias, flexion_axis=axis if borrow else None, partner_weight=WEIGHT[segment])
             return quaternion_to_matrix(fusion.update(gyr, acc, partner_rate).quat)[:, 2, :]
 
-        gaps = _gaps(seed)
         without, gapped = up(gyr, acc), up(*knock_out(gyr, acc, gaps))
         after = [stop + 2 for _, stop in gaps]
         cosine = np.clip(np.einsum("ij,ij->i", without[after], gapped[after]), -1.0, 1.0)
@@ -74,3 +80,15 @@ def test_a_slow_movement_bridges_as_before(gap_end_error):
         assert np.array_equal(
             gap_end_error("squats", 0, "left", segment, True), gap_end_error("squats", 0, "left", segment, False)
         )
+
+
+def test_the_partners_own_lost_rows_within_a_gap_do_not_stop_the_borrowing(gap_end_error):
+    """One lost packet of the partner (4 samples, 5 grid rows) inside each gap: its rate is
+    interpolated over them and still lent, instead of the bridge falling back to a plain copy.
+    Measured (66 gaps): median 1.39 -> 1.02 deg, 90th percentile 5.37 -> 3.57 (plain copy, and
+    the partner's rate with its 5 rows interpolated)."""
+    runs = [(seed, side) for seed in SEEDS for side in ("left", "right")]
+    plain = np.concatenate([gap_end_error("easy_run", seed, side, "foot", False) for seed, side in runs])
+    borrowed = np.concatenate([gap_end_error("easy_run", seed, side, "foot", True, 5) for seed, side in runs])
+    assert np.median(borrowed) < 0.85 * np.median(plain), (np.median(borrowed), np.median(plain))
+    assert np.percentile(borrowed, 90) < 0.7 * np.percentile(plain, 90), (borrowed, plain)

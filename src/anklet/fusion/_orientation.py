@@ -139,10 +139,17 @@ class SensorOrientation:
         swing the partner's surprise is most of what this sensor's copy missed
         (``partner_weight``). In slow movement (squats, the split squat) a copy misses little,
         and the surprise is mostly the error of the flexion axes: there, and without the
-        partner's rates, the bridge is left as it is."""
+        partner's rates, the bridge is left as it is. The leg swings fast when either the
+        partner now or the copied movement does. The partner's own few lost rows within the gap
+        (two sensors of a leg often lose packets around the same moment) are interpolated."""
+        known = ~np.isnan(gap_partner)
+        if known.any() and not known.all():
+            rows = np.arange(len(gap_partner))
+            gap_partner = np.interp(rows, rows[known], gap_partner[known])
         surprise = gap_partner - bridge[:, 6]
+        fast = max(np.abs(gap_partner).max(), np.abs(bridge[:, 6]).max()) > _FAST_RADS
         bridge[:, 6] = gap_partner
-        if self.flexion_axis is None or np.isnan(surprise).any() or np.abs(gap_partner).max() <= _FAST_RADS:
+        if self.flexion_axis is None or np.isnan(surprise).any() or not fast:
             return
         bridge[:, :3] += self.partner_weight * surprise[:, None] * self.flexion_axis
 
