@@ -63,12 +63,9 @@ def test_running_without_loss_within_target(capsys):
     assert all(row["rmse_deg"] <= TARGET_RMSE_DEG for row in rows.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fusion: bridged bursts of lost samples while running leave orientation errors of "
-    "several degrees that take seconds to decay (docs/accuracy.md, known limits)",
-)
 def test_running_under_bench_conditions_within_target(capsys):
+    """The first minute of the easy run with 5 % loss (measured 1.72 / 1.52 deg; longer and
+    faster runs still miss in places: docs/accuracy.md)."""
     report = bench_json(capsys, "--scenario", "easy_run", "--duration", "60")
     assert all(row["rmse_deg"] <= TARGET_RMSE_DEG for row in by_side(report, "easy_run").values())
 

@@ -140,18 +140,17 @@ class SensorOrientation:
         (``partner_weight``). In slow movement (squats, the split squat) a copy misses little,
         and the surprise is mostly the error of the flexion axes: there, and without the
         partner's rates, the bridge is left as it is. The leg swings fast when either the
-        partner now or the copied movement does. The partner's own few lost rows within the gap
-        (two sensors of a leg often lose packets around the same moment) are interpolated."""
-        known = ~np.isnan(gap_partner)
-        if known.any() and not known.all():
-            rows = np.arange(len(gap_partner))
-            gap_partner = np.interp(rows, rows[known], gap_partner[known])
-        surprise = gap_partner - bridge[:, 6]
-        fast = max(np.abs(gap_partner).max(), np.abs(bridge[:, 6]).max()) > _FAST_RADS
+        partner now or the copied movement does. The partner's own lost rows, now or in the
+        copied stride, are interpolated when they are few (``_PARTNER_LOSS_S``): over more, the
+        surprise would be a guess."""
+        most = round(_PARTNER_LOSS_S * self.rate_hz)
+        now, copied = _interpolated(gap_partner, most), _interpolated(bridge[:, 6], most)
         bridge[:, 6] = gap_partner
-        if self.flexion_axis is None or np.isnan(surprise).any() or not fast:
+        if self.flexion_axis is None or now is None or copied is None:
             return
-        bridge[:, :3] += self.partner_weight * surprise[:, None] * self.flexion_axis
+        if max(np.abs(now).max(), np.abs(copied).max()) <= _FAST_RADS:
+            return
+        bridge[:, :3] += self.partner_weight * (now - copied)[:, None] * self.flexion_axis
 
     def _feed(self, samples: np.ndarray) -> np.ndarray:
         self._history.add(samples)
@@ -200,6 +199,18 @@ class _RecentRows:
         self._count = 0
 
 
+def _interpolated(values: np.ndarray, most: int) -> np.ndarray | None:
+    """A copy of ``values`` (n,) with NaN rows interpolated from the others (held at the ends);
+    None when more than ``most`` or all are NaN."""
+    known = ~np.isnan(values)
+    if known.all():
+        return values.copy()
+    if not known.any() or len(values) - known.sum() > most:
+        return None
+    rows = np.arange(len(values))
+    return np.interp(rows, rows[known], values[known])
+
+
 def _runs_of_samples(present: np.ndarray, open_gap: int) -> list[tuple[int, int, int]]:
     """(start, stop, missing rows before start) for each run of present rows; the first run's
     gap includes ``open_gap`` rows left open by the previous chunk."""
@@ -222,6 +233,7 @@ _LINE_CHECK_S = 0.5  # recent movement on which a line over a gap is tried out
 # movement this fast before or just after it (a stride's swing, not a squat's 1-2 rad/s) is
 # never joined by a line.
 _FAST_GAP_S, _FAST_RADS = 0.1, 4.0
+_PARTNER_LOSS_S = 0.025  # one lost packet at 200 Hz: a partner's loss a gap's bridge can interpolate over
 
 
 def _bridge(
@@ -257,8 +269,9 @@ def _bridge(
     row = np.arange(count)[:, None]
     start_weight = np.clip(1.0 - (row + 1) / (fade + 1), 0.0, 1.0)
     end_weight = np.clip(1.0 - (count - row) / (fade + 1), 0.0, 1.0)
-    start_offset = before - history[-1 - lag]
-    end_offset = after - earlier[-1]
+    # (the partner's column is NaN where it was lost; its copy then meets that end unshifted)
+    start_offset = np.nan_to_num(before - history[-1 - lag])
+    end_offset = np.nan_to_num(after - earlier[-1])
     return earlier[:-1] + start_weight * start_offset + end_weight * end_offset
 
 
