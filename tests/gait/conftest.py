@@ -4,6 +4,7 @@ import functools
 import pytest
 
 from anklet.bench import TARGET_DETECTED_PCT, TARGET_MEDIAN_MS, TARGET_SPURIOUS_PCT, BenchConditions, running_scenario
+from anklet.gait import GaitEventDetector
 from anklet.pipeline import table_from_notifications
 from anklet.sim import load_scenario, simulate
 
@@ -47,3 +48,20 @@ def assert_event_targets():
             assert score.spurious_pct <= TARGET_SPURIOUS_PCT, event
 
     return check
+
+
+@pytest.fixture(scope="session")
+def live_events():
+    """``live_events(table, rate_hz, max_rows, rng) -> (events, detector)``: ``table`` fed to a
+    live ``GaitEventDetector`` in chunks of 1 to ``max_rows`` rows at random, the events its
+    updates returned, in the order they came."""
+
+    def feed(table, rate_hz, max_rows, rng):
+        detector, found, start = GaitEventDetector(rate_hz), [], 0
+        while start < len(table.t):
+            stop = min(start + int(rng.integers(1, max_rows + 1)), len(table.t))
+            found += detector.update(table.rows(slice(start, stop)))
+            start = stop
+        return found, detector
+
+    return feed

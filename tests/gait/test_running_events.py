@@ -59,17 +59,13 @@ def test_ankle_angle_at_toe_off_meets_the_issue_target(running):
     assert scores["ours"]["TO"].to_angle_mae_deg <= TARGET_TO_ANGLE_MAE_DEG
 
 
-def test_live_chunks_give_the_offline_events(running):
+def test_live_chunks_give_the_offline_events(running, live_events):
     _, table = running(4.0, "midfoot", 4, 30.0)
     offline = detect_events(table, RATE_HZ)
     assert len(offline) > 200
     rng = np.random.default_rng(5)
     for max_rows in (1, 9, 400):
-        live, found, start = GaitEventDetector(RATE_HZ), [], 0
-        while start < len(table.t):
-            stop = min(start + int(rng.integers(1, max_rows + 1)), len(table.t))
-            found += live.update(table.rows(slice(start, stop)))
-            start = stop
+        found, live = live_events(table, RATE_HZ, max_rows, rng)
         assert sorted(found) == offline
         assert sorted(live.events_) == offline
 

@@ -15,7 +15,7 @@ from anklet.bench import (
     robustness_case,
     score_session,
 )
-from anklet.gait import GaitEventDetector, detect_events
+from anklet.gait import detect_events
 from anklet.pipeline import table_from_notifications
 from anklet.sim import load_scenario, simulate
 
@@ -81,7 +81,7 @@ def test_no_event_while_standing_at_a_stop():
         assert not [e for e in events if e.event in ("IC", "TO") and a + 0.05 < e.t < b - 0.05]
 
 
-def test_live_chunks_give_the_offline_events_through_stops_and_turns():
+def test_live_chunks_give_the_offline_events_through_stops_and_turns(live_events):
     session, _, _ = _case("turns", 5, 40.0)
     table = table_from_notifications(session.notifications())
     stops, _, _ = _case("stop_and_go", 4, 45.0)
@@ -90,9 +90,5 @@ def test_live_chunks_give_the_offline_events_through_stops_and_turns():
     for table in (table, stop_table):
         offline = detect_events(table, RATE_HZ)
         for max_rows in (1, 57):
-            live, found, start = GaitEventDetector(RATE_HZ), [], 0
-            while start < len(table.t):
-                stop = min(start + int(rng.integers(1, max_rows + 1)), len(table.t))
-                found += live.update(table.rows(slice(start, stop)))
-                start = stop
+            found, _ = live_events(table, RATE_HZ, max_rows, rng)
             assert sorted(found) == offline
