@@ -25,10 +25,11 @@ sides). When it did neither, the foot's axis is unknown and the alignment says s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from anklet.calibration._joint_centre import joint_centres
 from anklet.errors import ValidationError
 
 
@@ -81,7 +82,9 @@ class LegAlignment:
     ``foot_axis_from_motion`` says whether the foot's axis came from its own rotation (with the
     shank's, or from its own few turns); when it did not, the foot's axis is the shank's carried
     over through gravity, or, when even that was impossible, ``foot_axis_warning`` says why in
-    one sentence (None: the axis is known).
+    one sentence (None: the axis is known). ``shank_to_ankle_m`` and ``foot_to_ankle_m`` are
+    where the ankle's centre sits seen from each sensor, (3,) m in its sensor frame (see
+    ``joint_centres``; zero when unknown).
     """
 
     shank: np.ndarray
@@ -90,6 +93,8 @@ class LegAlignment:
     axis_tilt_deg: float
     foot_axis_from_motion: bool
     foot_axis_warning: str | None = None
+    shank_to_ankle_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    foot_to_ankle_m: np.ndarray = field(default_factory=lambda: np.zeros(3))
 
 
 def align_leg(
@@ -140,7 +145,8 @@ def align_leg(
         shank = _segment_axes(vertical_shank, -axis_shank)
         axis_foot = -axis_foot
     foot = _segment_axes(vertical_foot, axis_foot)
-    return LegAlignment(shank, foot, residual, tilt, bool(foot_moves), warning)
+    to_ankle_shank, to_ankle_foot = joint_centres(moving, rate_hz, (shank[:, 2], foot[:, 2]))
+    return LegAlignment(shank, foot, residual, tilt, bool(foot_moves), warning, to_ankle_shank, to_ankle_foot)
 
 
 def shank_movement(gyr_shank: np.ndarray, gyr_foot: np.ndarray, params: AlignmentParams) -> np.ndarray:

@@ -75,6 +75,8 @@ class Calibration:
                     "axis_tilt_deg": round(leg.axis_tilt_deg, 2),
                     "foot_axis_from_motion": leg.foot_axis_from_motion,
                     "foot_axis_warning": leg.foot_axis_warning,
+                    "shank_sensor_to_ankle_m": leg.shank_to_ankle_m.round(4).tolist(),
+                    "foot_sensor_to_ankle_m": leg.foot_to_ankle_m.round(4).tolist(),
                 }
                 for side, leg in self.legs.items()
             },

@@ -16,7 +16,7 @@ import numpy as np
 from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing, movement_window
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
-from anklet.fusion import AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
+from anklet.fusion import AccelerometerFlexion, AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
 
 
 _CHECK_EVERY_S = 0.5  # while calibration waits: how much new data before looking again
@@ -70,6 +70,7 @@ class AngleEstimator:
         self._held_rows_checked = 0
         self._orientations: dict[str, SensorOrientation] = {}
         self._legs: dict[str, AnkleAngles] = {}
+        self._flexion: dict[str, AccelerometerFlexion] = {}
         self._declipper = TableDeclipper()
 
     def update(self, table: ImuTable) -> AngleChunk:
@@ -125,6 +126,8 @@ class AngleEstimator:
         )
         for side, leg in self.calibration.legs.items():
             self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
+            bias = self.calibration.gyr_bias_rads
+            self._flexion[side] = AccelerometerFlexion(side, leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]))
             for segment in ("shank", "foot"):
                 name = f"{side}_{segment}"
                 self._orientations[name] = SensorOrientation(
@@ -143,10 +146,14 @@ class AngleEstimator:
             name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
             for name, fusion in self._orientations.items()
         }
-        return AngleChunk(
-            table.t,
-            {side: leg.update(orientation[f"{side}_shank"], orientation[f"{side}_foot"]) for side, leg in self._legs.items()},
-        )
+        angles = {}
+        for side, leg in self._legs.items():
+            shank, foot = f"{side}_shank", f"{side}_foot"
+            integrated = leg.update(orientation[shank], orientation[foot])
+            angles[side] = self._flexion[side].correct(
+                integrated, (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
+            )
+        return AngleChunk(table.t, angles)
 
     def _partner_rate(self, table: ImuTable, name: str) -> np.ndarray:
         """The flexion rate of the leg's other sensor, rad/s (n,), NaN where it is missing."""

@@ -1,0 +1,113 @@
+"""Dorsiflexion from the two accelerometers of a leg, as a slow correction of the integrated angle.
+
+Each sensor's orientation integrates its gyroscope, and what a lost burst of samples leaves
+there fades only with VQF's accelerometer time constant (1.5 s), one sensor at a time. The
+ankle's centre offers a direct measurement instead (Seel, Raisch & Schauer 2014, "IMU-based
+joint angle measurement for gait analysis", Sensors 14:6891): moved to that centre (the lever
+arms from calibration), the two specific forces are one vector seen from the shank and from
+the foot, so the angle between them about the flexion axis is the joint's flexion, with no
+integration and nothing to drift. Sample by sample it is noisy (foot strikes, flight with next
+to no force), so it only steers the integrated angle: the difference of the two is low-pass
+filtered, each row weighted by how much force both sensors feel, and added.
+
+Two limits shape it. Calibration takes the vertical from standing, accelerometer bias and all,
+and at a foot strike's many g that bias no longer matters: the measurement then sits a constant
+fraction of a degree to two off the integrated angle's zero. That constant is the weighted mean
+difference since calibration, and is taken out. And in slow movement (squats, lunges) the
+lever arms are too poorly known for the measurement to beat the integrated angle, which is
+good to a few tenths of a degree there: only rows where the leg turns fast steer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+from anklet.calibration import LegAlignment
+from anklet.calibration._joint_centre import lever_matrices
+from anklet.geometry import ankle_relative_rotation
+
+_GRAVITY = 9.80665
+_FAST_RADS = 4.0  # a stride's swing and push-off; squats and lunges turn at 1-2 rad/s
+_MAX_DIFFERENCE_RAD = np.radians(10.0)  # larger is the measurement's noise (a foot strike), not the angle's error
+
+
+class AccelerometerFlexion:
+    """Streaming correction of one leg's dorsiflexion.
+
+    Parameters
+    ----------
+    side
+        ``"left"`` or ``"right"``.
+    alignment
+        The leg's calibration: segment axes and the ankle centre seen from each sensor.
+    rate_hz
+        Sample rate, Hz.
+    gyr_bias_rads
+        Shank and foot gyroscope bias, (3,) each, rad/s.
+    tau_s
+        Time constant of the correction, s.
+
+    ``correct(angles, shank, foot)`` takes the chunk's (n, 3) angles and each sensor's (gyr,
+    acc), (n, 3) each in its sensor frame, and returns the angles with the dorsiflexion
+    corrected. The angular acceleration needs the next sample, so row i is corrected with what
+    the rows before it showed: cutting a stream into chunks anywhere gives the same result.
+    """
+
+    def __init__(
+        self,
+        side: str,
+        alignment: LegAlignment,
+        rate_hz: float,
+        gyr_bias_rads: tuple[np.ndarray, np.ndarray],
+        tau_s: float = 0.5,
+    ) -> None:
+        self.side = side
+        self.alignment = alignment
+        self.rate_hz = rate_hz
+        self.gyr_bias_rads = gyr_bias_rads
+        self._alpha = 1.0 - np.exp(-1.0 / (tau_s * rate_hz))
+        self._filter_state = np.zeros((2, 1))  # weighted difference, weight
+        self._sums = np.zeros(2)  # since calibration: weighted difference, weight
+        self._last = np.full((2, 15), np.nan)  # the last two rows seen: gyr, acc (shank, foot), angles
+
+    def correct(self, angles: np.ndarray, shank: tuple[np.ndarray, np.ndarray], foot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        rows = np.hstack([shank[0] - self.gyr_bias_rads[0], shank[1], foot[0] - self.gyr_bias_rads[1], foot[1], angles])
+        block = np.vstack([self._last, rows])
+        self._last = block[-2:]
+        difference, weight = self._measured_difference(block)
+        corrected = angles.copy()
+        corrected[:, 0] += self._steer(difference[1:-1], weight[1:-1])
+        return corrected
+
+    def _measured_difference(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
+        clipped) and the row's weight (0 where it tells nothing)."""
+        gyr_shank, acc_shank, gyr_foot, acc_foot, angles = np.split(block, [3, 6, 9, 12], axis=1)
+        at_centre_shank = acc_shank + lever_matrices(gyr_shank, self.rate_hz) @ self.alignment.shank_to_ankle_m
+        at_centre_foot = acc_foot + lever_matrices(gyr_foot, self.rate_hz) @ self.alignment.foot_to_ankle_m
+        in_shank = at_centre_shank @ self.alignment.shank
+        # the foot's force, turned by the ankle's inversion and rotation into the shank's sagittal plane
+        turned = ankle_relative_rotation(0.0, np.nan_to_num(angles[:, 1]), np.nan_to_num(angles[:, 2]), self.side)
+        in_foot = np.einsum("nij,nj->ni", turned, at_centre_foot @ self.alignment.foot)
+        planar_shank = in_shank[:, 0] + 1j * in_shank[:, 1]
+        planar_foot = in_foot[:, 0] + 1j * in_foot[:, 1]
+        measured = np.angle(planar_shank * np.conj(planar_foot))
+        difference = np.clip(np.angle(np.exp(1j * (measured - angles[:, 0]))), -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
+        fast = np.maximum(np.linalg.norm(gyr_shank, axis=1), np.linalg.norm(gyr_foot, axis=1)) > _FAST_RADS
+        weight = np.abs(planar_shank) * np.abs(planar_foot) / _GRAVITY**2 * fast
+        known = ~np.isnan(difference) & ~np.isnan(weight)
+        return np.where(known, difference, 0.0), np.where(known, weight, 0.0)
+
+    def _steer(self, difference: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """The correction for the rows after each of these: the recent weighted mean difference,
+        less the constant one since calibration."""
+        if not len(weight):
+            return np.empty(0)
+        inputs = np.vstack([weight * difference, weight])
+        filtered, self._filter_state = lfilter([self._alpha], [1.0, self._alpha - 1.0], inputs, axis=1, zi=self._filter_state)
+        sums = self._sums[:, None] + np.cumsum(inputs, axis=1)
+        self._sums = sums[:, -1]
+        recent = np.divide(filtered[0], filtered[1], out=np.zeros(len(weight)), where=filtered[1] > 1e-9)
+        constant = np.divide(sums[0], sums[1], out=np.zeros(len(weight)), where=sums[1] > 1e-9)
+        return np.where(filtered[1] > 1e-9, recent - constant, 0.0)
