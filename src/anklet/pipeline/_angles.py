@@ -31,11 +31,14 @@ _PARTNER_WEIGHT = {"foot": 1.0, "shank": 0.5}
 @dataclass(frozen=True, slots=True)
 class AngleParams:
     """Settings of the stages after clock sync. ``heading_tau_s``: time constant of the
-    hinge-based heading correction between shank and foot, s."""
+    hinge-based heading correction between shank and foot, s. ``accelerometer_tau_s``: time
+    constant of the dorsiflexion's correction by both accelerometers (``AccelerometerFlexion``),
+    s; None leaves the integrated angle as it is."""
 
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
     orientation: OrientationParams = field(default_factory=OrientationParams)
     heading_tau_s: float = 3.0
+    accelerometer_tau_s: float | None = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +129,11 @@ class AngleEstimator:
         )
         for side, leg in self.calibration.legs.items():
             self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
-            bias = self.calibration.gyr_bias_rads
-            self._flexion[side] = AccelerometerFlexion(side, leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]))
+            if self.params.accelerometer_tau_s is not None:
+                bias = self.calibration.gyr_bias_rads
+                self._flexion[side] = AccelerometerFlexion(
+                    side, leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]), self.params.accelerometer_tau_s
+                )
             for segment in ("shank", "foot"):
                 name = f"{side}_{segment}"
                 self._orientations[name] = SensorOrientation(
@@ -149,10 +155,11 @@ class AngleEstimator:
         angles = {}
         for side, leg in self._legs.items():
             shank, foot = f"{side}_shank", f"{side}_foot"
-            integrated = leg.update(orientation[shank], orientation[foot])
-            angles[side] = self._flexion[side].correct(
-                integrated, (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
-            )
+            angles[side] = leg.update(orientation[shank], orientation[foot])
+            if side in self._flexion:
+                angles[side] = self._flexion[side].correct(
+                    angles[side], (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
+                )
         return AngleChunk(table.t, angles)
 
     def _partner_rate(self, table: ImuTable, name: str) -> np.ndarray:
