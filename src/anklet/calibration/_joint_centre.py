@@ -62,11 +62,25 @@ def joint_centres(
 
 def lever_matrices(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
     """(n, 3, 3) matrices taking a point's position relative to the sensor (sensor frame, m) to
-    how much more specific force it feels than the sensor: [alpha]x + [w]x[w]x, with the angular
-    acceleration alpha by central differences (one-sided at the ends; NaN next to a lost row)."""
-    alpha = np.gradient(gyr, 1.0 / rate_hz, axis=0) if len(gyr) > 1 else np.full_like(gyr, np.nan)
+    how much more specific force it feels than the sensor: [alpha]x + [w]x[w]x."""
     turning = _cross_matrices(gyr)
-    return _cross_matrices(alpha) + turning @ turning
+    return _cross_matrices(angular_acceleration(gyr, rate_hz)) + turning @ turning
+
+
+def lever_force(gyr: np.ndarray, rate_hz: float, point: np.ndarray) -> np.ndarray:
+    """(n, 3) how much more specific force ``point`` (3,) (relative to the sensor, sensor frame,
+    m) feels than the sensor: alpha x p + w x (w x p), as ``lever_matrices`` but cheaper."""
+    return np.cross(angular_acceleration(gyr, rate_hz), point) + np.cross(gyr, np.cross(gyr, point))
+
+
+def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n, 3) rad/s² by central differences, one-sided at the ends; NaN next to a lost row."""
+    if len(gyr) < 2:
+        return np.full_like(gyr, np.nan)
+    alpha = np.empty_like(gyr)
+    alpha[1:-1] = (gyr[2:] - gyr[:-2]) * (rate_hz / 2.0)
+    alpha[0], alpha[-1] = (gyr[1] - gyr[0]) * rate_hz, (gyr[-1] - gyr[-2]) * rate_hz
+    return alpha
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:

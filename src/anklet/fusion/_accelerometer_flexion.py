@@ -24,7 +24,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
-from anklet.calibration._joint_centre import lever_matrices
+from anklet.calibration._joint_centre import lever_force
 from anklet.geometry import ankle_relative_rotation
 
 _GRAVITY = 9.80665
@@ -84,8 +84,8 @@ class AccelerometerFlexion:
         """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
         clipped) and the row's weight (0 where it tells nothing)."""
         gyr_shank, acc_shank, gyr_foot, acc_foot, angles = np.split(block, [3, 6, 9, 12], axis=1)
-        at_centre_shank = acc_shank + lever_matrices(gyr_shank, self.rate_hz) @ self.alignment.shank_to_ankle_m
-        at_centre_foot = acc_foot + lever_matrices(gyr_foot, self.rate_hz) @ self.alignment.foot_to_ankle_m
+        at_centre_shank = acc_shank + lever_force(gyr_shank, self.rate_hz, self.alignment.shank_to_ankle_m)
+        at_centre_foot = acc_foot + lever_force(gyr_foot, self.rate_hz, self.alignment.foot_to_ankle_m)
         in_shank = at_centre_shank @ self.alignment.shank
         # the foot's force, turned by the ankle's inversion and rotation into the shank's sagittal plane
         turned = ankle_relative_rotation(0.0, np.nan_to_num(angles[:, 1]), np.nan_to_num(angles[:, 2]), self.side)
