@@ -34,10 +34,12 @@ __all__ = [
     "FootGeometry",
     "ankle_angles",
     "ankle_relative_rotation",
+    "angular_acceleration",
     "body_angular_velocity",
     "knee_ahead_of_toe_m",
     "knee_to_wall_required_df_rad",
     "kneeling_pose",
+    "lever_matrices",
     "rotation_x",
     "rotation_y",
     "rotation_z",
@@ -150,6 +152,30 @@ def ankle_angles(rotation_shank: np.ndarray, rotation_foot: np.ndarray, side: st
     b = np.arcsin(np.clip(rel[:, 2, 1], -1.0, 1.0))
     c = np.arctan2(-rel[:, 2, 0], rel[:, 2, 2])
     return np.column_stack([dorsiflexion, sign * b, sign * c])
+
+
+def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n, 3) rad/s² from angular velocities (n, 3) rad/s, central differences; NaN at both ends
+    and beside a lost sample."""
+    alpha = np.full_like(gyr, np.nan)
+    alpha[1:-1] = (gyr[2:] - gyr[:-2]) * (rate_hz / 2.0)
+    return alpha
+
+
+def lever_matrices(gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(n, 3, 3) matrices K with K r = alpha x r + omega x (omega x r): how much more specific
+    force a point at r (m, body frame) from a rigid body's sensor feels than the sensor, from
+    the angular velocity ``gyr`` (n, 3) rad/s and acceleration ``alpha`` (n, 3) rad/s²."""
+    turning = _cross_matrices(gyr)
+    return _cross_matrices(alpha) + turning @ turning
+
+
+def _cross_matrices(v: np.ndarray) -> np.ndarray:
+    """(n, 3) -> (n, 3, 3) with [v]x u = v x u."""
+    out = np.zeros(v.shape[:-1] + (3, 3))
+    out[..., 0, 1], out[..., 0, 2], out[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
+    out[..., 1, 0], out[..., 2, 0], out[..., 2, 1] = v[..., 2], -v[..., 1], v[..., 0]
+    return out
 
 
 def body_angular_velocity(rotation: np.ndarray, rate_hz: float) -> np.ndarray:

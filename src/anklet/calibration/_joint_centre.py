@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from anklet.geometry import angular_acceleration, lever_matrices
+
 _PRIOR_M = 0.1  # how far a sensor sits from the ankle's centre, roughly (shank 10-25 cm, foot 5-10 cm)
 _MIN_TURNING_RADS = 0.5  # rows where neither sensor turns say nothing about the levers
 _ITERATIONS = 20
@@ -32,7 +34,8 @@ def joint_centres(
     (bias removed) and m/s², NaN rows allowed. ``axes``: the flexion axis in each sensor frame.
     """
     gyr_shank, acc_shank, gyr_foot, acc_foot = moving
-    lever_shank, lever_foot = lever_matrices(gyr_shank, rate_hz), lever_matrices(gyr_foot, rate_hz)
+    lever_shank = lever_matrices(gyr_shank, angular_acceleration(gyr_shank, rate_hz))
+    lever_foot = lever_matrices(gyr_foot, angular_acceleration(gyr_foot, rate_hz))
     rows = ~np.isnan(np.hstack([lever_shank.reshape(-1, 9), acc_shank, lever_foot.reshape(-1, 9), acc_foot])).any(axis=1)
     turning = np.maximum(np.linalg.norm(gyr_shank, axis=1), np.linalg.norm(gyr_foot, axis=1)) > _MIN_TURNING_RADS
     rows &= turning
@@ -58,33 +61,3 @@ def joint_centres(
     axis_shank, axis_foot = axes
     slide = -(centre[:3] @ axis_shank + centre[3:] @ axis_foot) / 2.0
     return centre[:3] + slide * axis_shank, centre[3:] + slide * axis_foot
-
-
-def lever_matrices(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n, 3, 3) matrices taking a point's position relative to the sensor (sensor frame, m) to
-    how much more specific force it feels than the sensor: [alpha]x + [w]x[w]x."""
-    turning = _cross_matrices(gyr)
-    return _cross_matrices(angular_acceleration(gyr, rate_hz)) + turning @ turning
-
-
-def lever_force(gyr: np.ndarray, rate_hz: float, point: np.ndarray) -> np.ndarray:
-    """(n, 3) how much more specific force ``point`` (3,) (relative to the sensor, sensor frame,
-    m) feels than the sensor: alpha x p + w x (w x p), as ``lever_matrices`` but cheaper."""
-    return np.cross(angular_acceleration(gyr, rate_hz), point) + np.cross(gyr, np.cross(gyr, point))
-
-
-def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n, 3) rad/s² by central differences, one-sided at the ends; NaN next to a lost row."""
-    if len(gyr) < 2:
-        return np.full_like(gyr, np.nan)
-    alpha = np.empty_like(gyr)
-    alpha[1:-1] = (gyr[2:] - gyr[:-2]) * (rate_hz / 2.0)
-    alpha[0], alpha[-1] = (gyr[1] - gyr[0]) * rate_hz, (gyr[-1] - gyr[-2]) * rate_hz
-    return alpha
-
-
-def _cross_matrices(v: np.ndarray) -> np.ndarray:
-    """(n, 3) -> (n, 3, 3) with [v]x u = v x u."""
-    x, y, z = v.T
-    zero = np.zeros(len(v))
-    return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], axis=1).reshape(-1, 3, 3)

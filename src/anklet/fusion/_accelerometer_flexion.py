@@ -24,11 +24,9 @@ import numpy as np
 from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
-from anklet.calibration._joint_centre import lever_force
-from anklet.geometry import ankle_relative_rotation
+from anklet.fusion._orientation import _FAST_RADS  # a stride's swing, not a squat's 1-2 rad/s: as for borrowing
+from anklet.geometry import GRAVITY_MPS2, angular_acceleration, ankle_relative_rotation, lever_matrices
 
-_GRAVITY = 9.80665
-_FAST_RADS = 4.0  # a stride's swing and push-off; squats and lunges turn at 1-2 rad/s
 _MAX_DIFFERENCE_RAD = np.radians(10.0)  # larger is the measurement's noise (a foot strike), not the angle's error
 
 
@@ -84,8 +82,8 @@ class AccelerometerFlexion:
         """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
         clipped) and the row's weight (0 where it tells nothing)."""
         gyr_shank, acc_shank, gyr_foot, acc_foot, angles = np.split(block, [3, 6, 9, 12], axis=1)
-        at_centre_shank = acc_shank + lever_force(gyr_shank, self.rate_hz, self.alignment.shank_to_ankle_m)
-        at_centre_foot = acc_foot + lever_force(gyr_foot, self.rate_hz, self.alignment.foot_to_ankle_m)
+        at_centre_shank = acc_shank + self._levers(gyr_shank) @ self.alignment.shank_to_ankle_m
+        at_centre_foot = acc_foot + self._levers(gyr_foot) @ self.alignment.foot_to_ankle_m
         in_shank = at_centre_shank @ self.alignment.shank
         # the foot's force, turned by the ankle's inversion and rotation into the shank's sagittal plane
         turned = ankle_relative_rotation(0.0, np.nan_to_num(angles[:, 1]), np.nan_to_num(angles[:, 2]), self.side)
@@ -95,9 +93,12 @@ class AccelerometerFlexion:
         measured = np.angle(planar_shank * np.conj(planar_foot))
         difference = np.clip(np.angle(np.exp(1j * (measured - angles[:, 0]))), -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
         fast = np.maximum(np.linalg.norm(gyr_shank, axis=1), np.linalg.norm(gyr_foot, axis=1)) > _FAST_RADS
-        weight = np.abs(planar_shank) * np.abs(planar_foot) / _GRAVITY**2 * fast
+        weight = np.abs(planar_shank) * np.abs(planar_foot) / GRAVITY_MPS2**2 * fast
         known = ~np.isnan(difference) & ~np.isnan(weight)
         return np.where(known, difference, 0.0), np.where(known, weight, 0.0)
+
+    def _levers(self, gyr: np.ndarray) -> np.ndarray:
+        return lever_matrices(gyr, angular_acceleration(gyr, self.rate_hz))
 
     def _steer(self, difference: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """The correction for the rows after each of these: the recent weighted mean difference,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from anklet.geometry import lever_matrices
+
 _RIDGE_MPS2_PER_M = 1.0
 """Holds the component of r along the turning axis (which a planar roll cannot show) near
 zero without pulling on the rest: m/s² of penalty per m of lever arm."""
@@ -45,29 +47,16 @@ def contact_acceleration(
     ``acc``, ``gravity`` (n, 3) m/s², ``gyr`` (n, 3) rad/s, ``alpha`` (n, 3) rad/s²; NaN where
     an input is NaN.
     """
-    return acc + gravity + _about_point(gyr, alpha) @ lever_m
+    return acc + gravity + lever_matrices(gyr, alpha) @ lever_m
 
 
 def fit_lever_arm(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """The lever arm (3,) m from the sensor to the point that stays still on stance rows, where
     ``force`` (n, 3) is ``acc + gravity`` (:func:`contact_acceleration` with r = 0)."""
-    k = _about_point(gyr, alpha).reshape(-1, 3)
+    k = lever_matrices(gyr, alpha).reshape(-1, 3)
     design = np.vstack([k, _RIDGE_MPS2_PER_M * np.eye(3)])
     target = np.concatenate([-force.reshape(-1), np.zeros(3)])
     return np.linalg.lstsq(design, target, rcond=None)[0]
-
-
-def _about_point(gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """(n, 3, 3): the matrices K with K r = alpha x r + omega x (omega x r)."""
-    w = _skew(gyr)
-    return _skew(alpha) + w @ w
-
-
-def _skew(v: np.ndarray) -> np.ndarray:
-    out = np.zeros(v.shape[:-1] + (3, 3))
-    out[..., 0, 1], out[..., 0, 2], out[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
-    out[..., 1, 0], out[..., 2, 0], out[..., 2, 1] = v[..., 2], -v[..., 1], v[..., 0]
-    return out
 
 
 def _rotated(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:

@@ -29,9 +29,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from anklet.geometry import angular_acceleration
 from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gravity
 from anklet.gait._signals import (
-    angular_acceleration,
     foot_at_rest,
     Impact,
     impacts,

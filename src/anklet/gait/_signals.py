@@ -32,13 +32,6 @@ def principal_axis(gyr: np.ndarray) -> np.ndarray:
     return vectors[:, -1]
 
 
-def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n, 3) rad/s², central differences; NaN at both ends and beside a lost sample."""
-    alpha = np.full_like(gyr, np.nan)
-    alpha[1:-1] = (gyr[2:] - gyr[:-2]) * (rate_hz / 2.0)
-    return alpha
-
-
 class Impact(NamedTuple):
     """An impact candidate: its time (s), whether its climb spans lost samples (then it only
     says the climb happened inside the gap), the fall before it (the integral of g minus the
