@@ -32,10 +32,12 @@ __all__ = [
     "SENSOR_NAMES",
     "SIDES",
     "FootGeometry",
+    "angles_of_relative_rotation",
     "ankle_angles",
     "ankle_relative_rotation",
     "angular_acceleration",
     "body_angular_velocity",
+    "force_at_point",
     "knee_ahead_of_toe_m",
     "knee_to_wall_required_df_rad",
     "kneeling_pose",
@@ -142,10 +144,14 @@ def ankle_angles(rotation_shank: np.ndarray, rotation_foot: np.ndarray, side: st
         Shape (n, 3), rad: ``[dorsiflexion, inversion, internal_rotation]``; 0 when the two
         frames coincide (the calibrated quiet-standing pose).
     """
-    sign = _side_sign(side)
     rs = np.asarray(rotation_shank, dtype=float).reshape(-1, 3, 3)
     rf = np.asarray(rotation_foot, dtype=float).reshape(-1, 3, 3)
-    rel = np.matmul(np.swapaxes(rs, -1, -2), rf)
+    return angles_of_relative_rotation(np.matmul(np.swapaxes(rs, -1, -2), rf), side)
+
+
+def angles_of_relative_rotation(rel: np.ndarray, side: str) -> np.ndarray:
+    """:func:`ankle_angles` from ``R_rel = R_shank.T @ R_foot`` (n, 3, 3): (n, 3) rad."""
+    sign = _side_sign(side)
     # Rz(a) Rx(b) Ry(c): [0,1] = -sin a cos b, [1,1] = cos a cos b, [2,1] = sin b,
     # [2,0] = -cos b sin c, [2,2] = cos b cos c.
     dorsiflexion = np.arctan2(-rel[:, 0, 1], rel[:, 1, 1])
@@ -168,6 +174,14 @@ def lever_matrices(gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     the angular velocity ``gyr`` (n, 3) rad/s and acceleration ``alpha`` (n, 3) rad/s²."""
     turning = _cross_matrices(gyr)
     return _cross_matrices(alpha) + turning @ turning
+
+
+def force_at_point(acc: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m: np.ndarray) -> np.ndarray:
+    """(n, 3) specific force at the point ``lever_m`` (3,) m from a rigid body's sensor, in its
+    frame: ``acc + alpha x r + omega x (omega x r)`` (``lever_matrices(gyr, alpha) @ r`` without
+    a matrix per row, which small live chunks pay for)."""
+    spin_squared = np.einsum("ij,ij->i", gyr, gyr)
+    return acc + alpha @ _cross_matrices(lever_m) + gyr * (gyr @ lever_m)[:, None] - spin_squared[:, None] * lever_m
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:

@@ -9,7 +9,6 @@ Sessions under the bench conditions (random mounting, IMU errors, 5 % loss half 
 import functools
 
 import numpy as np
-import pytest
 
 from anklet.bench import BenchConditions
 from anklet.pipeline import AngleEstimator, AngleParams, angles_from_table, table_from_notifications

@@ -25,7 +25,7 @@ from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
 from anklet.fusion._orientation import _FAST_RADS  # a stride's swing, not a squat's 1-2 rad/s: as for borrowing
-from anklet.geometry import GRAVITY_MPS2, angular_acceleration, ankle_relative_rotation, lever_matrices
+from anklet.geometry import GRAVITY_MPS2, angular_acceleration, force_at_point
 
 _MAX_DIFFERENCE_RAD = np.radians(10.0)  # larger is the measurement's noise (a foot strike), not the angle's error
 
@@ -35,8 +35,6 @@ class AccelerometerFlexion:
 
     Parameters
     ----------
-    side
-        ``"left"`` or ``"right"``.
     alignment
         The leg's calibration: segment axes and the ankle centre seen from each sensor.
     rate_hz
@@ -46,31 +44,39 @@ class AccelerometerFlexion:
     tau_s
         Time constant of the correction, s.
 
-    ``correct(angles, shank, foot)`` takes the chunk's (n, 3) angles and each sensor's (gyr,
-    acc), (n, 3) each in its sensor frame, and returns the angles with the dorsiflexion
-    corrected. The angular acceleration needs the next sample, so row i is corrected with what
+    ``correct(angles, relative, shank, foot)`` takes the chunk's (n, 3) angles, the joint
+    rotation they were read from (``AnkleAngles.update_relative_rotation``, (n, 3, 3)) and each
+    sensor's (gyr, acc), (n, 3) each in its sensor frame, and returns the angles with the
+    dorsiflexion corrected. The angular acceleration needs the next sample, so row i is corrected with what
     the rows before it showed: cutting a stream into chunks anywhere gives the same result.
     """
 
     def __init__(
         self,
-        side: str,
         alignment: LegAlignment,
         rate_hz: float,
         gyr_bias_rads: tuple[np.ndarray, np.ndarray],
         tau_s: float = 0.5,
     ) -> None:
-        self.side = side
         self.alignment = alignment
         self.rate_hz = rate_hz
         self.gyr_bias_rads = gyr_bias_rads
         self._alpha = 1.0 - np.exp(-1.0 / (tau_s * rate_hz))
         self._filter_state = np.zeros((2, 1))  # weighted difference, weight
         self._sums = np.zeros(2)  # since calibration: weighted difference, weight
-        self._last = np.full((2, 15), np.nan)  # the last two rows seen: gyr, acc (shank, foot), angles
+        self._last = np.full((2, 18), np.nan)  # the last two rows seen: gyr, acc (shank, foot), relative[:2]
 
-    def correct(self, angles: np.ndarray, shank: tuple[np.ndarray, np.ndarray], foot: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        rows = np.hstack([shank[0] - self.gyr_bias_rads[0], shank[1], foot[0] - self.gyr_bias_rads[1], foot[1], angles])
+    def correct(
+        self,
+        angles: np.ndarray,
+        relative: np.ndarray,
+        shank: tuple[np.ndarray, np.ndarray],
+        foot: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
+        rows = np.hstack([
+            shank[0] - self.gyr_bias_rads[0], shank[1], foot[0] - self.gyr_bias_rads[1], foot[1],
+            relative[:, :2].reshape(-1, 6),
+        ])
         block = np.vstack([self._last, rows])
         self._last = block[-2:]
         difference, weight = self._measured_difference(block)
@@ -81,24 +87,22 @@ class AccelerometerFlexion:
     def _measured_difference(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
         clipped) and the row's weight (0 where it tells nothing)."""
-        gyr_shank, acc_shank, gyr_foot, acc_foot, angles = np.split(block, [3, 6, 9, 12], axis=1)
-        at_centre_shank = acc_shank + self._levers(gyr_shank) @ self.alignment.shank_to_ankle_m
-        at_centre_foot = acc_foot + self._levers(gyr_foot) @ self.alignment.foot_to_ankle_m
-        in_shank = at_centre_shank @ self.alignment.shank
-        # the foot's force, turned by the ankle's inversion and rotation into the shank's sagittal plane
-        turned = ankle_relative_rotation(0.0, np.nan_to_num(angles[:, 1]), np.nan_to_num(angles[:, 2]), self.side)
-        in_foot = np.einsum("nij,nj->ni", turned, at_centre_foot @ self.alignment.foot)
-        planar_shank = in_shank[:, 0] + 1j * in_shank[:, 1]
-        planar_foot = in_foot[:, 0] + 1j * in_foot[:, 1]
-        measured = np.angle(planar_shank * np.conj(planar_foot))
-        difference = np.clip(np.angle(np.exp(1j * (measured - angles[:, 0]))), -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
-        fast = np.maximum(np.linalg.norm(gyr_shank, axis=1), np.linalg.norm(gyr_foot, axis=1)) > _FAST_RADS
-        weight = np.abs(planar_shank) * np.abs(planar_foot) / GRAVITY_MPS2**2 * fast
+        gyr_shank, acc_shank, gyr_foot, acc_foot, relative = np.split(block, [3, 6, 9, 12], axis=1)
+        shank = self._at_centre(acc_shank, gyr_shank, self.alignment.shank_to_ankle_m) @ self.alignment.shank
+        foot = self._at_centre(acc_foot, gyr_foot, self.alignment.foot_to_ankle_m) @ self.alignment.foot
+        # Turned into the shank's frame by the estimated joint rotation, the foot's force lies
+        # behind the shank's, about the flexion axis, by the integrated angle's error.
+        foot_in_shank = np.einsum("nij,nj->ni", relative.reshape(-1, 2, 3), foot)
+        planar_shank = shank[:, 0] + 1j * shank[:, 1]
+        planar_foot = foot_in_shank[:, 0] + 1j * foot_in_shank[:, 1]
+        difference = np.clip(np.angle(planar_shank * np.conj(planar_foot)), -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
+        spin_squared = np.maximum(np.einsum("ij,ij->i", gyr_shank, gyr_shank), np.einsum("ij,ij->i", gyr_foot, gyr_foot))
+        weight = np.abs(planar_shank) * np.abs(planar_foot) / GRAVITY_MPS2**2 * (spin_squared > _FAST_RADS**2)
         known = ~np.isnan(difference) & ~np.isnan(weight)
         return np.where(known, difference, 0.0), np.where(known, weight, 0.0)
 
-    def _levers(self, gyr: np.ndarray) -> np.ndarray:
-        return lever_matrices(gyr, angular_acceleration(gyr, self.rate_hz))
+    def _at_centre(self, acc: np.ndarray, gyr: np.ndarray, lever_m: np.ndarray) -> np.ndarray:
+        return force_at_point(acc, gyr, angular_acceleration(gyr, self.rate_hz), lever_m)
 
     def _steer(self, difference: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """The correction for the rows after each of these: the recent weighted mean difference,

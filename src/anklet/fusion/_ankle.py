@@ -16,7 +16,7 @@ from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
 from anklet.fusion._orientation import OrientationChunk, quaternion_to_matrix
-from anklet.geometry import ankle_angles, rotation_z
+from anklet.geometry import angles_of_relative_rotation, rotation_z
 
 
 class AnkleAngles:
@@ -46,12 +46,17 @@ class AnkleAngles:
         self._filter_state = np.zeros(1, complex)
 
     def update(self, shank: OrientationChunk, foot: OrientationChunk) -> np.ndarray:
+        return angles_of_relative_rotation(self.update_relative_rotation(shank, foot), self.side)
+
+    def update_relative_rotation(self, shank: OrientationChunk, foot: OrientationChunk) -> np.ndarray:
+        """Like ``update``, but the foot's orientation in the shank's segment frame,
+        ``R_shank.T @ R_foot`` (n, 3, 3), heading corrected, which the angles are read from."""
         rotation_shank = quaternion_to_matrix(shank.quat) @ self.alignment.shank
         rotation_foot = quaternion_to_matrix(foot.quat) @ self.alignment.foot
         # (each chunk's restarts are sorted and unique already; union1d costs more than the rest)
         restarts = np.union1d(shank.restarts, foot.restarts) if len(foot.restarts) else shank.restarts
         offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2], restarts)
-        return ankle_angles(rotation_shank, rotation_z(offset) @ rotation_foot, self.side)
+        return np.swapaxes(rotation_shank, -1, -2) @ (rotation_z(offset) @ rotation_foot)
 
     def _heading_offset(self, axis_shank: np.ndarray, axis_foot: np.ndarray, restarts: np.ndarray) -> np.ndarray:
         """Rotation about earth Z taking the foot's flexion axis onto the shank's, filtered, rad.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from anklet.geometry import lever_matrices
+from anklet.geometry import force_at_point, lever_matrices
 
 _RIDGE_MPS2_PER_M = 1.0
 """Holds the component of r along the turning axis (which a planar roll cannot show) near
@@ -47,7 +47,7 @@ def contact_acceleration(
     ``acc``, ``gravity`` (n, 3) m/s², ``gyr`` (n, 3) rad/s, ``alpha`` (n, 3) rad/s²; NaN where
     an input is NaN.
     """
-    return acc + gravity + lever_matrices(gyr, alpha) @ lever_m
+    return force_at_point(acc + gravity, gyr, alpha, lever_m)
 
 
 def fit_lever_arm(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:

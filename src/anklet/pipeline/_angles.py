@@ -17,6 +17,7 @@ from anklet.calibration import Calibration, CalibrationParams, calibrate, check_
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
 from anklet.fusion import AccelerometerFlexion, AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
+from anklet.geometry import angles_of_relative_rotation
 
 
 _CHECK_EVERY_S = 0.5  # while calibration waits: how much new data before looking again
@@ -132,7 +133,7 @@ class AngleEstimator:
             if self.params.accelerometer_tau_s is not None:
                 bias = self.calibration.gyr_bias_rads
                 self._flexion[side] = AccelerometerFlexion(
-                    side, leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]), self.params.accelerometer_tau_s
+                    leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]), self.params.accelerometer_tau_s
                 )
             for segment in ("shank", "foot"):
                 name = f"{side}_{segment}"
@@ -155,10 +156,11 @@ class AngleEstimator:
         angles = {}
         for side, leg in self._legs.items():
             shank, foot = f"{side}_shank", f"{side}_foot"
-            angles[side] = leg.update(orientation[shank], orientation[foot])
+            relative = leg.update_relative_rotation(orientation[shank], orientation[foot])
+            angles[side] = angles_of_relative_rotation(relative, side)
             if side in self._flexion:
                 angles[side] = self._flexion[side].correct(
-                    angles[side], (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
+                    angles[side], relative, (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
                 )
         return AngleChunk(table.t, angles)
 
