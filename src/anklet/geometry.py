@@ -181,7 +181,9 @@ def force_at_point(acc: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m:
     frame: ``acc + alpha x r + omega x (omega x r)`` (``lever_matrices(gyr, alpha) @ r`` without
     a matrix per row, which small live chunks pay for)."""
     spin_squared = np.einsum("ij,ij->i", gyr, gyr)
-    return acc + alpha @ _cross_matrices(lever_m) + gyr * (gyr @ lever_m)[:, None] - spin_squared[:, None] * lever_m
+    x, y, z = lever_m
+    alpha_cross_lever = alpha @ np.array([[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]])  # rows: alpha x r
+    return acc + alpha_cross_lever + gyr * (gyr @ lever_m)[:, None] - spin_squared[:, None] * lever_m
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:

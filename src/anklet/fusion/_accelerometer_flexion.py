@@ -87,7 +87,7 @@ class AccelerometerFlexion:
     def _measured_difference(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
         clipped) and the row's weight (0 where it tells nothing)."""
-        gyr_shank, acc_shank, gyr_foot, acc_foot, relative = np.split(block, [3, 6, 9, 12], axis=1)
+        gyr_shank, acc_shank, gyr_foot, acc_foot, relative = block[:, :3], block[:, 3:6], block[:, 6:9], block[:, 9:12], block[:, 12:]
         shank = self._at_centre(acc_shank, gyr_shank, self.alignment.shank_to_ankle_m) @ self.alignment.shank
         foot = self._at_centre(acc_foot, gyr_foot, self.alignment.foot_to_ankle_m) @ self.alignment.foot
         # Turned into the shank's frame by the estimated joint rotation, the foot's force lies
