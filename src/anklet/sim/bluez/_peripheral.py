@@ -13,14 +13,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from bumble.controller import Controller
 from bumble.core import UUID, AdvertisingData
-from bumble.device import Device
 from bumble.gatt import Characteristic, CharacteristicValue, Service
-from bumble.hci import Address
-from bumble.host import Host
 from bumble.link import LocalLink
-from bumble.transport.common import AsyncPipeSink
 
 from anklet.protocol import (
     CONTROL_UUID,
@@ -32,7 +27,10 @@ from anklet.protocol import (
     encode_info,
 )
 from anklet.sim._firmware import FirmwareOutput
+from anklet.sim.bluez._link import bumble_device
 
+ADVERTISING_INTERVAL_S = 0.1
+"""Fast advertising, as a sensor waiting for its host (bumble's default is 1 s)."""
 LEGACY_ADVERTISING_BYTES = 31
 """Room in a legacy advertising PDU; bumble's virtual controller sends no scan responses."""
 
@@ -85,11 +83,14 @@ class VirtualPeripheral:
     async def __aenter__(self) -> VirtualPeripheral:
         self._streaming: asyncio.Task[None] | None = None
         self._status_value = self.firmware.status.payloads[0] if self.firmware.status.payloads else b""
-        self._device = _bumble_device(self.link, self.address, self.info.serial)
+        self._device = bumble_device(self.link, self.address, self.info.serial)
         self._data, self._status = self._serve_gatt()
         await self._device.power_on()
         await self._device.start_advertising(
-            advertising_data=advertising_data(self.info.serial), auto_restart=True
+            advertising_data=advertising_data(self.info.serial),
+            auto_restart=True,
+            advertising_interval_min=ADVERTISING_INTERVAL_S * 1000,
+            advertising_interval_max=ADVERTISING_INTERVAL_S * 1000,
         )
         return self
 
@@ -167,8 +168,3 @@ def advertising_data(name: str) -> bytes:
         raise ValueError(f"name {name!r} is too long to advertise beside the service UUID")
     return payload
 
-
-def _bumble_device(link: LocalLink, address: str, name: str) -> Device:
-    """A bumble host and controller pair on ``link``, using ``address``, with GAP name ``name``."""
-    controller = Controller(f"controller {address}", link=link, public_address=address)
-    return Device(name=name, address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
