@@ -89,10 +89,18 @@ async def test_two_sensors_stream_their_firmware_packets_in_order(sensors):
             assert decode_info(await client.read_gatt_char(INFO_UUID)) == peripheral.info
             packets = received[peripheral.info.serial]
             await client.start_notify(DATA_UUID, lambda _char, data, packets=packets: packets.append(bytes(data)))
+        statuses: list[bytes] = []
+        await clients[0].start_notify(STATUS_UUID, lambda _char, data: statuses.append(bytes(data)))
         await asyncio.sleep(STREAM_S)
         for client in clients:
             await client.stop_notify(DATA_UUID)
     assert not any(client.is_connected for client in clients)
+
+    # status messages every 1 s of the session, from the first data packet's time on
+    firmware = chosen[0].firmware
+    later = firmware.status.send_time_s >= firmware.data.send_time_s[0]
+    expected_statuses = [payload for payload, keep in zip(firmware.status.payloads, later, strict=True) if keep]
+    assert 1 <= len(statuses) and statuses == expected_statuses[: len(statuses)]
 
     for peripheral in chosen:
         packets = received[peripheral.info.serial]

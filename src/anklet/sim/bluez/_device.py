@@ -16,7 +16,15 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
 
 from anklet.sim.bluez._gatt import bluez_uuid, discover
-from anklet.sim.bluez._signatures import DBusBool, DBusCompanyData, DBusDict, DBusInt16, DBusObjectPath, DBusStr, DBusStrList
+from anklet.sim.bluez._signatures import (
+    DBusBool,
+    DBusCompanyData,
+    DBusDict,
+    DBusInt16,
+    DBusObjectPath,
+    DBusStr,
+    DBusStrList,
+)
 
 DEVICE_INTERFACE = "org.bluez.Device1"
 ATT_MTU = 247

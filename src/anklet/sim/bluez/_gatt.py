@@ -14,7 +14,16 @@ from bumble.gatt_client import CharacteristicProxy, ServiceProxy
 from dbus_fast import DBusError
 from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
 
-from anklet.sim.bluez._signatures import DBusBool, DBusBytes, DBusDict, DBusObjectPath, DBusObjectPathList, DBusStr, DBusStrList, DBusUInt16
+from anklet.sim.bluez._signatures import (
+    DBusBool,
+    DBusBytes,
+    DBusDict,
+    DBusObjectPath,
+    DBusObjectPathList,
+    DBusStr,
+    DBusStrList,
+    DBusUInt16,
+)
 
 SERVICE_INTERFACE = "org.bluez.GattService1"
 CHARACTERISTIC_INTERFACE = "org.bluez.GattCharacteristic1"
