@@ -102,6 +102,7 @@ class BluezDevice(ServiceInterface):
         self._service_data = service_data(advertisement)
         self._connection: Connection | None = None
         self._gatt: list[ServiceInterface] = []
+        self._services_resolved = False
 
     def advertised(self, advertisement: Advertisement) -> None:
         """A new advertisement during discovery: signal its RSSI, as BlueZ does for each scan."""
@@ -116,10 +117,11 @@ class BluezDevice(ServiceInterface):
             try:
                 connection = await self._central.connect(self._bumble_address)
             except Exception as exc:
-                raise DBusError("org.bluez.Error.Failed", f"le-connection-abort-by-local: {exc}") from exc
+                raise DBusError("org.bluez.Error.Failed", f"Failed to connect: {exc}") from exc
             self._connection = connection
             connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
             self.emit_properties_changed({"Connected": True})
+            # the reply waits for the GATT database, so a client never sees a half-built one
             await self._resolve_services(Peer(connection))
 
     async def _resolve_services(self, peer: Peer) -> None:
@@ -127,6 +129,7 @@ class BluezDevice(ServiceInterface):
         self._gatt = await discover(self.path, peer)
         for exported in self._gatt:
             self._bus.export(exported.path, exported)
+        self._services_resolved = True
         self.emit_properties_changed({"ServicesResolved": True})
 
     @method()
@@ -137,6 +140,7 @@ class BluezDevice(ServiceInterface):
     def _on_disconnection(self, _reason: int) -> None:
         """The link is gone: GATT objects first, then ``Connected`` (what bleak waits for)."""
         self._connection = None
+        self._services_resolved = False
         self.emit_properties_changed({"ServicesResolved": False})
         for exported in reversed(self._gatt):
             self._bus.unexport(exported.path, exported)
@@ -193,4 +197,4 @@ class BluezDevice(ServiceInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def ServicesResolved(self) -> DBusBool:
-        return bool(self._gatt)
+        return self._services_resolved
