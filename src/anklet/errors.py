@@ -2,6 +2,7 @@
 
     AnkletError                 root: the CLI prints its message as one sentence, exits non-zero
     ├── ProtocolError           a packet from sensor firmware breaks protocol v1 (has .reason)
+    ├── TransportError          the sensors cannot be reached or refuse the session
     └── ValidationError         user input (file, scenario, option) is not what it must be
 """
 
@@ -20,6 +21,11 @@ class ProtocolError(AnkletError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{detail} ({reason})")
         self.reason = reason
+
+
+class TransportError(AnkletError):
+    """The sensors cannot be reached or refuse the session: one missing from the scan, a
+    connection that fails, firmware speaking a protocol version this anklet does not know."""
 
 
 class ValidationError(AnkletError):
