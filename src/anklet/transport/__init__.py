@@ -1,6 +1,18 @@
-"""Transports: where raw sensor notifications come from (virtual sensors, BLE)."""
+"""Transports: where raw sensor notifications come from (virtual sensors, BLE), and which
+sensor plays which role."""
 
 from anklet.transport._base import Transport
 from anklet.transport._notification import Channel, Notification
+from anklet.transport._roles import ROLES, SessionConfig, load_session_config
+from anklet.transport._tap import TapIdentifier, TapParams
 
-__all__ = ["Channel", "Notification", "Transport"]
+__all__ = [
+    "ROLES",
+    "Channel",
+    "Notification",
+    "SessionConfig",
+    "TapIdentifier",
+    "TapParams",
+    "Transport",
+    "load_session_config",
+]
