@@ -44,7 +44,7 @@ async def private_bus(*, start_timeout_s: float = 10.0) -> AsyncIterator[str]:
     """
     daemon = dbus_daemon_path()
     if daemon is None:
-        raise AnkletError("dbus-daemon is not installed; install the dbus package")
+        raise AnkletError("dbus-daemon is not installed; install the dbus package (Debian: apt install dbus-daemon)")
     with tempfile.TemporaryDirectory(prefix="anklet-dbus-") as directory:
         config = Path(directory) / "bus.conf"
         config.write_text(_CONFIG.format(directory=directory))
