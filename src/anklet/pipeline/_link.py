@@ -1,5 +1,6 @@
 """One sensor, live: decode each notification, time its samples on the host clock, drop
-duplicates, and keep what the status message reports (rate, loss, battery)."""
+duplicates, follow the link's ups and downs, and keep what the status message reports (rate,
+loss, battery)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ class SensorLink:
     """Live state of one sensor.
 
     ``on_data`` returns the packet's timed samples, or None for a duplicate or a malformed
-    packet (counted in ``malformed_``); ``on_status`` keeps the battery level.
+    packet (counted in ``malformed_``); ``on_status`` keeps the battery level;
+    ``on_connection`` follows the transport's reports of the link going down and coming back
+    (``link_up_``; a transport that never reports keeps it True).
     """
 
     def __init__(self, name: str, clock: ClockSyncParams | None = None) -> None:
@@ -44,6 +47,7 @@ class SensorLink:
         self.battery_pct_: int | None = None
         self.sample_rate_hz_: float | None = None
         self.last_arrival_s_ = -np.inf
+        self.link_up_ = True
         self._recent_arrivals: deque[tuple[float, int]] = deque()  # (host time, samples) in the last second
 
     def on_data(self, payload: bytes, host_time_s: float) -> TimedSamples | None:
@@ -76,6 +80,21 @@ class SensorLink:
         except ProtocolError:
             self.malformed_ += 1
 
+    def on_connection(self, payload: bytes) -> None:
+        """The link went down (``b"down"``) or is back (``b"up"``).
+
+        Nothing is reset on return, on purpose. The firmware's sequence numbers ran on while
+        the sensor was away, so the tracker counts every packet sent meanwhile as lost, exactly.
+        The sensor's clock ran on too, so the clock fit is still right and the first packets
+        after the gap are timed by it at once; a sensor that rebooted while away flags a clock
+        reset, which starts a new clock epoch by itself. (``ClockSync.reset`` would throw the
+        fit away and restart the epoch count under the tracker's feet.)
+        """
+        if payload not in (b"up", b"down"):
+            self.malformed_ += 1
+            return
+        self.link_up_ = payload == b"up"
+
     def status(self, now_s: float) -> dict[str, Any]:
         """This sensor's entry of a ``status`` message (DESIGN.md) at host time ``now_s``."""
         while self._recent_arrivals and self._recent_arrivals[0][0] <= now_s - CONNECTED_WITHIN_S:
@@ -83,7 +102,7 @@ class SensorLink:
         received_per_s = sum(count for _, count in self._recent_arrivals) / CONNECTED_WITHIN_S
         return {
             "name": self.name,
-            "connected": now_s - self.last_arrival_s_ <= CONNECTED_WITHIN_S,
+            "connected": self.link_up_ and now_s - self.last_arrival_s_ <= CONNECTED_WITHIN_S,
             "rate_hz": self.sample_rate_hz_,
             "received_hz": round(received_per_s, 1),
             "loss_pct": round(self.sequence.loss_pct_, 2),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -114,13 +114,21 @@ class LivePipeline:
     ``await run(transport)`` consumes a transport to its end; ``handle(notification)`` is the
     same step for one notification, for callers that own the loop. ``stages`` (:class:`LiveStage`)
     get the rows and the angle chunks; their messages and the pipeline's own go to the
-    subscriptions, each notification's in time order.
+    subscriptions, each notification's in time order. ``health`` (e.g. ``BleakTransport.health``)
+    adds what the transport knows of each sensor (RSSI, reconnects, MTU) to its ``status`` entry.
     Raises ValidationError when the data cannot be calibrated (from ``handle`` or ``finish``
     once the worker thread that calibrates has found out, or from ``run``).
     """
 
-    def __init__(self, sensors: list[str], params: LiveParams | None = None, stages: Sequence[LiveStage] = ()) -> None:
+    def __init__(
+        self,
+        sensors: list[str],
+        params: LiveParams | None = None,
+        stages: Sequence[LiveStage] = (),
+        health: Callable[[], Mapping[str, Mapping[str, Any]]] | None = None,
+    ) -> None:
         self.sensors = sensors
+        self.health = health
         self.params = params or LiveParams()
         self.stages = list(stages)
         self.links = {name: SensorLink(name, self.params.clock) for name in sensors}
@@ -165,6 +173,8 @@ class LivePipeline:
         now = notification.host_time_s
         if notification.channel == "status":
             link.on_status(notification.payload)
+        elif notification.channel == "connection":
+            link.on_connection(notification.payload)
         else:
             samples = link.on_data(notification.payload, now)
             if samples is not None:
@@ -248,7 +258,12 @@ class LivePipeline:
 
     def _publish_status(self, t: float) -> None:
         calibrated = self.estimator is not None and self.estimator.calibration is not None
-        self._outbox.append(status_message(t, [link.status(t) for link in self.links.values()], calibrated=calibrated))
+        health = self.health() if self.health is not None else {}
+        sensors = []
+        for name, link in self.links.items():
+            entry = link.status(t)  # the link's own keys win: it has seen the data
+            sensors.append(entry | {key: value for key, value in health.get(name, {}).items() if key not in entry})
+        self._outbox.append(status_message(t, sensors, calibrated=calibrated))
 
     def _send(self) -> None:
         """Publish this step's messages, in time order (a stable sort: ties keep their order)."""
