@@ -101,6 +101,7 @@ class BluezDevice(ServiceInterface):
         self._manufacturer_data = manufacturer_data(advertisement)
         self._service_data = service_data(advertisement)
         self._connection: Connection | None = None
+        self._connecting = False
         self._gatt: list[ServiceInterface] = []
         self._services_resolved = False
 
@@ -114,10 +115,13 @@ class BluezDevice(ServiceInterface):
         async with self._connect_lock:
             if self._connection is not None:
                 return
+            self._connecting = True
             try:
                 connection = await self._central.connect(self._bumble_address)
             except Exception as exc:
                 raise DBusError("org.bluez.Error.Failed", f"Failed to connect: {exc}") from exc
+            finally:
+                self._connecting = False
             self._connection = connection
             connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
             self.emit_properties_changed({"Connected": True})
@@ -134,8 +138,12 @@ class BluezDevice(ServiceInterface):
 
     @method()
     async def Disconnect(self) -> None:
+        """Drop the link, or, as BlueZ does, give up a connection attempt still waiting for the
+        device to advertise (bleak calls this when its connect times out)."""
         if self._connection is not None:
             await self._connection.disconnect()
+        elif self._connecting:
+            await self._central.cancel_connection()
 
     def _on_disconnection(self, _reason: int) -> None:
         """The link is gone: GATT objects first, then ``Connected`` (what bleak waits for)."""
