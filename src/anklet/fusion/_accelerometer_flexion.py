@@ -15,7 +15,9 @@ and at a foot strike's many g that bias no longer matters: the measurement then 
 fraction of a degree to two off the integrated angle's zero. That constant is the weighted mean
 difference since calibration, and is taken out. And in slow movement (squats, lunges) the
 lever arms are too poorly known for the measurement to beat the integrated angle, which is
-good to a few tenths of a degree there: only rows where the leg turns fast steer.
+good to a few tenths of a degree there: only rows where the leg turns fast steer. Walking's
+swing turns fast too, but with little force, and the integrated angle is already good to a
+degree there: the correction is weighed against a prior, so little evidence steers little.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from anklet.fusion._orientation import _FAST_RADS  # a stride's swing, not a squ
 from anklet.geometry import GRAVITY_MPS2, angular_acceleration, force_at_point
 
 _MAX_DIFFERENCE_RAD = np.radians(10.0)  # larger is the measurement's noise (a foot strike), not the angle's error
+_PRIOR_WEIGHT = 1.0
+"""The recent weight (per row, 1 = both sensors feel 1 g) at which the measurement and the
+integrated angle count alike. A walk's swing gathers 0.3-0.5 and steers by a third or less; a
+run's 5-30 steers by 85-97 %. (bench scenarios, 2 seeds x 60 s: walking 1.00/1.11 ->
+0.75/1.06 deg, easy_run 1.24/1.31 -> 1.17/1.28, fast_forefoot unchanged.)"""
 
 
 class AccelerometerFlexion:
@@ -106,13 +113,12 @@ class AccelerometerFlexion:
 
     def _steer(self, difference: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """The correction for the rows after each of these: the recent weighted mean difference,
-        less the constant one since calibration."""
+        less the constant one since calibration, shrunk towards none by ``_PRIOR_WEIGHT``."""
         if not len(weight):
             return np.empty(0)
         inputs = np.vstack([weight * difference, weight])
         filtered, self._filter_state = lfilter([self._alpha], [1.0, self._alpha - 1.0], inputs, axis=1, zi=self._filter_state)
         sums = self._sums[:, None] + np.cumsum(inputs, axis=1)
         self._sums = sums[:, -1]
-        recent = np.divide(filtered[0], filtered[1], out=np.zeros(len(weight)), where=filtered[1] > 1e-9)
         constant = np.divide(sums[0], sums[1], out=np.zeros(len(weight)), where=sums[1] > 1e-9)
-        return np.where(filtered[1] > 1e-9, recent - constant, 0.0)
+        return (filtered[0] - constant * filtered[1]) / (filtered[1] + _PRIOR_WEIGHT)
