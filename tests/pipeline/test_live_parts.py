@@ -194,3 +194,25 @@ def test_calibration_runs_off_the_event_loop_and_its_failure_still_reaches_run(r
     monkeypatch.setattr(_angles.AngleEstimator, "_calibrate", failing_calibrate)
     with pytest.raises(ValidationError, match="no quiet standing"):
         run_live(run_session)
+
+
+async def test_a_transport_that_cannot_start_still_ends_every_subscription():
+    """A reader waiting on the pipeline (a printer, a TUI) must not hang when the sensors cannot
+    be reached: the error reaches ``run``'s caller and every subscription ends."""
+    from anklet.errors import TransportError
+    from anklet.pipeline import LivePipeline
+    from anklet.transport import Transport
+
+    class Unreachable(Transport):
+        async def __aenter__(self):
+            raise TransportError("left_foot (AK000002) was not heard within 1 s")
+
+        def notifications(self):
+            raise AssertionError("never reached")
+
+    pipeline = LivePipeline(["left_foot"])
+    subscription = pipeline.subscribe()
+    reader = asyncio.create_task(anext(subscription, None))
+    with pytest.raises(TransportError, match="not heard"):
+        await pipeline.run(Unreachable())
+    assert await asyncio.wait_for(reader, 1.0) is None

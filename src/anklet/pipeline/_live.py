@@ -150,13 +150,24 @@ class LivePipeline:
     async def run(self, transport: Transport) -> None:
         try:
             async with transport:
-                async for notification in transport.notifications():
-                    self.handle(notification)
-                    await self._calibrated_so_far()
+                await self.consume(transport)
+        finally:
+            self._close_subscriptions()  # also when the transport fails to start
+
+    async def consume(self, transport: Transport) -> None:
+        """Like ``run``, for a transport already entered (whose sensors had to be known, e.g.
+        their sample rate, before the pipeline was built)."""
+        try:
+            async for notification in transport.notifications():
+                self.handle(notification)
+                await self._calibrated_so_far()
             self.finish()
         finally:
-            for subscription in self._subscriptions:
-                subscription.close()
+            self._close_subscriptions()
+
+    def _close_subscriptions(self) -> None:
+        for subscription in self._subscriptions:
+            subscription.close()
 
     async def _calibrated_so_far(self) -> None:
         """Wait (the loop keeps turning) while the worker calibrates: the notifications wait in
