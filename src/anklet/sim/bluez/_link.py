@@ -8,14 +8,21 @@ from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 
-class CancellingController(Controller):
-    """bumble's virtual controller, whose LE Create Connection Cancel really cancels.
+class VirtualController(Controller):
+    """bumble's virtual controller, with data length extension and an LE Create Connection
+    Cancel that really cancels.
 
-    bumble's own acknowledges the command but keeps waiting for the peer, so a cancelled
-    attempt would connect later on its own and block every other attempt meanwhile. As the
-    Core spec asks (Vol 4, Part E, 7.8.13), this one forgets the attempt and reports it
-    failed, with Unknown Connection Identifier.
+    bumble's own takes LE ACL data 27 bytes at a time, so a 240-byte data packet crossed the
+    host-controller interface as ten fragments, ten times the HCI traffic (and CPU) of the
+    one LL payload of 251 bytes that PROTOCOL.md's firmware negotiates.
+
+    bumble's own acknowledges a cancel but keeps waiting for the peer, so a cancelled attempt
+    would connect later on its own and block every other attempt meanwhile. As the Core spec
+    asks (Vol 4, Part E, 7.8.13), this one forgets the attempt and reports it failed, with
+    Unknown Connection Identifier.
     """
+
+    le_acl_data_packet_length = 251
 
     def on_hci_le_create_connection_cancel_command(
         self, _command: hci.HCI_LE_Create_Connection_Cancel_Command
@@ -42,5 +49,5 @@ class CancellingController(Controller):
 
 def bumble_device(link: LocalLink, address: str, name: str) -> Device:
     """A bumble host and controller pair on ``link``, using ``address``, with GAP name ``name``."""
-    controller = CancellingController(f"controller {address}", link=link, public_address=address)
+    controller = VirtualController(f"controller {address}", link=link, public_address=address)
     return Device(name=name, address=hci.Address(address), host=Host(controller, AsyncPipeSink(controller)))
