@@ -4,6 +4,8 @@ bleak through the BlueZ stand-in on the fleet's private bus."""
 import asyncio
 import dataclasses
 import os
+import re
+from pathlib import Path
 
 import pytest
 from bleak import BleakClient
@@ -11,7 +13,7 @@ from bleak import BleakClient
 from anklet.errors import AnkletError, ProtocolError, ValidationError
 from anklet.protocol import DATA_UUID, INFO_UUID, PROTOCOL_VERSION, decode_info, decode_packet
 from anklet.sim import load_scenario, simulate
-from anklet.sim.bluez import ExtraPeripheral, PeripheralFaults, VirtualFleet, dbus_daemon_path
+from anklet.sim.bluez import ExtraPeripheral, PeripheralFaults, VirtualFleet, advertising_data, dbus_daemon_path
 
 needs_dbus = pytest.mark.skipif(dbus_daemon_path() is None, reason="dbus-daemon is not installed, so no private bus")
 
@@ -110,3 +112,13 @@ def test_faults_must_name_the_session_sensors(session):
 def test_faults_refuse_impossible_values(bad, words):
     with pytest.raises(ValidationError, match=words):
         PeripheralFaults(**bad)
+
+
+def test_the_advertisement_is_the_one_protocol_md_shows():
+    protocol = (Path(__file__).parents[3] / "firmware_protocol" / "PROTOCOL.md").read_text(encoding="utf-8")
+    section = protocol.split("## Advertising", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"serial `(\w+)`.*?`([0-9a-f ]+)`", section, re.DOTALL)
+    assert advertising_data(example[1]) == bytes.fromhex(example[2])
+    assert len(advertising_data("AK123456")) == 31
+    with pytest.raises(ValidationError, match="at most 8"):
+        advertising_data("AK1234567")
