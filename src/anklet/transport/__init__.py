@@ -2,17 +2,23 @@
 sensor plays which role."""
 
 from anklet.transport._base import Transport
+from anklet.transport._bleak import BleakTransport, FoundSensor, scan_sensors
 from anklet.transport._notification import Channel, Notification
 from anklet.transport._roles import ROLES, SessionConfig, load_session_config
+from anklet.transport._supervisor import ConnectParams
 from anklet.transport._tap import TapIdentifier, TapParams
 
 __all__ = [
     "ROLES",
+    "BleakTransport",
     "Channel",
+    "ConnectParams",
+    "FoundSensor",
     "Notification",
     "SessionConfig",
     "TapIdentifier",
     "TapParams",
     "Transport",
     "load_session_config",
+    "scan_sensors",
 ]
