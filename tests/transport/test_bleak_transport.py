@@ -2,13 +2,15 @@
 (bumble peripherals playing simulated firmware output), into the live pipeline.
 
 One 16 s streamed session (module fixture) carries most checks: four sensors of a 200 Hz run,
-one of them losing packets, one whose link is killed mid-stream, and an unknown anklet device
-advertising beside them. Short sessions check discovery and the refusals.
+one of them losing packets, one notifying with jitter, one rebooting, one whose link is killed
+mid-stream, and an unknown anklet device advertising beside them. Short sessions check
+discovery and the refusals.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from contextlib import AsyncExitStack
 
 import numpy as np
@@ -25,6 +27,8 @@ pytestmark = pytest.mark.skipif(dbus_daemon_path() is None, reason="dbus-daemon 
 
 STREAM_S = 16.0
 LOSSY = "left_shank"
+JITTERY = "left_foot"
+REBOOTED, REBOOT_AT_S = "right_shank", 10.0
 KILLED = "right_foot"
 KILL_AT_S, SILENT_S = 6.0, 1.5  # into the stream; the sensor stays silent (not advertising) this long
 UNKNOWN = "AK999999"
@@ -59,8 +63,12 @@ async def _watch_connections(peripheral, seen: list[bool]) -> None:
 
 
 async def _stream_session() -> dict:
-    session = simulate(load_scenario("easy_run"), seed=4, duration_s=STREAM_S)
-    faults = {LOSSY: PeripheralFaults(loss_prob=0.02, burst_enter_prob=0.004, mean_burst_len=5, seed=7)}
+    scenario = dataclasses.replace(load_scenario("easy_run"), per_sensor_firmware={REBOOTED: {"reboot_at_s": [REBOOT_AT_S]}})
+    session = simulate(scenario, seed=4, duration_s=STREAM_S)
+    faults = {
+        LOSSY: PeripheralFaults(loss_prob=0.02, burst_enter_prob=0.004, mean_burst_len=5, seed=7),
+        JITTERY: PeripheralFaults(jitter_mean_s=0.004, seed=8),
+    }
     extra = [ExtraPeripheral(serial=UNKNOWN, plays="left_foot")]
     async with VirtualFleet(session, faults=faults, extra=extra) as fleet, AsyncExitStack() as stack:
         unknown_links: list[bool] = []
@@ -130,6 +138,7 @@ def test_every_notified_packet_reaches_the_pipeline_and_loss_is_counted_exactly(
         outside = first + (len(peripheral.firmware.data.payloads) - 1 - last)
         assert peripheral.withheld_packets_ + peripheral.lost_to_disconnect_ == lost_in_span + outside
     assert fleet.peripherals[LOSSY].withheld_packets_ > 20
+    assert pipeline.links[REBOOTED].clock.epoch_ == 1  # the reboot started a new clock epoch
     assert fleet.peripherals[KILLED].lost_to_disconnect_ >= SILENT_S * 50
 
 
