@@ -85,7 +85,8 @@ class VirtualPeripheral:
         counted as withheld too: ``notified + withheld + lost_to_disconnect`` is every data
         packet played so far.
     links_dropped_
-        Times it dropped its link (``disconnect_at_s`` windows and :meth:`kill_link`).
+        Connections it dropped (``disconnect_at_s`` windows and :meth:`kill_link`; a window
+        with no host connected drops none).
     """
 
     def __init__(
@@ -131,6 +132,7 @@ class VirtualPeripheral:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self._silent = True  # links dropped by powering off must not restart advertising
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -157,7 +159,7 @@ class VirtualPeripheral:
         await self._device.stop_advertising()
         for connection in list(self._device.connections.values()):
             await connection.disconnect()
-        self.links_dropped_ += 1
+            self.links_dropped_ += 1
         self._readvertise = self._spawn(self._advertise_after(down_s))
 
     async def _advertise_after(self, silence_s: float) -> None:
