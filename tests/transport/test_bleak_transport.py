@@ -85,7 +85,7 @@ async def _stream_session() -> dict:
         while not transport.connect_s_ and not running.done():
             await asyncio.sleep(0.01)
         await asyncio.sleep(KILL_AT_S)
-        killed_at = loop.time() - transport._start_s
+        killed_at = transport.session_time_s()
         await fleet.peripherals[KILLED].kill_link(down_s=SILENT_S)
         await asyncio.wait_for(asyncio.gather(*(p.wait_played() for p in fleet.peripherals.values())), STREAM_S + 10)
         await asyncio.sleep(0.2)  # the last notifications on their way

@@ -151,6 +151,10 @@ class BleakTransport(Transport):
         while (notification := await self._queue.get()) is not None:
             yield notification
 
+    def session_time_s(self) -> float:
+        """The session clock every notification is stamped with: s since the transport was entered."""
+        return self._loop.time() - self._start_s
+
     def health(self) -> dict[str, dict[str, Any]]:
         """Per sensor: serial, address, connected, rssi_dbm (last advertisement heard), mtu,
         reconnects and last_seen_s (host time of its last data notification)."""
@@ -195,7 +199,7 @@ class BleakTransport(Transport):
     # --- the stream ------------------------------------------------------------------------
     def _emit(self, sensor: str, channel: Channel, payload: bytes) -> float:
         """Stamp a notification with the session clock and queue it (called from bleak's callbacks)."""
-        host_time_s = self._loop.time() - self._start_s
+        host_time_s = self.session_time_s()
         if self._closed:
             return host_time_s
         if self._queue.qsize() >= self.queue_size:  # the consumer fell behind: it wants the newest data

@@ -35,7 +35,9 @@ class SessionConfig:
 
     ``sensors`` maps each role used (any subset of :data:`ROLES`) to the sensor's serial or
     address; ``station`` and ``athlete`` are free labels for messages and recordings. Build
-    one with :meth:`of` (validates) or :func:`load_session_config`.
+    one with :meth:`of` (validates) or :func:`load_session_config`. The constructor itself
+    checks nothing: ``SessionConfig({serial: serial, ...})`` names sensors that have no role
+    yet by their serials (tap identification).
     """
 
     sensors: dict[str, str]
@@ -72,7 +74,7 @@ class SessionConfig:
 
     @property
     def roles(self) -> list[str]:
-        """The roles in use, in :data:`ROLES` order."""
+        """The roles in use, in :data:`ROLES` order (names that are no role, such as serials, left out)."""
         return [role for role in ROLES if role in self.sensors]
 
     def role_of(self, *, name: str | None, address: str) -> str | None:

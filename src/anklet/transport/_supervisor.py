@@ -33,7 +33,7 @@ _log = logging.getLogger(__name__)
 
 ATT_HEADER_BYTES = 3
 """A write without response carries MTU - 3 bytes: the opcode and the handle."""
-BLE_ERRORS = (BleakError, TimeoutError, EOFError, BrokenPipeError, ConnectionError)
+BLE_ERRORS = (BleakError, TimeoutError, EOFError, ConnectionError)
 """What a connection attempt may raise that is worth another try (bleak, dbus-fast, the OS)."""
 
 
