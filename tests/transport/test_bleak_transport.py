@@ -120,7 +120,7 @@ def test_four_sensors_connect_one_at_a_time_quickly(streamed):
     assert 0 < transport.connect_s_ < 5.0
     health = transport.health()
     assert {h["serial"] for h in health.values()} == set(streamed["fleet"].serials.values())
-    assert all(h["mtu"] == 247 and h["rssi_dbm"] < 0 for h in health.values())
+    assert all(h["mtu"] == 247 and h["rssi_dbm"] < 0 and h["rate_hz"] == 200 for h in health.values())
 
 
 def test_every_notified_packet_reaches_the_pipeline_and_loss_is_counted_exactly(streamed):

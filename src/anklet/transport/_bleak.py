@@ -157,7 +157,8 @@ class BleakTransport(Transport):
 
     def health(self) -> dict[str, dict[str, Any]]:
         """Per sensor: serial, address, connected, rssi_dbm (last advertisement heard), mtu,
-        reconnects and last_seen_s (host time of its last data notification)."""
+        rate_hz (from the status read on connecting), reconnects and last_seen_s (host time of
+        its last data notification)."""
         return {name: supervisor.health() for name, supervisor in self._supervisors.items()}
 
     # --- finding the sensors ---------------------------------------------------------------

@@ -100,6 +100,7 @@ class SensorSupervisor:
         self.serial_: str | None = None
         self.rssi_dbm_ = rssi_dbm
         self.mtu_: int | None = None
+        self.rate_hz_: int | None = None
         self.reconnects_ = 0
         self.last_seen_s_: float | None = None
 
@@ -115,6 +116,7 @@ class SensorSupervisor:
             "connected": self.connected,
             "rssi_dbm": self.rssi_dbm_,
             "mtu": self.mtu_,
+            "rate_hz": self.rate_hz_,
             "reconnects": self.reconnects_,
             "last_seen_s": None if self.last_seen_s_ is None else round(self.last_seen_s_, 3),
         }
@@ -201,8 +203,8 @@ class SensorSupervisor:
         if data is None:
             raise TransportError(f"sensor {self._label()} has no data characteristic; is it an anklet sensor?")
         self.mtu_ = data.max_write_without_response_size + ATT_HEADER_BYTES
-        rate = _sample_rate_hz(status)
-        _log.info("%s: connected, serial %s, MTU %d, %s Hz", self.name, self.serial_, self.mtu_, rate)
+        self.rate_hz_ = _sample_rate_hz(status)
+        _log.info("%s: connected, serial %s, MTU %d, %s Hz", self.name, self.serial_, self.mtu_, self.rate_hz_)
 
     async def _reconnect(self) -> None:
         """Rounds of scan + connect, backing off between them, until one succeeds."""
