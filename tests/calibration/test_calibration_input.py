@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from anklet.calibration import CalibrationParams, StandingParams, calibrate, find_standing
+from anklet.calibration import CalibrationParams, StandingParams, calibrate, check_units, find_standing
 from anklet.errors import ValidationError
 from anklet.geometry import GRAVITY_MPS2
 from anklet.sim import load_scenario, simulate
@@ -31,6 +31,21 @@ def test_gyroscope_in_degrees_is_named(squats):
     gyr = {name: np.degrees(values) if name == "right_shank" else values for name, values in table.gyr.items()}
     with pytest.raises(ValidationError, match="right_shank gyroscope .* deg/s, not rad/s"):
         _calibrate(table, gyr=gyr)
+
+
+def test_units_wait_for_a_sensor_that_has_only_just_started(squats):
+    """Live, the units are checked on the first half second held: a sensor whose stream began
+    0.3 s later has no full window yet, and must not be judged (it read "nan at rest")."""
+    _, table = squats
+    early = slice(0, 100)  # 0.5 s at 200 Hz
+    late_start = {name: values[early].copy() for name, values in table.acc.items()}
+    late_start["right_foot"][:60] = np.nan
+    late_gyr = {name: values[early].copy() for name, values in table.gyr.items()}
+    late_gyr["right_foot"][:] = np.nan
+    check_units(late_start, late_gyr, 200.0)
+    in_g = dict(late_start, left_foot=late_start["left_foot"] / GRAVITY_MPS2)
+    with pytest.raises(ValidationError, match="left_foot accelerometer .* g, not m/s²"):
+        check_units(in_g, late_gyr, 200.0)
 
 
 def test_a_recording_without_standing_is_refused(squats):

@@ -96,6 +96,8 @@ def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz:
     """
     for name, values in acc.items():
         magnitude = _stillest_second_magnitude(values, rate_hz)
+        if magnitude is None:
+            continue  # not half a second of it yet (a live stream just started): nothing to judge
         if 0.5 < magnitude < 2.0:
             raise ValidationError(
                 f"{name} accelerometer reads {magnitude:.2f} at rest: it looks like g, not m/s² "
@@ -106,6 +108,8 @@ def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz:
                 f"{name} accelerometer reads {magnitude:.2f} at rest, far from 9.81 m/s²: check its units"
             )
     for name, values in gyr.items():
+        if np.isnan(values).all():
+            continue
         peak = float(np.nanpercentile(np.abs(values), 99.9))
         if peak > 40.0:
             raise ValidationError(
@@ -113,10 +117,13 @@ def check_units(acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz:
             )
 
 
-def _stillest_second_magnitude(acc: np.ndarray, rate_hz: float) -> float:
-    """Mean |acc| over the one-second window (without missing samples) where |acc| varies least."""
+def _stillest_second_magnitude(acc: np.ndarray, rate_hz: float) -> float | None:
+    """Mean |acc| over the one-second window (without missing samples) where |acc| varies least;
+    None when no window has half its samples."""
     magnitude = np.linalg.norm(acc, axis=1)
     mean, square, enough = _window_means(magnitude, max(2, round(rate_hz)))
+    if not enough.any():
+        return None
     spread = np.where(enough, square - mean**2, np.inf)
     return float(mean[np.argmin(spread)])
 
