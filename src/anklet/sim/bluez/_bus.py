@@ -51,6 +51,7 @@ async def private_bus(*, start_timeout_s: float = 10.0) -> AsyncIterator[str]:
         process = await asyncio.create_subprocess_exec(
             daemon, f"--config-file={config}", "--nofork", "--nopidfile", "--print-address",
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,  # e.g. that it may not raise its fd limit: not the user's business
         )
         try:
             yield await _read_address(process, start_timeout_s)

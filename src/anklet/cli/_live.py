@@ -1,0 +1,131 @@
+"""``anklet live`` and ``anklet scan``: real (or virtual) BLE sensors through the live pipeline.
+
+``live --config FILE`` connects the sensors a session config names (an allowlist: nothing else
+is ever connected); ``live --virtual SCENARIO`` first starts the simulator's sensors as virtual
+BLE peripherals (``anklet.sim.bluez``) and connects to them the same way, through bleak, so the
+whole stack runs without hardware. ``anklet demo --ble`` is the latter with demo's options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from anklet.cli._args import positive_float
+from anklet.cli._readout import Readout, print_json, run_shown, show_all
+from anklet.errors import TransportError
+from anklet.gait import ACTIVITIES, live_gait, load_athlete
+from anklet.pipeline import LiveParams, LivePipeline
+from anklet.sim import SimulatedSession, load_scenario, simulate
+from anklet.transport import BleakTransport, SessionConfig, load_session_config, scan_sensors
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    live = subparsers.add_parser(
+        "live",
+        help="BLE sensors through the live pipeline",
+        description="Connect the session's sensors over Bluetooth LE and show what a coach would see.",
+    )
+    source = live.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", metavar="FILE", help="session config TOML: which sensor is which (see calibration/)")
+    source.add_argument("--virtual", metavar="SCENARIO", help="virtual BLE sensors playing a simulator scenario")
+    live.add_argument("--activity", choices=ACTIVITIES, default="running",
+                      help="what the athlete does, with --config (default running; --virtual: the scenario's)")
+    live.add_argument("--athlete", metavar="FILE", help="athlete profile TOML (default: calibration/ defaults)")
+    live.add_argument("--duration", type=positive_float, metavar="S", help="stop after this long, s")
+    live.add_argument("--seed", type=int, default=0, help="random seed of the virtual sensors (default 0)")
+    live.add_argument("--scan-timeout", type=positive_float, default=10.0, metavar="S",
+                      help="how long to look for the sensors, s (default 10)")
+    live.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
+    live.set_defaults(handler=_run_live)
+
+    scan = subparsers.add_parser(
+        "scan", help="list the anklet sensors in range", description="List the anklet sensors advertising nearby."
+    )
+    scan.add_argument("--timeout", type=positive_float, default=5.0, metavar="S", help="how long to listen, s (default 5)")
+    scan.set_defaults(handler=_run_scan)
+
+
+def _run_live(args: argparse.Namespace) -> int:
+    athlete = load_athlete(args.athlete)
+    if args.virtual is None:
+        config = load_session_config(args.config)
+        session = None
+    else:
+        session = simulate(load_scenario(args.virtual), seed=args.seed, duration_s=args.duration)
+    show = print_json if args.headless else Readout()
+
+    async def main() -> None:
+        if session is None:
+            await stream_ble(config, args.activity, athlete, show, duration_s=args.duration, scan_timeout_s=args.scan_timeout)
+        else:
+            await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout)
+
+    run_shown(main())
+    return 0
+
+
+async def stream_virtual_ble(
+    session: SimulatedSession, athlete: Any, show: Callable[[dict[str, Any]], None], *, scan_timeout_s: float = 10.0
+) -> None:
+    """The simulated ``session``'s sensors as virtual BLE peripherals, streamed through bleak
+    into the live pipeline until they have played everything."""
+    from anklet.sim.bluez import VirtualFleet  # bumble and dbus-daemon: only for virtual sensors
+
+    # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
+    logging.getLogger("bleak.backends.bluezdbus.manager").setLevel(logging.ERROR)
+    async with VirtualFleet(session) as fleet:
+        config = SessionConfig.of(fleet.serials, source="the virtual sensors")
+        played = asyncio.gather(*(peripheral.wait_played() for peripheral in fleet.peripherals.values()))
+        await stream_ble(config, session.scenario.kind, athlete, show, until=played, scan_timeout_s=scan_timeout_s)
+
+
+async def stream_ble(
+    config: SessionConfig,
+    activity: str,
+    athlete: Any,
+    show: Callable[[dict[str, Any]], None],
+    *,
+    duration_s: float | None = None,
+    until: asyncio.Future[Any] | None = None,
+    scan_timeout_s: float = 10.0,
+) -> None:
+    """Connect ``config``'s sensors and stream them through the live pipeline and its gait
+    stage, showing every message, until ``duration_s`` has passed, ``until`` is done, or the
+    user interrupts."""
+    transport = BleakTransport(config, scan_timeout_s=scan_timeout_s)
+    async with transport:
+        gait = live_gait(_sample_rate_hz(transport), athlete, activity)
+        pipeline = LivePipeline(config.roles, LiveParams(), stages=[gait], health=transport.health)
+        if duration_s is not None:
+            asyncio.get_running_loop().call_later(duration_s, transport.close)
+        if until is not None:
+            until.add_done_callback(lambda _: transport.close())
+        subscription = pipeline.subscribe()
+        printer = asyncio.create_task(show_all(subscription, show))
+        try:
+            await pipeline.consume(transport)
+        finally:
+            await printer
+
+
+def _sample_rate_hz(transport: BleakTransport) -> float:
+    """The sensors' common sample rate, from the status each reported on connecting."""
+    rates = {entry.get("rate_hz") for entry in transport.health().values()}
+    if len(rates) != 1 or None in rates:
+        raise TransportError(f"the sensors must all sample at one rate; they report {sorted(map(str, rates))} Hz")
+    return float(rates.pop())
+
+
+def _run_scan(args: argparse.Namespace) -> int:
+    sensors = asyncio.run(scan_sensors(args.timeout))
+    if not sensors:
+        print(f"no anklet sensor heard in {args.timeout:g} s (are they charged and awake, and Bluetooth on?)")
+        return 0
+    print(f"{'serial':<10} {'address':<17} {'RSSI':>8}")
+    for sensor in sensors:
+        print(f"{sensor.serial or '?':<10} {sensor.address:<17} {sensor.rssi_dbm:>4} dBm")
+    return 0

@@ -1,0 +1,85 @@
+"""``anklet live``, ``anklet scan`` and ``anklet demo --ble`` as a user runs them: the real
+command in a subprocess, reaching virtual BLE sensors through unchanged bleak and the BlueZ
+stand-in on a private D-Bus bus."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from anklet.sim import load_scenario, simulate
+from anklet.sim.bluez import VirtualFleet, dbus_daemon_path
+
+pytestmark = pytest.mark.skipif(dbus_daemon_path() is None, reason="dbus-daemon is not installed, so no private D-Bus bus")
+
+ANKLET = [sys.executable, "-m", "anklet"]
+
+
+async def _anklet(*args: str, timeout_s: float = 60.0) -> subprocess.CompletedProcess:
+    """Run the command with this process's environment (DBUS_SYSTEM_BUS_ADDRESS: a fleet's bus)
+    while this loop keeps serving the fleet."""
+    process = await asyncio.create_subprocess_exec(
+        *ANKLET, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ)
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout_s)
+    return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
+
+
+@pytest.fixture
+async def fleet():
+    async with VirtualFleet(simulate(load_scenario("easy_run"), seed=4, duration_s=12.0)) as fleet:
+        yield fleet
+
+
+async def test_scan_lists_every_sensor_in_range(fleet):
+    result = await _anklet("scan", "--timeout", "1")
+    assert result.returncode == 0, result.stderr
+    for name, serial in fleet.serials.items():
+        line = next((line for line in result.stdout.splitlines() if line.startswith(serial)), None)
+        assert line is not None, (name, result.stdout)
+        assert fleet.addresses[name] in line and "dBm" in line
+
+
+async def test_live_with_a_config_naming_an_absent_sensor_says_which(fleet, tmp_path):
+    config = tmp_path / "session.toml"
+    config.write_text(f'[sensors]\nleft_shank = "{fleet.serials["left_shank"]}"\nleft_foot = "AK123456"\n')
+    result = await _anklet("live", "--config", str(config), "--scan-timeout", "1", "--headless")
+    assert result.returncode == 1
+    assert "AK123456" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_live_with_a_missing_config_says_so(tmp_path):
+    result = subprocess.run([*ANKLET, "live", "--config", str(tmp_path / "none.toml")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"anklet: session config {tmp_path / 'none.toml'} does not exist"
+
+
+def test_live_virtual_streams_a_run_through_bleak():
+    """25 s of a run (calibration needs the first ~20): angles, strides and status messages,
+    each sensor's status carrying what the BLE host knows of it."""
+    result = subprocess.run(
+        [*ANKLET, "live", "--virtual", "easy_run", "--duration", "25", "--headless"],
+        capture_output=True, text=True, timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    messages = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = {message["type"] for message in messages}
+    assert {"angles", "status", "event", "stride"} <= kinds, kinds
+    assert any(message["type"] == "angles" and message["left"]["dorsiflexion_deg"] is not None for message in messages)
+    last_status = [message for message in messages if message["type"] == "status"][-1]
+    assert {sensor["name"] for sensor in last_status["sensors"]} == {"left_shank", "left_foot", "right_shank", "right_foot"}
+    for sensor in last_status["sensors"]:
+        assert sensor["connected"] and sensor["rssi_dbm"] < 0 and sensor["mtu"] >= 23, sensor
+
+
+def test_demo_ble_refuses_another_pace():
+    result = subprocess.run([*ANKLET, "demo", "--ble", "--speed", "max"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "--ble streams in real time" in result.stderr
