@@ -1,7 +1,7 @@
 """BleakTransport end to end: unchanged bleak, through the BlueZ stand-in, to virtual sensors
 (bumble peripherals playing simulated firmware output), into the live pipeline.
 
-One 16 s streamed session (module fixture) carries most checks: four sensors of a 200 Hz run,
+One 30 s streamed session (module fixture) carries most checks: four sensors of a 200 Hz run,
 one of them losing packets, one notifying with jitter, one rebooting, one whose link is killed
 mid-stream, and an unknown anklet device advertising beside them. Short sessions check
 discovery and the refusals.
@@ -25,12 +25,12 @@ from anklet.transport import BleakTransport, ConnectParams, SessionConfig, Trans
 
 pytestmark = pytest.mark.skipif(dbus_daemon_path() is None, reason="dbus-daemon is not installed, so no private D-Bus bus")
 
-STREAM_S = 16.0
+STREAM_S = 30.0
 LOSSY = "left_shank"
 JITTERY = "left_foot"
 REBOOTED, REBOOT_AT_S = "right_shank", 10.0
 KILLED = "right_foot"
-KILL_AT_S, SILENT_S = 6.0, 1.5  # into the stream; the sensor stays silent (not advertising) this long
+KILL_AT_S, SILENT_S = 23.0, 1.5  # into the stream, after calibration (about 20 s); the sensor stays silent (not advertising) this long
 UNKNOWN = "AK999999"
 FAST = ConnectParams(first_backoff_s=0.1, rescan_s=2.0)
 
@@ -185,6 +185,11 @@ def test_angles_and_gait_messages_come_out(streamed):
     assert ts == sorted(ts)
     right = [m for m in angles if m["right"]["dorsiflexion_deg"] is not None]
     assert right and right[-1]["t"] > streamed["notifications"][-1].host_time_s - 3.0  # the killed leg's angles resumed
+    # live, after calibration: the killed leg's angles pause while it is away, the other leg's go on
+    events = [n.host_time_s for n in streamed["notifications"] if n.channel == "connection" and n.sensor == KILLED]
+    away = [m for m in angles if events[1] + 0.5 < m["t"] < events[2]]
+    assert away and all(m["right"]["dorsiflexion_deg"] is None for m in away)
+    assert all(m["left"]["dorsiflexion_deg"] is not None for m in away)
 
 
 def test_an_unknown_device_is_never_connected(streamed):
