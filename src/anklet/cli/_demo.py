@@ -56,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     transport = VirtualSensorTransport(session.notifications(), speed=args.speed)
     gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
     pipeline = LivePipeline(list(session.sensors), LiveParams(), stages=[gait])
-    run_shown(stream(pipeline, transport, show))
+    run_shown(stream(pipeline, lambda: pipeline.run(transport), show))
     return 0
 
 

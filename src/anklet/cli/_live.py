@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from anklet.cli._args import positive_float
-from anklet.cli._readout import Readout, print_json, run_shown, show_all
+from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.errors import TransportError
 from anklet.gait import ACTIVITIES, live_gait, load_athlete
 from anklet.pipeline import LiveParams, LivePipeline
@@ -104,12 +104,7 @@ async def stream_ble(
             asyncio.get_running_loop().call_later(duration_s, transport.close)
         if until is not None:
             until.add_done_callback(lambda _: transport.close())
-        subscription = pipeline.subscribe()
-        printer = asyncio.create_task(show_all(subscription, show))
-        try:
-            await pipeline.consume(transport)
-        finally:
-            await printer
+        await stream(pipeline, lambda: pipeline.consume(transport), show)
 
 
 def _sample_rate_hz(transport: BleakTransport) -> float:

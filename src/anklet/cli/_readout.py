@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from anklet.geometry import SIDES
 from anklet.pipeline import LivePipeline, Subscription
-from anklet.transport import Transport
 
 
 def run_shown(session: Coroutine[Any, Any, None]) -> None:
@@ -22,17 +21,20 @@ def run_shown(session: Coroutine[Any, Any, None]) -> None:
         sys.stderr.close()
 
 
-async def stream(pipeline: LivePipeline, transport: Transport, show: Callable[[dict[str, Any]], None]) -> None:
-    """Run ``pipeline`` on ``transport`` to its end, showing every message it publishes."""
+async def stream(
+    pipeline: LivePipeline, feed: Callable[[], Awaitable[None]], show: Callable[[dict[str, Any]], None]
+) -> None:
+    """Show every message ``pipeline`` publishes while ``feed()`` (e.g. ``pipeline.run(transport)``)
+    runs it to its end."""
     subscription = pipeline.subscribe()
-    printer = asyncio.create_task(show_all(subscription, show))
+    printer = asyncio.create_task(_show_all(subscription, show))
     try:
-        await pipeline.run(transport)
+        await feed()
     finally:
         await printer
 
 
-async def show_all(subscription: Subscription, show: Callable[[dict[str, Any]], None]) -> None:
+async def _show_all(subscription: Subscription, show: Callable[[dict[str, Any]], None]) -> None:
     async for message in subscription:
         show(message)
 
