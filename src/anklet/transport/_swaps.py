@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from anklet.gait import foot_at_rest
 from anklet.geometry import GRAVITY_MPS2
 
 GAIT = ("running", "walking")
@@ -90,9 +91,7 @@ def _enough(gyr: dict[str, np.ndarray], rate_hz: float, *names: str) -> bool:
 def _still_fraction(acc: np.ndarray, gyr: np.ndarray, partner_gyr: np.ndarray) -> float:
     """Fraction of the rows where this sensor and its partner are both present and it is still."""
     present = ~np.isnan(gyr[:, 0]) & ~np.isnan(acc[:, 0]) & ~np.isnan(partner_gyr[:, 0])
-    still = (np.linalg.norm(gyr[present], axis=1) < STILL_GYR_RADS) & (
-        np.abs(np.linalg.norm(acc[present], axis=1) - GRAVITY_MPS2) < STILL_ACC_G * GRAVITY_MPS2
-    )
+    still = foot_at_rest(acc[present], gyr[present], STILL_GYR_RADS, STILL_ACC_G * GRAVITY_MPS2)
     return float(np.mean(still))
 
 
