@@ -17,7 +17,7 @@ from typing import Any
 from anklet.cli._args import positive_float
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.errors import TransportError
-from anklet.gait import ACTIVITIES, live_gait, load_athlete
+from anklet.gait import ACTIVITIES, AthleteProfile, live_gait, load_athlete
 from anklet.pipeline import LiveParams, LivePipeline
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.transport import BleakTransport, SessionConfig, load_session_config, scan_sensors
@@ -69,7 +69,7 @@ def _run_live(args: argparse.Namespace) -> int:
 
 
 async def stream_virtual_ble(
-    session: SimulatedSession, athlete: Any, show: Callable[[dict[str, Any]], None], *, scan_timeout_s: float = 10.0
+    session: SimulatedSession, athlete: AthleteProfile, show: Callable[[dict[str, Any]], None], *, scan_timeout_s: float = 10.0
 ) -> None:
     """The simulated ``session``'s sensors as virtual BLE peripherals, streamed through bleak
     into the live pipeline until they have played everything."""
@@ -86,7 +86,7 @@ async def stream_virtual_ble(
 async def stream_ble(
     config: SessionConfig,
     activity: str,
-    athlete: Any,
+    athlete: AthleteProfile,
     show: Callable[[dict[str, Any]], None],
     *,
     duration_s: float | None = None,
