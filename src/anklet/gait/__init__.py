@@ -89,8 +89,3 @@ from anklet.gait._live import ACTIVITIES, GuidedTestGait, RunningGait, SquatGait
 from anklet.gait._stride_builder import StrideBuilder  # noqa: E402
 
 __all__ += ["ACTIVITIES", "GuidedTestGait", "RunningGait", "SquatGait", "StrideBuilder", "live_gait"]
-
-# the foot-flat test, also what the BLE host's swap check calls still
-from anklet.gait._signals import foot_at_rest  # noqa: E402
-
-__all__ += ["foot_at_rest"]

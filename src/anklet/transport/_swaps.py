@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from anklet.gait import foot_at_rest
+# the module, not the package: anklet.gait imports anklet.pipeline, which imports this package
+from anklet.gait._signals import foot_at_rest
 from anklet.geometry import GRAVITY_MPS2
 
 GAIT = ("running", "walking")
