@@ -36,6 +36,7 @@ __all__ = [
     "ankle_angles",
     "ankle_relative_rotation",
     "angular_acceleration",
+    "at_rest",
     "body_angular_velocity",
     "force_at_point",
     "knee_ahead_of_toe_m",
@@ -61,6 +62,15 @@ SENSOR_NAMES = ("left_shank", "left_foot", "right_shank", "right_foot")
 """The four sensors of DESIGN.md: a shank and a foot per side, in this order everywhere."""
 
 Side = Literal["left", "right"]
+
+
+def at_rest(acc: np.ndarray, gyr: np.ndarray, max_gyr_rads: float, max_acc_mps2: float) -> np.ndarray:
+    """(n,) bool: a sensor (n, 3 m/s² and rad/s rows) hardly turns and its accelerometer reads
+    gravity alone (a foot flat on the ground, a shank held still), whatever way it is strapped
+    on. NaN rows are False. Shared by the gait's foot-flat and the calibration's swap check."""
+    turning = np.linalg.norm(gyr, axis=1)
+    off_gravity = np.abs(np.linalg.norm(acc, axis=1) - GRAVITY_MPS2)
+    return (turning < max_gyr_rads) & (off_gravity < max_acc_mps2)
 
 
 def _side_sign(side: str) -> float:

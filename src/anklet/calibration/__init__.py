@@ -1,8 +1,10 @@
-"""Calibration: units, quiet standing, gyroscope bias and sensor-to-segment alignment."""
+"""Calibration: units, quiet standing, gyroscope bias, sensors that look swapped, and
+sensor-to-segment alignment."""
 
 from anklet.calibration._alignment import AlignmentParams, LegAlignment, align_leg
 from anklet.calibration._session import Calibration, CalibrationParams, calibrate, leg_quality, movement_window
 from anklet.calibration._standing import StandingParams, check_units, find_standing
+from anklet.calibration._swaps import suspected_swaps
 
 __all__ = [
     "AlignmentParams",
@@ -16,4 +18,5 @@ __all__ = [
     "find_standing",
     "leg_quality",
     "movement_window",
+    "suspected_swaps",
 ]

@@ -9,25 +9,30 @@ import numpy as np
 
 from anklet.calibration._alignment import AlignmentParams, LegAlignment, align_leg, shank_movement
 from anklet.calibration._standing import StandingParams, check_units, find_standing, standing_gyr_bias
+from anklet.calibration._swaps import suspected_swaps
 from anklet.errors import ValidationError
 from anklet.geometry import SIDES
 
 
 @dataclass(frozen=True, slots=True)
 class CalibrationParams:
-    """How much movement after standing is used to find the axes.
+    """How much movement after standing is used to find the axes, and what the athlete does.
 
     ``window_s``: at least this long, s. When a leg's shank has not moved for
     ``alignment.min_moving_s`` by then (the knee-to-wall test does one side, then the other),
     the window grows until every leg's has, up to ``max_window_s``, s; a leg that still has
     not moved enough is left out. The window's end depends on the samples alone, so live and
     offline calibrate on the same rows.
+
+    ``activity``: what the athlete does in the window (``anklet.gait.ACTIVITIES``), which says
+    which of ``suspected_swaps``' rules hold; None (not known) asks the shank/foot rule only.
     """
 
     standing: StandingParams = field(default_factory=StandingParams)
     alignment: AlignmentParams = field(default_factory=AlignmentParams)
     window_s: float = 20.0
     max_window_s: float = 60.0
+    activity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,8 @@ def calibrate(
     """Calibrate from sensors on one timeline (name -> (n, 3) m/s² and rad/s, NaN rows allowed).
 
     Data that ends before the movement window does is used to its end. Raises ValidationError
-    with one sentence when the data cannot support calibration of any leg.
+    with one sentence when the data cannot support calibration of any leg, or when sensors look
+    swapped (``suspected_swaps`` on the movement window, for ``params.activity``).
     """
     check_units(acc, gyr, rate_hz)
     standing = find_standing(acc, gyr, rate_hz, params.standing)
@@ -102,6 +108,7 @@ def calibrate(
             f"no leg has both a shank and a foot sensor (found {', '.join(sorted(acc))}); "
             "ankle angles need both"
         )
+    _refuse_swaps(acc, gyr, rate_hz, standing, window, params.activity)
     moved_s = {
         side: shank_movement(gyr[f"{side}_shank"][window] - bias[f"{side}_shank"],
                              gyr[f"{side}_foot"][window] - bias[f"{side}_foot"], params.alignment).sum() / rate_hz
@@ -130,6 +137,27 @@ def calibrate(
         )
         quality[side] = leg_quality(legs[side], gyr[shank][window] - bias[shank])
     return Calibration(rate_hz, standing, window, bias, legs, quality, left_out)
+
+
+def _refuse_swaps(
+    acc: dict[str, np.ndarray],
+    gyr: dict[str, np.ndarray],
+    rate_hz: float,
+    standing: slice,
+    window: slice,
+    activity: str | None,
+) -> None:
+    """ValidationError with the first finding of ``suspected_swaps`` on the movement ``window``
+    and what to do about it: the angles of a swapped pair would be confidently wrong."""
+    upright = {name: np.nanmean(a[standing], axis=0) for name, a in acc.items()}
+    findings = suspected_swaps(
+        {name: a[window] for name, a in acc.items()}, {name: g[window] for name, g in gyr.items()}, rate_hz, upright, activity
+    )
+    if findings:
+        raise ValidationError(
+            f"{findings[0]}; swap the two sensors' names in the session config (or the CSV's column names) "
+            "and start again"
+        )
 
 
 def movement_window(

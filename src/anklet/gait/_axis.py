@@ -17,8 +17,8 @@ from anklet.calibration import Calibration
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
 from anklet.gait._foot_events import EventParams
-from anklet.gait._signals import foot_at_rest, principal_axis, valid_rows
-from anklet.geometry import SIDES
+from anklet.gait._signals import principal_axis, valid_rows
+from anklet.geometry import SIDES, at_rest
 
 MOVING_GYR_RADS = 1.0
 """Rows turning faster than this count as movement for the principal axis, rad/s."""
@@ -81,7 +81,7 @@ def _mean_pitch_per_stride(
     """Mean over strides of the foot's pitch (rad) about ``axis``, integrated from each
     foot-flat to the next; None without a stride."""
     params = EventParams()
-    rest = foot_at_rest(acc, gyr, params.rest_gyr_rads, params.rest_acc_mps2)
+    rest = at_rest(acc, gyr, params.rest_gyr_rads, params.rest_acc_mps2)
     starts = np.flatnonzero(np.diff(rest.astype(np.int8)) == -1) + 1  # first row after a foot-flat
     rate = np.where(valid, gyr @ axis, 0.0)  # a lost row adds no turn
     means = []

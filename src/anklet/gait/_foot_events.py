@@ -29,10 +29,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from anklet.geometry import angular_acceleration
+from anklet.geometry import angular_acceleration, at_rest
 from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gravity
 from anklet.gait._signals import (
-    foot_at_rest,
     Impact,
     impacts,
     principal_axis,
@@ -328,7 +327,7 @@ class FootEvents:
         return None, stop, 0.0
 
     def _at_rest(self, first: int, stop: int) -> np.ndarray:
-        """(n,) bool: which of rows [first, stop) lie still on the ground (``foot_at_rest``)
+        """(n,) bool: which of rows [first, stop) lie still on the ground (``at_rest``)
         and, when the row before did too, either hardly turn (``still_gyr_rads``) or turn at
         much the same rate as then: in a slow swing the foot's turn passes through zero as it
         reverses, with |acc| near g for a moment."""
@@ -336,7 +335,7 @@ class FootEvents:
         first = max(first, self._first)
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
-        still = foot_at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
+        still = at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
         change = np.linalg.norm(np.diff(gyr, axis=0), axis=1) * self.rate_hz
         turning = np.linalg.norm(gyr[1:], axis=1) >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])

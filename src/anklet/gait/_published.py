@@ -41,7 +41,7 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from anklet.files import ImuTable
 from anklet.gait._foot_events import EventParams, GaitEvent
-from anklet.gait._signals import foot_at_rest
+from anklet.geometry import at_rest
 
 MID_SWING_MIN_RADS = 3.0
 """A mid-swing turns the foot forward at least this fast, rad/s (running peaks near 10-15,
@@ -84,7 +84,7 @@ def forward_axis(acc: np.ndarray, gyr: np.ndarray, flexion_axis: np.ndarray) -> 
     toward that normal, so forward = normal x flexion axis. ``acc`` (n, 3) m/s² and ``gyr``
     (n, 3) rad/s; NaN rows allowed. Zeros when the foot never rests."""
     params = EventParams()
-    rest = foot_at_rest(acc, gyr, params.rest_gyr_rads, params.rest_acc_mps2)
+    rest = at_rest(acc, gyr, params.rest_gyr_rads, params.rest_acc_mps2)
     if not rest.any():
         return np.zeros(3)
     up = acc[rest].mean(axis=0)

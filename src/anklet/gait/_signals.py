@@ -18,14 +18,6 @@ def valid_rows(acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
     return ~(np.isnan(acc).any(axis=1) | np.isnan(gyr).any(axis=1))
 
 
-def foot_at_rest(acc: np.ndarray, gyr: np.ndarray, max_gyr_rads: float, max_acc_mps2: float) -> np.ndarray:
-    """(n,) bool: the foot lies still on the ground (foot-flat): it hardly turns and the
-    accelerometer reads gravity alone. NaN rows are False."""
-    turning = np.linalg.norm(gyr, axis=1)
-    off_gravity = np.abs(np.linalg.norm(acc, axis=1) - GRAVITY_MPS2)
-    return (turning < max_gyr_rads) & (off_gravity < max_acc_mps2)
-
-
 def principal_axis(gyr: np.ndarray) -> np.ndarray:
     """Unit (3,) axis the angular velocities (n, 3) mostly turn about (sign arbitrary)."""
     _, vectors = np.linalg.eigh(gyr.T @ gyr)

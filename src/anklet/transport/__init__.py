@@ -6,7 +6,6 @@ from anklet.transport._bleak import BleakTransport, FoundSensor, scan_sensors
 from anklet.transport._notification import Channel, Notification
 from anklet.transport._roles import ROLES, SessionConfig, load_session_config
 from anklet.transport._supervisor import ConnectParams
-from anklet.transport._swaps import suspected_swaps
 from anklet.transport._tap import TapIdentifier, TapParams
 
 __all__ = [
@@ -22,5 +21,4 @@ __all__ = [
     "Transport",
     "load_session_config",
     "scan_sensors",
-    "suspected_swaps",
 ]

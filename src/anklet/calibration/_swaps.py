@@ -1,13 +1,17 @@
-"""Sensors that look swapped: a check on the first stretch of movement, before anyone trusts
-the angles. ``anklet.calibration`` finds each sensor's alignment to the segment it is told it
-is on, whatever that segment really is, so it cannot notice a sensor on the wrong segment.
+"""Sensors that look swapped: a check on the calibration's movement window, before anyone
+trusts the angles. The alignment finds each sensor's rotation to the segment it is told it is
+on, whatever that segment really is, so it cannot notice a sensor on the wrong segment; this
+check can, and ``calibrate`` refuses the session when it finds one.
 
-Two rules, both independent of how a sensor is strapped on (they use magnitudes only):
+Two rules, both independent of how a sensor is strapped on (they use magnitudes, and angles
+to the sensor's own reading in quiet standing):
 
 * Shank or foot: of one leg's two sensors, the foot's holds still more often. Through stance
   the foot lies flat while the shank rotates over it, and through a squat or a lunge the foot
-  stays planted while the shank tilts. "Still": |gyr| below 0.2 rad/s and |acc| within
-  0.2 g of gravity. A shank still at least 5 % of the time more often than its foot is
+  stays planted while the shank tilts. "Still": |gyr| below 0.2 rad/s, |acc| within 0.2 g of
+  gravity, and gravity within 45 deg of where the sensor read it in quiet standing (upright as
+  then: a shank resting on the floor while kneeling is not "still", nor a foot pointed down
+  behind the athlete). A shank still at least 5 % of the time more often than its foot is
   called swapped with it.
 * Left or right: in gait a leg's shank and foot move together, the other leg half a stride
   apart. When the legs move in turn (the two shanks' |gyr| correlate below 0.6, and the two
@@ -15,8 +19,9 @@ Two rules, both independent of how a sensor is strapped on (they use magnitudes 
   summed correlation), the feet (or the shanks) are called crossed between the legs. Asked
   only when the first rule found nothing: a shank/foot swap upsets the correlations too.
 
-The shank/foot rule is not asked while kneeling (the shank rests on the floor, the foot moves),
-the left/right rule only in running and walking. What no magnitude can tell: both sensors of
+The shank/foot rule is not asked while kneeling (the shank rests on the floor, the foot moves;
+the upright test above keeps it quiet there too when the activity is not known), the
+left/right rule only in running and walking. What no magnitude can tell: both sensors of
 the left leg moved together to the right leg (the legs look alike), a left/right crossing in
 a squat or a guided test, or a shank swapped with the other leg's foot. Each finding is one
 sentence; none means nothing looked wrong.
@@ -26,9 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# the module, not the package: anklet.gait imports anklet.pipeline, which imports this package
-from anklet.gait._signals import foot_at_rest
-from anklet.geometry import GRAVITY_MPS2
+from anklet.geometry import GRAVITY_MPS2, at_rest
 
 GAIT = ("running", "walking")
 """Activities the left/right rule is asked in."""
@@ -36,6 +39,8 @@ SHANK_ON_THE_FLOOR = ("tall_kneeling",)
 """Activities the shank/foot rule is not asked in."""
 STILL_GYR_RADS = 0.2
 STILL_ACC_G = 0.2
+UPRIGHT_WITHIN_DEG = 45.0
+"""A still sensor counts only with gravity this close to its quiet-standing direction, deg."""
 STILLNESS_MARGIN = 0.05
 """Difference of still-time fractions (0-1) that calls a shank/foot pair swapped."""
 CROSSING_MARGIN = 0.2
@@ -47,13 +52,19 @@ MIN_PRESENT_S = 5.0
 
 
 def suspected_swaps(
-    acc: dict[str, np.ndarray], gyr: dict[str, np.ndarray], rate_hz: float, activity: str = "running"
+    acc: dict[str, np.ndarray],
+    gyr: dict[str, np.ndarray],
+    rate_hz: float,
+    upright_acc: dict[str, np.ndarray],
+    activity: str | None = None,
 ) -> list[str]:
     """Findings, one sentence each, about sensors that look swapped.
 
     ``acc`` and ``gyr`` map role names (``left_shank``, ...) to (n, 3) samples on one timeline
-    (m/s², rad/s, NaN rows where missing) of standing and movement; roles not present are
-    skipped. ``activity`` (as ``anklet.gait.ACTIVITIES`` names it) says which rules hold.
+    (m/s², rad/s, NaN rows where missing) of movement; roles not present are skipped.
+    ``upright_acc`` maps them to each sensor's (3,) mean accelerometer reading in quiet
+    standing, m/s², sensor frame. ``activity`` (as ``anklet.gait.ACTIVITIES`` names it) says which rules hold; None
+    (not known) asks the shank/foot rule only.
     """
     findings = []
     for side in ("left", "right"):
@@ -61,8 +72,8 @@ def suspected_swaps(
         if activity in SHANK_ON_THE_FLOOR:
             break  # kneeling, the shank rests and the foot moves: the first rule does not hold
         if shank in gyr and foot in gyr and _enough(gyr, rate_hz, shank, foot):
-            shank_still = _still_fraction(acc[shank], gyr[shank], gyr[foot])
-            foot_still = _still_fraction(acc[foot], gyr[foot], gyr[shank])
+            shank_still = _still_fraction(acc[shank], gyr[shank], upright_acc[shank], gyr[foot])
+            foot_still = _still_fraction(acc[foot], gyr[foot], upright_acc[foot], gyr[shank])
             if shank_still > foot_still + STILLNESS_MARGIN:
                 findings.append(
                     f"{shank} and {foot} look swapped: the {shank} sensor holds still {100 * shank_still:.0f} % of the "
@@ -89,11 +100,14 @@ def _enough(gyr: dict[str, np.ndarray], rate_hz: float, *names: str) -> bool:
     return np.count_nonzero(present) >= MIN_PRESENT_S * rate_hz
 
 
-def _still_fraction(acc: np.ndarray, gyr: np.ndarray, partner_gyr: np.ndarray) -> float:
-    """Fraction of the rows where this sensor and its partner are both present and it is still."""
+def _still_fraction(acc: np.ndarray, gyr: np.ndarray, upright_acc: np.ndarray, partner_gyr: np.ndarray) -> float:
+    """Fraction of the rows where this sensor and its partner are both present and it is still,
+    upright as in quiet standing."""
     present = ~np.isnan(gyr[:, 0]) & ~np.isnan(acc[:, 0]) & ~np.isnan(partner_gyr[:, 0])
-    still = foot_at_rest(acc[present], gyr[present], STILL_GYR_RADS, STILL_ACC_G * GRAVITY_MPS2)
-    return float(np.mean(still))
+    acc = acc[present]
+    still = at_rest(acc, gyr[present], STILL_GYR_RADS, STILL_ACC_G * GRAVITY_MPS2)
+    cos_to_upright = acc @ upright_acc / (np.linalg.norm(acc, axis=1) * np.linalg.norm(upright_acc))
+    return float(np.mean(still & (cos_to_upright > np.cos(np.radians(UPRIGHT_WITHIN_DEG)))))
 
 
 def _correlation(magnitude: dict[str, np.ndarray], a: str, b: str) -> float:
