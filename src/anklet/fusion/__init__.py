@@ -3,6 +3,7 @@
 from anklet.fusion._accelerometer_flexion import AccelerometerFlexion
 from anklet.fusion._ankle import AnkleAngles
 from anklet.fusion._declip import TableDeclipper, at_full_scale, declip, saturated
+from anklet.fusion._partner_redraw import PartnerRedraw, partner_redraws
 from anklet.fusion._orientation import OrientationChunk, OrientationParams, SensorOrientation, quaternion_to_matrix
 
 __all__ = [
@@ -10,9 +11,11 @@ __all__ = [
     "AnkleAngles",
     "OrientationChunk",
     "OrientationParams",
+    "PartnerRedraw",
     "SensorOrientation",
     "TableDeclipper",
     "at_full_scale",
+    "partner_redraws",
     "declip",
     "quaternion_to_matrix",
     "saturated",

@@ -17,6 +17,8 @@ scale. Runs of at least ``_MIN_RUN`` rows count: a smooth signal passing a full-
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.interpolate import CubicSpline
@@ -24,6 +26,9 @@ from scipy.interpolate import CubicSpline
 from anklet.files import ImuTable
 from anklet.geometry import GRAVITY_MPS2
 from anklet.protocol import ACC_RANGES_G, GYR_RANGES_DPS
+
+if TYPE_CHECKING:
+    from anklet.fusion._partner_redraw import PartnerRedraw
 
 ACC_FULL_SCALES_MPS2 = tuple(g * GRAVITY_MPS2 for g in ACC_RANGES_G)
 GYR_FULL_SCALES_RADS = tuple(math.radians(dps) for dps in GYR_RANGES_DPS)
@@ -49,7 +54,7 @@ def saturated(at_scale: np.ndarray) -> np.ndarray:
     if not at_scale.any():
         return runs
     for axis in range(at_scale.shape[1]):
-        for start, stop in _runs(at_scale[:, axis]):
+        for start, stop in runs_of(at_scale[:, axis]):
             runs[start:stop, axis] = stop - start >= _MIN_RUN or stop == len(at_scale)
     return runs
 
@@ -63,7 +68,7 @@ def declip(values: np.ndarray, clipped: np.ndarray) -> np.ndarray:
     rows = np.arange(len(values))
     for axis in range(values.shape[1]):
         usable = ~clipped[:, axis] & ~np.isnan(values[:, axis])
-        for start, stop in _runs(clipped[:, axis]):
+        for start, stop in runs_of(clipped[:, axis]):
             before = rows[max(0, start - CONTEXT_ROWS) : start][usable[max(0, start - CONTEXT_ROWS) : start]]
             after = rows[stop : stop + CONTEXT_ROWS][usable[stop : stop + CONTEXT_ROWS]]
             if len(before) < 2 or len(after) < 2:
@@ -83,9 +88,14 @@ class TableDeclipper:
     wait with it so the table stays in order. When nothing is at full scale the rows pass
     straight through. ``finish()`` releases the rest. However the stream is cut into
     chunks, the output is the same.
+
+    ``redraws`` (sensor name -> ``PartnerRedraw``, from ``partner_redraws(calibration)``)
+    re-draws a sensor's clipped accelerometer runs from the other sensor of its leg where it
+    can, which the spline under-draws.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, redraws: Mapping[str, PartnerRedraw] | None = None) -> None:
+        self._redraws = dict(redraws or {})
         self._pending: ImuTable | None = None  # rows not released yet
         self._released_tail: ImuTable | None = None  # the last released rows, raw: context
         # which of them were clipped, for the sensors and kinds with any (the rest had none)
@@ -134,12 +144,32 @@ class TableDeclipper:
             columns = {"acc": dict(released.acc), "gyr": dict(released.gyr)}
             for (kind, name), mask in redrawn.items():
                 values = (raw.acc if kind == "acc" else raw.gyr)[name]
-                columns[kind][name] = declip(values[near], mask[near])[context:ready]
+                drawn = declip(values[near], mask[near])
+                if kind == "acc" and name in self._redraws:
+                    drawn = self._redraw_from_partner(raw, clipped, name, near, drawn)
+                columns[kind][name] = drawn[context:ready]
             released = ImuTable(released.t, columns["acc"], columns["gyr"])
         tail = slice(max(0, ready - CONTEXT_ROWS), ready)
         self._released_tail = raw.rows(tail)
         self._released_clipped = {key: mask[tail] for key, mask in clipped.items() if mask[tail].any()}
         return released
+
+
+    def _redraw_from_partner(
+        self, raw: ImuTable, clipped: dict[tuple[str, str], np.ndarray], name: str, near: slice, drawn: np.ndarray
+    ) -> np.ndarray:
+        redraw = self._redraws[name]
+        partner = redraw.partner.name
+        if partner not in raw.acc:
+            return drawn
+        partner_clipped = clipped.get(("acc", partner), np.zeros(raw.acc[partner].shape, bool))
+        return redraw(
+            (raw.acc[name][near], raw.gyr[name][near]),
+            (raw.acc[partner][near], raw.gyr[partner][near]),
+            clipped["acc", name][near],
+            partner_clipped[near],
+            drawn,
+        )
 
 
 def _clipped_readings(table: ImuTable) -> dict[tuple[str, str], np.ndarray]:
@@ -167,13 +197,14 @@ def _rows_ready(clipped_masks: list[np.ndarray], n: int) -> int:
     """Of ``n`` rows, those before the first clipped run that still lacks ``CONTEXT_ROWS``
     rows after it, moved back so that no sensor's run is cut in two (a run is re-drawn in one
     piece)."""
-    runs = [run for mask in clipped_masks for run in _runs(mask.any(axis=1))]
+    runs = [run for mask in clipped_masks for run in runs_of(mask.any(axis=1))]
     ready = min([start for start, stop in runs if stop + CONTEXT_ROWS > n], default=n)
     while cut := [start for start, stop in runs if start < ready < stop]:
         ready = min(cut)
     return ready
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in a (n,) mask."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))

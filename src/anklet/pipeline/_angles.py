@@ -16,7 +16,7 @@ import numpy as np
 from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing, movement_window
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
-from anklet.fusion import AccelerometerFlexion, AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper
+from anklet.fusion import AccelerometerFlexion, AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper, partner_redraws
 from anklet.geometry import angles_of_relative_rotation
 
 
@@ -75,7 +75,7 @@ class AngleEstimator:
         self._orientations: dict[str, SensorOrientation] = {}
         self._legs: dict[str, AnkleAngles] = {}
         self._flexion: dict[str, AccelerometerFlexion] = {}
-        self._declipper = TableDeclipper()
+        self._declipper = TableDeclipper()  # made again with the legs' re-draws at calibration
 
     def update(self, table: ImuTable) -> AngleChunk:
         self._held.append(table)
@@ -128,6 +128,7 @@ class AngleEstimator:
             self.rate_hz,
             self.params.calibration,
         )
+        self._declipper = TableDeclipper(partner_redraws(self.calibration))
         for side, leg in self.calibration.legs.items():
             self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
             if self.params.accelerometer_tau_s is not None:
