@@ -9,6 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
+from anklet.calibration import CalibrationParams
 from anklet.errors import ValidationError
 from anklet.files import (
     EVENT_COLUMNS,
@@ -20,7 +21,7 @@ from anklet.files import (
     write_summary,
 )
 from anklet.gait import ACTIVITIES, analyze_session, load_athlete
-from anklet.pipeline import angles_from_table, table_on_grid
+from anklet.pipeline import AngleParams, angles_from_table, table_on_grid
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +54,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ValidationError(f"--activity must be one of {', '.join(ACTIVITIES)}, not {args.activity!r}")
     athlete = load_athlete(args.athlete)
     table, rate_hz = table_on_grid(read_imu_csv(args.input))
-    chunk, calibration = angles_from_table(table, rate_hz)
+    # the activity tells calibration's swap check which of its rules hold
+    chunk, calibration = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=args.activity)))
     gait = analyze_session(table, rate_hz, chunk, athlete, args.activity)
     try:
         args.out.mkdir(parents=True, exist_ok=True)

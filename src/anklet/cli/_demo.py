@@ -13,11 +13,11 @@ import argparse
 import math
 
 from anklet.cli._args import positive_float
-from anklet.cli._live import stream_virtual_ble
+from anklet.cli._live import live_params, stream_virtual_ble
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.errors import ValidationError
 from anklet.gait import live_gait, load_athlete
-from anklet.pipeline import LiveParams, LivePipeline
+from anklet.pipeline import LivePipeline
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
 
@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     transport = VirtualSensorTransport(session.notifications(), speed=args.speed)
     gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
-    pipeline = LivePipeline(list(session.sensors), LiveParams(), stages=[gait])
+    pipeline = LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
     run_shown(stream(pipeline, lambda: pipeline.run(transport), show))
     return 0
 

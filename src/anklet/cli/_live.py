@@ -14,11 +14,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from anklet.calibration import CalibrationParams
 from anklet.cli._args import positive_float
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.errors import TransportError
 from anklet.gait import ACTIVITIES, AthleteProfile, live_gait, load_athlete
-from anklet.pipeline import LiveParams, LivePipeline
+from anklet.pipeline import AngleParams, LiveParams, LivePipeline
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.transport import BleakTransport, SessionConfig, load_session_config, scan_sensors
 
@@ -99,12 +100,18 @@ async def stream_ble(
     transport = BleakTransport(config, scan_timeout_s=scan_timeout_s)
     async with transport:
         gait = live_gait(_sample_rate_hz(transport), athlete, activity)
-        pipeline = LivePipeline(config.roles, LiveParams(), stages=[gait], health=transport.health)
+        pipeline = LivePipeline(config.roles, live_params(activity), stages=[gait], health=transport.health)
         if duration_s is not None:
             asyncio.get_running_loop().call_later(duration_s, transport.close)
         if until is not None:
             until.add_done_callback(lambda _: transport.close())
         await stream(pipeline, lambda: pipeline.consume(transport), show)
+
+
+def live_params(activity: str) -> LiveParams:
+    """The live pipeline's settings for ``activity``: it tells calibration's swap check which of
+    its rules hold."""
+    return LiveParams(angles=AngleParams(calibration=CalibrationParams(activity=activity)))
 
 
 def _sample_rate_hz(transport: BleakTransport) -> float:
