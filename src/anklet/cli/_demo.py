@@ -2,8 +2,8 @@
 
 The scenario's kind is the activity the gait stage watches (events, strides and running
 flags; squat reps; a guided test's assessments). ``--headless`` prints the messages of
-DESIGN.md as JSON lines; otherwise a one-line readout per second (the full terminal view
-comes with ``anklet.tui``). ``--ble`` runs the whole stack: the sensors become virtual BLE
+DESIGN.md as JSON lines; otherwise, in a terminal, the coach view (``anklet.tui``), and,
+piped, a one-line readout per second. ``--ble`` runs the whole stack: the sensors become virtual BLE
 peripherals, and bleak connects to them as it would to real ones.
 """
 
@@ -50,13 +50,14 @@ def _run(args: argparse.Namespace) -> int:
     show = print_json if args.headless else Readout()
     if not args.headless:
         print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
+    view = {"athlete": athlete, "activity": session.scenario.kind, "title": session.scenario.name}
     if args.ble:
-        run_shown(stream_virtual_ble(session, athlete, show))
+        run_shown(stream_virtual_ble(session, athlete, show), show, **view)
         return 0
     transport = VirtualSensorTransport(session.notifications(), speed=args.speed)
     gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
     pipeline = LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
-    run_shown(stream(pipeline, lambda: pipeline.run(transport), show))
+    run_shown(stream(pipeline, lambda: pipeline.run(transport), show), show, **view)
     return 0
 
 

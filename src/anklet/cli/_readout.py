@@ -1,24 +1,70 @@
-"""What a session shows on the terminal: JSON lines (``--headless``) or a one-line readout per
-second (the full terminal view comes with ``anklet.tui``). ``demo`` and ``live`` share it."""
+"""What a session shows on the terminal: JSON lines (``--headless``); in a terminal, the coach
+view of ``anklet.tui``; piped into another program, a one-line readout per second (so scripts
+that read it keep working). ``demo`` and ``live`` share it."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
+from anklet.gait import AthleteProfile, load_athlete
 from anklet.geometry import SIDES
 from anklet.pipeline import LivePipeline, Subscription
 
+COACH_INBOX_SIZE = 5000  # messages waiting for the coach view; it takes them as they come
 
-def run_shown(session: Coroutine[Any, Any, None]) -> None:
-    """Run a session that prints as it goes (``stream``, ``anklet.cli._live.stream_ble``)."""
+
+def run_shown(
+    session: Coroutine[Any, Any, None],
+    show: Callable[[dict[str, Any]], None] | None = None,
+    athlete: AthleteProfile | None = None,
+    *,
+    activity: str | None = None,
+    title: str = "",
+) -> None:
+    """Run a session that shows its messages through ``show`` as it goes (``stream``,
+    ``anklet.cli._live.stream_ble``). When ``show`` is a :class:`Readout` and stdout is a
+    terminal, the session runs inside the coach view (``anklet.tui``), judged by ``athlete``'s
+    thresholds (the default profile's when None), opening on ``activity``'s view, with
+    ``title`` in its header; quitting it ends the session."""
+    if isinstance(show, Readout) and sys.stdout.isatty():
+        _run_coach_view(session, show, athlete or load_athlete(), activity, title)
+        return
     try:
         asyncio.run(session)
     except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
         sys.stderr.close()
+
+
+def _run_coach_view(
+    session: Coroutine[Any, Any, None], readout: Readout, athlete: AthleteProfile, activity: str | None, title: str
+) -> None:
+    from anklet.tui import CoachApp  # textual loads only for a terminal
+
+    app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title)
+    app.run()
+    if app.error_ is not None:
+        raise app.error_  # the CLI says it in one sentence, after the view has closed
+
+
+async def _forwarded(session: Coroutine[Any, Any, None], readout: Readout) -> AsyncIterator[dict[str, Any]]:
+    """``session``'s messages, which it shows through ``readout``, run as a task of the
+    caller's loop (the coach view's); closing this iterator cancels the session, which
+    releases its sensors."""
+    inbox = Subscription(COACH_INBOX_SIZE)
+    readout.forward = inbox.put
+    task = asyncio.ensure_future(session)
+    task.add_done_callback(lambda _: inbox.close())
+    try:
+        async for message in inbox:
+            yield message
+        await task  # the session's own error, if it failed
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def stream(
@@ -44,11 +90,13 @@ def print_json(message: dict[str, Any]) -> None:
 
 
 class Readout:
-    """The one-line-per-second view: each status prints the newest angles, what the gait stage
-    found (the last stride's TO angle per side, the reps per side, the last assessment), the
-    flags that are up, and the sensors."""
+    """The terminal's view of a session. Piped, one line a second: each status prints the
+    newest angles, what the gait stage found (the last stride's TO angle per side, the reps per
+    side, the last assessment), the flags that are up, and the sensors. In a terminal
+    ``run_shown`` opens the coach view instead and sets ``forward`` to its inbox."""
 
     def __init__(self) -> None:
+        self.forward: Callable[[dict[str, Any]], None] | None = None
         self._angles: dict[str, Any] = {}
         self._to_angle_deg: dict[str, float | None] = {}
         self._reps: dict[str, int] = {}
@@ -56,6 +104,9 @@ class Readout:
         self._flags: dict[tuple[str, str], bool] = {}
 
     def __call__(self, message: dict[str, Any]) -> None:
+        if self.forward is not None:
+            self.forward(message)
+            return
         kind = message["type"]
         if kind == "angles":
             self._angles = message

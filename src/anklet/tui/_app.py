@@ -1,0 +1,199 @@
+"""The coach's terminal view: an ``App`` fed by any async iterator of DESIGN.md messages (a
+live pipeline's, a replay's, an MQTT subscription's); it knows nothing of where they come from.
+
+A worker folds every message into the ``CoachModel`` as it comes; a timer redraws the current
+view from the model at most ``redraw_hz`` times a second, and only when something changed, so
+the message rate never drives the rendering and nothing piles up. Quitting cancels the worker
+and closes the feed, which ends the session behind it (the sensors are released).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from anklet.errors import AnkletError
+from anklet.gait import AthleteProfile
+from anklet.tui._assessment import AssessmentView
+from anklet.tui._help import HelpScreen
+from anklet.tui._model import GUIDED_TESTS, CoachModel
+from anklet.tui._running import RunningView
+from anklet.tui._sensors import SensorPanel
+from anklet.tui._squat import SquatView
+
+__all__ = ["VIEWS", "CoachApp", "view_of"]
+
+VIEWS = ("running", "squat", "assessment")
+LARGE_SIZE = (120, 40)  # from this many columns and rows on, badges and sensors take more room
+
+
+def view_of(activity: str | None) -> str:
+    """The view that shows ``activity`` (an ``anklet.gait.ACTIVITIES`` name)."""
+    if activity in GUIDED_TESTS:
+        return "assessment"
+    return "squat" if activity == "squat" else "running"
+
+
+class CoachApp(App[int]):
+    """The live readout. ``feed``: the messages; ``athlete``: the thresholds to judge by (and
+    the name of the athlete when the messages name none); ``activity``: what the session is,
+    when its owner knows (else the view follows the first gait messages); ``title``: the
+    session's name for the header.
+
+    ``error_`` holds the feed's error (an ``AnkletError``) when it failed; the app then exits
+    with code 1 for the caller to say it in one sentence.
+    """
+
+    CSS_PATH = "coach.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("space,p", "pause", "Pause"),
+        Binding("m", "mark", "Mark"),
+        Binding("v", "next_view", "View"),
+        Binding("1", "view('running')", "Running", show=False),
+        Binding("2", "view('squat')", "Squat", show=False),
+        Binding("3", "view('assessment')", "Assessment", show=False),
+        Binding("a", "next_athlete", "Athlete"),
+        Binding("r", "record", "Record (n/a)"),
+        Binding("question_mark,h", "help", "Help"),
+        Binding("q", "quit", "Quit", priority=True),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        feed: AsyncIterator[dict[str, Any]],
+        athlete: AthleteProfile,
+        *,
+        activity: str | None = None,
+        title: str = "",
+        redraw_hz: float = 15.0,
+    ) -> None:
+        super().__init__()
+        self.feed = feed
+        self.athlete = athlete
+        self.session_title = title
+        self.redraw_hz = redraw_hz
+        self.model = CoachModel(athlete.name, activity)
+        self.athlete_name = athlete.name
+        self.view = view_of(activity)
+        self.view_chosen = activity is not None  # else the first gait messages choose it
+        self.paused = False
+        self.error_: AnkletError | None = None
+        self.redraws_ = 0
+        self._drawn_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        with ContentSwitcher(initial=self.view, id="views"):
+            yield RunningView(self.athlete, id="running")
+            yield SquatView(self.athlete, id="squat")
+            yield AssessmentView(self.athlete, id="assessment")
+        yield SensorPanel(id="sensors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._feed_worker = self.run_worker(self._consume(), name="feed")
+        self.set_interval(1.0 / self.redraw_hz, self._redraw_if_changed)
+        self._size_class(self.size.width, self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._size_class(event.size.width, event.size.height)
+
+    def _size_class(self, width: int, height: int) -> None:
+        self.set_class(width >= LARGE_SIZE[0] and height >= LARGE_SIZE[1], "-large")
+
+    async def _consume(self) -> None:
+        try:
+            async for message in self.feed:
+                self.model.handle(message)
+        except AnkletError as exc:
+            self.error_ = exc
+            self.exit(1)
+        finally:
+            self.model.end()
+            close = getattr(self.feed, "aclose", None)
+            if close is not None:
+                await close()  # the feed's owner ends its session (sensors released)
+
+    def _redraw_if_changed(self) -> None:
+        if not self.paused and self.model.version != self._drawn_version:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the current view from the model now (the timer does it while not paused)."""
+        self._drawn_version = self.model.version
+        state = self.model.athletes[self.athlete_name]
+        if not self.view_chosen and state.activity is not None:
+            self._show_view(view_of(state.activity))
+        self.query_one(f"#{self.view}").show(state)
+        self.query_one(SensorPanel).show(state.sensors)
+        self.query_one("#header", Static).update(self._header())
+        self.redraws_ += 1
+
+    def _header(self) -> Text:
+        state = self.model.athletes[self.athlete_name]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" anklet ", style="bold reverse")
+        text.append(f" {self.session_title} " if self.session_title else " ")
+        text.append(f" athlete {state.name}", style="bold")
+        if len(self.model.athletes) > 1:
+            text.append(f" ({list(self.model.athletes).index(state.name) + 1}/{len(self.model.athletes)})")
+        text.append(f"   t {state.t:6.1f} s   ")
+        if self.model.ended:
+            text.append(" session over: q quits ", style="bold reverse")
+        elif not state.calibrated:
+            text.append(" calibrating: stand still, then move ", style="bold black on yellow")
+        if self.paused:
+            text.append(" ⏸ PAUSED (data still coming in) ", style="bold white on blue")
+        return text
+
+    def _show_view(self, view: str) -> None:
+        self.view = view
+        self.query_one(ContentSwitcher).current = view
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.redraw()  # the header says so at once; the views stay as they were until resume
+
+    def action_mark(self) -> None:
+        # Issue 8: the recorder will store each mark here, beside the session it records.
+        mark = self.model.mark(self.athlete_name)
+        self.notify(f"marked t = {mark.t:.1f} s ({mark.athlete})", timeout=3)
+
+    def action_next_view(self) -> None:
+        self.action_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
+
+    def action_view(self, view: str) -> None:
+        self.view_chosen = True
+        self._show_view(view)
+        self.redraw()
+
+    def action_next_athlete(self) -> None:
+        names = list(self.model.athletes)
+        if len(names) == 1:
+            self.notify(f"only one athlete in this feed ({names[0]})", timeout=3)
+            return
+        self.athlete_name = names[(names.index(self.athlete_name) + 1) % len(names)]
+        self.redraw()
+
+    def action_record(self) -> None:
+        self.notify("recording is not available yet (it comes with anklet's recorder)", severity="warning", timeout=4)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self._feed_worker.cancel()
+        try:
+            await self._feed_worker.wait()  # the feed is closed: its session is over
+        except (WorkerCancelled, WorkerFailed):
+            pass
+        self.exit(self.return_code or 0)

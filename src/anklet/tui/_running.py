@@ -1,0 +1,104 @@
+"""The running view: per side, the toe-off angle of the latest stride against the athlete's
+threshold, the flag badges, the live dorsiflexion trace with IC/TO marks, contact time and
+cadence, and the recent strides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from anklet.gait import AthleteProfile
+from anklet.geometry import SIDES
+from anklet.tui._badges import FlagBadges
+from anklet.tui._format import degrees, number
+from anklet.tui._gauge import Gauge, passes
+from anklet.tui._model import AthleteState, SideState
+from anklet.tui._table import RecentTable
+from anklet.tui._trace import AngleTrace
+
+__all__ = ["RunningView"]
+
+TRACE_SPAN_S = 5.0  # about seven strides at a running cadence
+TRACE_RANGE_DEG = (-40.0, 30.0)  # running ankles go from about -30 (toe-off) to +25 (mid-stance)
+TO_GAUGE_RANGE_DEG = (-40.0, 10.0)
+RUNNING_FLAGS = ("restricted_pf", "asymmetry", "worsening")
+_STRIDE_COLUMNS = (("t s", 7), ("TO", 7), ("contact", 7), ("cadence", 7), ("", 4))
+
+
+class RunningSide(Vertical):
+    """One ankle of the running view."""
+
+    def __init__(self, side: str, athlete: AthleteProfile, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.side = side
+        self.athlete = athlete
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="side-title")
+        yield Gauge(range_deg=TO_GAUGE_RANGE_DEG, good="below")
+        yield FlagBadges(RUNNING_FLAGS)
+        yield AngleTrace(span_s=TRACE_SPAN_S, range_deg=TRACE_RANGE_DEG)
+        yield Static(classes="metrics")
+        yield RecentTable(_STRIDE_COLUMNS)
+
+    def show(self, state: SideState, marks: list[float]) -> None:
+        thresholds = self.athlete.thresholds.restricted_pf_to_deg_by_gait
+        last = state.strides[-1] if state.strides else None
+        threshold = thresholds[last["gait"]] if last else thresholds["running"]
+        to_deg = last["ankle_angle_at_to_deg"] if last else None
+        self.query_one(".side-title", Static).update(_title(self.side, to_deg, threshold))
+        self.query_one(Gauge).show(to_deg, threshold)
+        self.query_one(FlagBadges).show(state.active_flags())
+        self.query_one(AngleTrace).show(state.angles, state.events, marks, threshold_deg=threshold)
+        self.query_one(".metrics", Static).update(
+            f"contact {number(last and last['contact_time_s'], ' s')}   "
+            f"cadence {number(last and last['cadence_spm'], ' spm', 0)}   "
+            f"now {degrees(state.dorsiflexion_deg)}"
+        )
+        self.query_one(RecentTable).show([_stride_row(stride) for stride in state.strides])
+
+
+def _title(side: str, to_deg: float | None, threshold_deg: float) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {side.upper()} ", style="bold reverse")
+    text.append("  TO ")
+    if to_deg is None:
+        text.append("--", style="bold")
+    else:
+        good = passes(to_deg, threshold_deg, "below")
+        text.append(degrees(to_deg), style="bold green" if good else "bold red")
+        text.append("  extends" if good else "  RESTRICTED", style="green" if good else "bold red")
+    text.append(f"  (limit {degrees(threshold_deg, 0)})", style="dim")
+    return text
+
+
+def _stride_row(stride: dict[str, Any]) -> tuple:
+    restricted = stride["restricted_pf"]  # judged by its own gait's threshold
+    return (
+        f"{stride['t']:.1f}",
+        (degrees(stride["ankle_angle_at_to_deg"]), "red" if restricted else ""),
+        number(stride["contact_time_s"], " s"),
+        number(stride["cadence_spm"], "", 0),
+        ("!" if restricted else "ok", "bold red" if restricted else "green"),
+    )
+
+
+class RunningView(Horizontal):
+    """Both ankles side by side."""
+
+    def __init__(self, athlete: AthleteProfile, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.athlete = athlete
+
+    def compose(self) -> ComposeResult:
+        for side in SIDES:
+            yield RunningSide(side, self.athlete, classes=f"side side-{side}")
+
+    def show(self, state: AthleteState) -> None:
+        marks = [mark.t for mark in state.marks]
+        for panel in self.query(RunningSide):
+            panel.show(state.sides[panel.side], marks)
