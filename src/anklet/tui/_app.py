@@ -116,7 +116,7 @@ class CoachApp(App[int]):
                 self.model.handle(message)
         except AnkletError as exc:
             self.error_ = exc
-            self.exit(1)
+            self.exit(return_code=1)
         finally:
             self.model.end()
             close = getattr(self.feed, "aclose", None)

@@ -178,8 +178,7 @@ class AssessmentSide(Vertical):
         title.append("  now ")
         title.append(degrees(now), style="bold" if now is None else (
             "bold green" if passes(now, spec.pass_deg, spec.good) else "bold red"))
-        title.append(f"  best {degrees(best)}  passes {'≥' if spec.good == 'above' else '≤'} {degrees(spec.pass_deg)}",
-                     style="dim")
+        title.append(f"  best {degrees(best)}", style="dim")
         self.query_one(".side-title", Static).update(title)
         self.query_one(Gauge).good = spec.good
         self.query_one(Gauge).show(now, spec.pass_deg, spec.range_deg)

@@ -12,13 +12,13 @@ from textual.widgets import Static
 __all__ = ["FLAG_LABELS", "FlagBadges"]
 
 FLAG_LABELS = {
-    "restricted_pf": "TO EXTENSION",
+    "restricted_pf": "EXTENSION",
     "asymmetry": "ASYMMETRY",
     "worsening": "WORSENING",
     "restricted_df": "DORSIFLEXION",
 }
-"""What each flag's badge says: the motion that is short (restricted plantarflexion is the
-seed's "extension"), or how the sides compare."""
+"""What each flag's badge says: the motion that is short (restricted plantarflexion at
+toe-off is the seed's "extension"), or how the sides compare."""
 
 
 class FlagBadges(Horizontal):

@@ -17,11 +17,13 @@ def passes(value_deg: float, threshold_deg: float, good: str) -> bool:
 def gauge_text(
     value_deg: float | None, threshold_deg: float, *, range_deg: tuple[float, float], width: int, good: str
 ) -> Text:
-    """``width`` cells spanning ``range_deg``: filled from the end of the range that is good
-    (``good`` is ``"below"``: lower values pass, like a toe-off angle; ``"above"``: higher
-    ones, like a squat's dorsiflexion) up to ``value_deg``; the threshold is a ``┃``."""
+    """``width`` cells: what passes (``≤ -15°``), then a bar spanning ``range_deg``, filled
+    from the end of the range that is good (``good`` is ``"below"``: lower values pass, like
+    a toe-off angle; ``"above"``: higher ones, like a squat's dorsiflexion) up to
+    ``value_deg``, with the threshold as a ``┃``."""
     lo, hi = range_deg
-    width = max(width, 3)
+    label = f"{'≤' if good == 'below' else '≥'}{threshold_deg:+.0f}° "
+    width = max(width - len(label), 3)
 
     def cell(value: float) -> int:
         return round((min(max(value, lo), hi) - lo) / (hi - lo) * (width - 1))
@@ -33,7 +35,7 @@ def gauge_text(
         at = cell(value_deg)
         filled = set(range(at, width)) if good == "below" else set(range(at + 1))
         style = "bold green" if passes(value_deg, threshold_deg, good) else "bold red"
-    text = Text(no_wrap=True, overflow="crop")
+    text = Text(label, style="bold", no_wrap=True, overflow="crop")
     for index in range(width):
         if index == mark:
             text.append("┃", style="bold white")

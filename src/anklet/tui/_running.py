@@ -15,7 +15,7 @@ from anklet.gait import AthleteProfile
 from anklet.geometry import SIDES
 from anklet.tui._badges import FlagBadges
 from anklet.tui._format import degrees, number
-from anklet.tui._gauge import Gauge, passes
+from anklet.tui._gauge import Gauge
 from anklet.tui._model import AthleteState, SideState
 from anklet.tui._table import RecentTable
 from anklet.tui._trace import AngleTrace
@@ -50,7 +50,7 @@ class RunningSide(Vertical):
         last = state.strides[-1] if state.strides else None
         threshold = thresholds[last["gait"]] if last else thresholds["running"]
         to_deg = last["ankle_angle_at_to_deg"] if last else None
-        self.query_one(".side-title", Static).update(_title(self.side, to_deg, threshold))
+        self.query_one(".side-title", Static).update(_title(self.side, last))
         self.query_one(Gauge).show(to_deg, threshold)
         self.query_one(FlagBadges).show(state.active_flags())
         self.query_one(AngleTrace).show(state.angles, state.events, marks, threshold_deg=threshold)
@@ -62,17 +62,16 @@ class RunningSide(Vertical):
         self.query_one(RecentTable).show([_stride_row(stride) for stride in state.strides])
 
 
-def _title(side: str, to_deg: float | None, threshold_deg: float) -> Text:
+def _title(side: str, stride: dict[str, Any] | None) -> Text:
+    """Side and the latest stride's TO angle; the gauge under it shows the threshold."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {side.upper()} ", style="bold reverse")
     text.append("  TO ")
-    if to_deg is None:
-        text.append("--", style="bold")
-    else:
-        good = passes(to_deg, threshold_deg, "below")
-        text.append(degrees(to_deg), style="bold green" if good else "bold red")
-        text.append("  extends" if good else "  RESTRICTED", style="green" if good else "bold red")
-    text.append(f"  (limit {degrees(threshold_deg, 0)})", style="dim")
+    if stride is None or stride["ankle_angle_at_to_deg"] is None:
+        return text.append("--", style="bold")
+    restricted = stride["restricted_pf"]  # judged by its own gait's threshold
+    text.append(degrees(stride["ankle_angle_at_to_deg"]), style="bold red" if restricted else "bold green")
+    text.append("  RESTRICTED" if restricted else "  extends", style="bold white on red" if restricted else "green")
     return text
 
 

@@ -61,7 +61,6 @@ def _title(side: str, reps: int, max_df_deg: float | None, threshold_deg: float)
         text.append("--", style="bold")
     else:
         text.append(degrees(max_df_deg), style="bold green" if passes(max_df_deg, threshold_deg, "above") else "bold red")
-    text.append(f"  (limit {degrees(threshold_deg, 0)})", style="dim")
     return text
 
 
