@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,10 +53,12 @@ def main() -> int:
     if shutil.which("tmux") is None:
         print("bench_tui needs tmux", file=sys.stderr)
         return 1
-    command = f"exec {ANKLET} demo --scenario {args.scenario} --duration {args.duration:g}"
+    exit_code = Path(tempfile.mkdtemp()) / "exit_code"
+    command = f"{ANKLET} demo --scenario {args.scenario} --duration {args.duration:g}; echo $? > {exit_code}; sleep 60"
     tmux("new-session", "-d", "-x", "100", "-y", "30", command)
-    tmux("set-option", "-g", "remain-on-exit", "on")
-    pid = int(tmux("display-message", "-p", "#{pane_pid}").strip())
+    shell = int(tmux("display-message", "-p", "#{pane_pid}").strip())
+    time.sleep(1.0)
+    pid = int(Path(f"/proc/{shell}/task/{shell}/children").read_text().split()[0])  # the demo under the shell
     started = time.monotonic()
     rows, first_seen = [], None
     try:
@@ -75,7 +78,6 @@ def main() -> int:
                   f"lag {lag_s:+5.1f} s", flush=True)
         tmux("send-keys", "q")
         time.sleep(3.0)
-        dead = tmux("display-message", "-p", "#{pane_dead} #{pane_dead_status}").split()
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     if args.out:
@@ -93,7 +95,7 @@ def main() -> int:
     lags = [row["lag_s"] for row in steady if row["lag_s"] == row["lag_s"]]
     if lags:
         print(f"lag of the shown session time: {lags[0]:+.1f} s at 1 min, {lags[-1]:+.1f} s at the end")
-    print(f"after q: {'quit with exit code ' + dead[1] if dead and dead[0] == '1' else 'still running'}")
+    print(f"after q: {'quit with exit code ' + exit_code.read_text().strip() if exit_code.exists() else 'still running'}")
     return 0
 
 
