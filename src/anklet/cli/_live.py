@@ -65,7 +65,7 @@ def _run_live(args: argparse.Namespace) -> int:
         else:
             await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout)
 
-    run_shown(main())
+    run_shown(main(), show, athlete, activity=args.activity if session is None else session.scenario.kind)
     return 0
 
 
