@@ -233,3 +233,28 @@ def test_an_unknown_activity_is_one_sentence(squats, tmp_path, capsys):
     write_imu_csv(tmp_path / "imu.csv", table)
     assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out"), "--activity", "lunges"]) == 1
     assert "--activity must be one of running, walking, squat" in _one_sentence(capsys)
+
+
+def _relabelled(table: ImuTable, swaps: dict[str, str]) -> ImuTable:
+    """``table`` with the sensors of each pair in ``swaps`` under each other's column names."""
+    names = {**swaps, **{b: a for a, b in swaps.items()}}
+    return ImuTable(table.t, {names.get(n, n): a for n, a in table.acc.items()},
+                    {names.get(n, n): g for n, g in table.gyr.items()})
+
+
+@pytest.mark.parametrize(
+    ("scenario", "swaps", "activity", "expected"),
+    [
+        ("squats", {"left_shank": "left_foot"}, [], "left_shank and left_foot look swapped: "),
+        ("easy_run", {"right_shank": "right_foot"}, ["--activity", "running"], "right_shank and right_foot look swapped: "),
+        ("easy_run", {"left_foot": "right_foot"}, ["--activity", "running"],
+         "left_foot and right_foot (or left_shank and right_shank) look swapped: "),
+    ],
+)
+def test_swapped_columns_are_one_sentence(squats, tmp_path, capsys, scenario, swaps, activity, expected):
+    table = squats[1] if scenario == "squats" else simulate(load_scenario(scenario), seed=2, duration_s=30).imu_table()
+    write_imu_csv(tmp_path / "imu.csv", _relabelled(table, swaps))
+    assert main(["analyze", str(tmp_path / "imu.csv"), "--out", str(tmp_path / "out"), *activity]) == 1
+    error = _one_sentence(capsys)
+    assert error.startswith(f"anklet: {expected}") and error.endswith("(or the CSV's column names) and start again")
+    assert not (tmp_path / "out" / "angles.csv").exists()

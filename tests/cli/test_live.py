@@ -83,3 +83,18 @@ def test_demo_ble_refuses_another_pace():
     result = subprocess.run([*ANKLET, "demo", "--ble", "--speed", "max"], capture_output=True, text=True)
     assert result.returncode == 1
     assert "--ble streams in real time" in result.stderr
+
+
+async def test_live_with_a_shank_and_foot_swapped_in_the_config_says_so(tmp_path):
+    """The config names the right leg's shank sensor as its foot and the other way round: once
+    calibration has its window (about 25 s in), the session ends with the swap check's sentence."""
+    async with VirtualFleet(simulate(load_scenario("easy_run"), seed=4, duration_s=40.0)) as fleet:
+        roles = {"right_shank": "right_foot", "right_foot": "right_shank"}
+        config = tmp_path / "session.toml"
+        config.write_text("[sensors]\n" + "".join(
+            f'{roles.get(name, name)} = "{serial}"\n' for name, serial in fleet.serials.items()))
+        result = await _anklet("live", "--config", str(config), "--activity", "running", "--duration", "40",
+                               "--scan-timeout", "2", "--headless", timeout_s=90.0)
+    assert result.returncode == 1
+    assert result.stderr.startswith("anklet: right_shank and right_foot look swapped: ")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -108,7 +108,8 @@ def calibrate(
             f"no leg has both a shank and a foot sensor (found {', '.join(sorted(acc))}); "
             "ankle angles need both"
         )
-    _refuse_swaps(acc, gyr, rate_hz, standing, window, params.activity)
+    # before the movement check: a squat's foot named as its shank reads as too little movement
+    _refuse_swaps(acc, gyr, bias, rate_hz, standing, window, sides, params)
     moved_s = {
         side: shank_movement(gyr[f"{side}_shank"][window] - bias[f"{side}_shank"],
                              gyr[f"{side}_foot"][window] - bias[f"{side}_foot"], params.alignment).sum() / rate_hz
@@ -142,16 +143,35 @@ def calibrate(
 def _refuse_swaps(
     acc: dict[str, np.ndarray],
     gyr: dict[str, np.ndarray],
+    bias: dict[str, np.ndarray],
     rate_hz: float,
     standing: slice,
     window: slice,
-    activity: str | None,
+    sides: list[str],
+    params: CalibrationParams,
 ) -> None:
     """ValidationError with the first finding of ``suspected_swaps`` on the movement ``window``
-    and what to do about it: the angles of a swapped pair would be confidently wrong."""
-    upright = {name: np.nanmean(a[standing], axis=0) for name, a in acc.items()}
+    and what to do about it: the angles of a swapped pair would be confidently wrong. A leg
+    neither of whose sensors turned for ``alignment.min_moving_s`` tells no shank from foot
+    (both just stand): it is not asked about."""
+
+    def turned_s(name: str, partner: str) -> float:
+        return shank_movement(gyr[name][window] - bias[name], gyr[partner][window] - bias[partner],
+                              params.alignment).sum() / rate_hz
+
+    asked = [
+        name
+        for side in sides
+        if max(turned_s(f"{side}_shank", f"{side}_foot"), turned_s(f"{side}_foot", f"{side}_shank"))
+        >= params.alignment.min_moving_s
+        for name in (f"{side}_shank", f"{side}_foot")
+    ]
     findings = suspected_swaps(
-        {name: a[window] for name, a in acc.items()}, {name: g[window] for name, g in gyr.items()}, rate_hz, upright, activity
+        {name: acc[name][window] for name in asked},
+        {name: gyr[name][window] for name in asked},
+        rate_hz,
+        {name: np.nanmean(acc[name][standing], axis=0) for name in asked},
+        params.activity,
     )
     if findings:
         raise ValidationError(
