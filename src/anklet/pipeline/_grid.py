@@ -4,6 +4,9 @@ Each sensor's rows are fixed as soon as that sensor has covered them (so stages 
 sensor, such as the foot's gait events, need not wait for the others), and a row is released
 for all sensors together once every sensor still talking has covered it. A sensor silent for
 longer than ``max_wait_s`` does not hold the others back: its rows are missing (NaN) instead.
+Nor, from that moment, does a sensor whose link the transport reports down (``on_connection``):
+nothing can come from it, so waiting ``max_wait_s`` would only hold the others' rows. Reported
+up again, it is waited for again (for ``max_wait_s`` at most, until its data resume).
 A hole in a sensor's samples holds its rows only when packets are missing there (a sequence
 gap) and only for ``reorder_wait_s``, in case BLE delivers them late; a hole with no packet
 missing (a clock-sync step, a firmware FIFO overflow) can never fill and holds nothing.
@@ -51,6 +54,7 @@ class _SensorRows:
         self._holes: list[tuple[float, float, float]] = []  # (start s, end s, seen at s)
         self.latest_sample_s = -math.inf
         self.latest_arrival_s = -math.inf
+        self.link_down = False
         self.next_row = 0  # the first grid row not fixed yet
         self.fixed: list[np.ndarray] = []  # (n, 6) rows fixed, from the grid's next joint row on
 
@@ -120,9 +124,10 @@ class LiveGrid:
     """Grid rows k / rate_hz for ``sensors``, fixed per sensor and released as they become
     complete.
 
-    ``add(name, samples, arrival_s)`` takes a packet's timed samples; ``advance(now_s)``
-    returns the :class:`GridRelease` of that moment; ``flush()`` releases every row the
-    samples cover, at the end of a session.
+    ``add(name, samples, arrival_s)`` takes a packet's timed samples; ``on_connection(name,
+    up, now_s)`` the transport's report that a sensor's link went down or came back;
+    ``advance(now_s)`` returns the :class:`GridRelease` of that moment; ``flush()`` releases
+    every row the samples cover, at the end of a session.
     """
 
     def __init__(self, sensors: list[str], rate_hz: float, max_wait_s: float, reorder_wait_s: float = 0.03) -> None:
@@ -140,9 +145,17 @@ class LiveGrid:
                 sensor.next_row = self._next_row
         self._sensors[name].add(samples, arrival_s)
 
+    def on_connection(self, name: str, up: bool, now_s: float) -> None:
+        """``name``'s link went down (it holds no row from now on) or came back (it holds rows
+        again, as if it had just sent: its data follow the report within ``max_wait_s``)."""
+        sensor = self._sensors[name]
+        sensor.link_down = not up
+        if up:
+            sensor.latest_arrival_s = max(sensor.latest_arrival_s, now_s)
+
     def advance(self, now_s: float) -> GridRelease:
         talking = {name: sensor for name, sensor in self._sensors.items()
-                   if now_s - sensor.latest_arrival_s <= self.max_wait_s}
+                   if not sensor.link_down and now_s - sensor.latest_arrival_s <= self.max_wait_s}
         if not talking:
             return _NOTHING
         sensor_rows = self._fix({
