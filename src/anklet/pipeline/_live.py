@@ -186,6 +186,9 @@ class LivePipeline:
             link.on_status(notification.payload)
         elif notification.channel == "connection":
             link.on_connection(notification.payload)
+            if self._grid is not None:  # a sensor down holds no rows: release what the others have
+                self._grid.on_connection(notification.sensor, link.link_up_, now)
+                self._released(self._grid.advance(now))
         else:
             samples = link.on_data(notification.payload, now)
             if samples is not None:
