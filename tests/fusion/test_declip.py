@@ -52,6 +52,37 @@ def test_a_signal_passing_a_full_scale_value_is_left_alone():
     assert not saturated(at_full_scale(acc, declip_module.ACC_FULL_SCALES_MPS2))[:-1].any()
 
 
+def test_a_full_scale_the_sensor_has_read_past_is_not_its_range():
+    """At 16 g a foot strike reads 4 g on its way up; two rows there are not a clipped run once
+    the sensor has read more than 4 g, but they are while it never has (a sensor at 4 g)."""
+    acc = np.zeros((12, 3))
+    acc[:, 0] = 1.0
+    acc[5:7, 0] = 4 * GRAVITY_MPS2
+    assert saturated(at_full_scale(acc, declip_module.ACC_FULL_SCALES_MPS2))[5:7, 0].all()
+    acc[2, 0] = 6 * GRAVITY_MPS2
+    assert not saturated(at_full_scale(acc, declip_module.ACC_FULL_SCALES_MPS2)).any()
+    acc[2, 0] = 1.0  # now only what came before these rows says so
+    assert not at_full_scale(acc, declip_module.ACC_FULL_SCALES_MPS2, largest_before=6 * GRAVITY_MPS2).any()
+    acc[9, 0] = 6 * GRAVITY_MPS2  # what comes after does not: the run was at the range then
+    assert saturated(at_full_scale(acc, declip_module.ACC_FULL_SCALES_MPS2))[5:7, 0].all()
+    # and a stream cut anywhere (the largest reading carried from chunk to chunk) agrees
+    pulse = np.array([1.0, 2.0, 3.0, 3.8, 4.0, 4.0, 3.8, 3.0, 2.0, 1.0]) * GRAVITY_MPS2  # at 4 g: its peak re-drawn higher
+    acc = np.zeros((30, 3))
+    acc[:, 0] = GRAVITY_MPS2
+    acc[0:10, 0] = pulse
+    acc[15, 0] = 6 * GRAVITY_MPS2  # from here on 4 g is not the range
+    acc[20:30, 0] = pulse
+    table = ImuTable(np.arange(len(acc)) / RATE_HZ, {"a": acc}, {"a": np.zeros_like(acc)})
+    whole = TableDeclipper()
+    expected = ImuTable.concatenate([part for part in (whole.update(table), whole.finish()) if part is not None])
+    assert (expected.acc["a"][4:6, 0] > 4.05 * GRAVITY_MPS2).all()
+    np.testing.assert_array_equal(expected.acc["a"][6:], acc[6:])
+    for cut in range(1, len(acc)):
+        declipper = TableDeclipper()
+        parts = [declipper.update(table.rows(slice(0, cut))), declipper.update(table.rows(slice(cut, None))), declipper.finish()]
+        np.testing.assert_array_equal(ImuTable.concatenate([p for p in parts if p is not None]).acc["a"], expected.acc["a"])
+
+
 def _table(n: int) -> ImuTable:
     rng = np.random.default_rng(3)
     acc = np.vstack([_clipped(_impact(n=400)) for _ in range(n // 400)])

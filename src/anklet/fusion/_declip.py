@@ -10,8 +10,11 @@ with a cubic spline through the unclipped samples either side, never below the f
 brings it back to 2.3 deg, the error of the sensor that does not clip.
 
 A saturated axis reads +32767 or -32768 (PROTOCOL.md), so its value sits at a protocol full
-scale. Runs of at least ``_MIN_RUN`` rows count: a smooth signal passing a full-scale value
-(2, 4, 8 g at a wider range) touches it for one row at most.
+scale. The table does not say which range a sensor runs at, but its readings do: once one has
+exceeded a full scale, that is not the sensor's, and its readings at it are not clipped. (At
+16 g, running passes 2, 4 and 8 g all the time, and a third of the live steps went to holding
+rows for runs that were not clipping at all.) Runs of at least ``_MIN_RUN`` rows count: a
+smooth signal passing a full-scale value touches it for one row at most.
 """
 
 from __future__ import annotations
@@ -38,13 +41,25 @@ _TOLERANCE = 1e-3  # +32767 / 32768 of the full scale, plus the decoder's roundi
 _MIN_RUN = 2
 
 
-def at_full_scale(values: np.ndarray, full_scales: tuple[float, ...]) -> np.ndarray:
-    """(n, 3) -> (n, 3) bool: readings at one of ``full_scales`` (NaN never is)."""
+def at_full_scale(values: np.ndarray, full_scales: tuple[float, ...], largest_before: float = 0.0) -> np.ndarray:
+    """(n, 3) -> (n, 3) bool: readings at one of ``full_scales`` that no reading of the sensor
+    up to them has exceeded (``largest_before``: the largest magnitude before these rows). NaN
+    never is."""
     magnitude = np.abs(values)
+    row_largest = np.fmax.reduce(magnitude, axis=1) if len(values) else np.empty(0)
+    largest = np.fmax.accumulate(np.concatenate([[largest_before], row_largest]))[1:]
     found = np.zeros(values.shape, bool)
-    for scale in full_scales:
-        found |= np.abs(magnitude - scale) <= _TOLERANCE * scale
+    for scale in _possible_scales(full_scales, largest_before):
+        found |= _near(magnitude, scale) & (largest <= scale * (1.0 + _TOLERANCE))[:, None]
     return found
+
+
+def _near(magnitude: np.ndarray, scale: float) -> np.ndarray:
+    return np.abs(magnitude - scale) <= _TOLERANCE * scale
+
+
+def _possible_scales(full_scales: tuple[float, ...], largest: float) -> tuple[float, ...]:
+    return tuple(scale for scale in full_scales if largest <= scale * (1.0 + _TOLERANCE))
 
 
 def saturated(at_scale: np.ndarray) -> np.ndarray:
@@ -100,23 +115,39 @@ class TableDeclipper:
         self._released_tail: ImuTable | None = None  # the last released rows, raw: context
         # which of them were clipped, for the sensors and kinds with any (the rest had none)
         self._released_clipped: dict[tuple[str, str], np.ndarray] = {}
+        # (kind, sensor) -> the largest magnitude of the rows before the tail, for ``at_full_scale``
+        self._largest: dict[tuple[str, str], float] = {}
 
     def update(self, table: ImuTable) -> ImuTable:
-        if self._pending is None and not _any_at_full_scale(table):
+        if self._pending is None and not self._any_at_full_scale(table):
             self._keep_tail(table)  # the usual case, cheaply: nothing to hold or re-draw
             return table
         pending = table if self._pending is None else ImuTable.concatenate([self._pending, table])
         return self._release(pending, final=False)
 
+    def _any_at_full_scale(self, table: ImuTable) -> bool:
+        """Whether any reading may sit at a full scale, each kind in one array pass over the
+        scales some sensor of it may still run at (more than ``at_full_scale`` finds, never less)."""
+        for kind, columns, scales in self._kinds(table):
+            possible = {scale for name in columns for scale in _possible_scales(scales, self._largest.get((kind, name), 0.0))}
+            magnitude = np.abs(np.hstack(list(columns.values())))
+            if any(_near(magnitude, scale).any() for scale in possible):
+                return True
+        return False
+
     def _keep_tail(self, released: ImuTable) -> None:
         """Keep the last rows released, none of them clipped, as context for a later run."""
         n = len(released.t)
         if n >= CONTEXT_ROWS or self._released_tail is None:
+            if self._released_tail is not None:
+                self._note_largest(self._released_tail)
+            self._note_largest(released.rows(slice(0, max(0, n - CONTEXT_ROWS))))
             self._released_tail = released.rows(slice(max(0, n - CONTEXT_ROWS), n))
             self._released_clipped = {}
             return
         tail = ImuTable.concatenate([self._released_tail, released])
         keep = slice(len(tail.t) - CONTEXT_ROWS, len(tail.t))
+        self._note_largest(tail.rows(slice(0, keep.start)))
         self._released_tail = tail.rows(keep)
         self._released_clipped = {
             key: np.vstack([mask, np.zeros((n, 3), bool)])[keep] for key, mask in self._released_clipped.items()
@@ -128,7 +159,7 @@ class TableDeclipper:
     def _release(self, pending: ImuTable, *, final: bool) -> ImuTable:
         context = 0 if self._released_tail is None else len(self._released_tail.t)
         raw = pending if context == 0 else ImuTable.concatenate([self._released_tail, pending])
-        clipped = _clipped_readings(raw)
+        clipped = self._clipped_readings(raw)
         for key, mask in self._released_clipped.items():  # the tail alone may cut a run short
             clipped[key][:context] = mask
         n = len(raw.t)
@@ -150,10 +181,37 @@ class TableDeclipper:
                 columns[kind][name] = drawn[context:ready]
             released = ImuTable(released.t, columns["acc"], columns["gyr"])
         tail = slice(max(0, ready - CONTEXT_ROWS), ready)
+        self._note_largest(raw.rows(slice(0, tail.start)))
         self._released_tail = raw.rows(tail)
         self._released_clipped = {key: mask[tail] for key, mask in clipped.items() if mask[tail].any()}
         return released
 
+
+    def _clipped_readings(self, raw: ImuTable) -> dict[tuple[str, str], np.ndarray]:
+        """(kind, sensor) -> (n, 3) ``saturated`` mask of ``raw`` (the tail and what follows),
+        for the columns with any reading at a full scale."""
+        clipped = {}
+        for kind, columns, scales in self._kinds(raw):
+            for name, values in columns.items():
+                at_scale = at_full_scale(values, scales, self._largest.get((kind, name), 0.0))
+                if at_scale.any():
+                    clipped[kind, name] = saturated(at_scale)
+        return clipped
+
+    def _note_largest(self, rows: ImuTable) -> None:
+        """Fold rows that leave the tail into ``_largest``, for the sensors that may still run
+        at a range below the widest (past it, nothing changes)."""
+        if not len(rows.t):
+            return
+        for kind, columns, scales in self._kinds(rows):
+            for name, values in columns.items():
+                key = (kind, name)
+                if len(_possible_scales(scales, self._largest.get(key, 0.0))) > 1:
+                    self._largest[key] = float(np.fmax(self._largest.get(key, 0.0), np.fmax.reduce(np.abs(values), axis=None)))
+
+    @staticmethod
+    def _kinds(table: ImuTable) -> tuple[tuple[str, dict[str, np.ndarray], tuple[float, ...]], ...]:
+        return (("acc", table.acc, ACC_FULL_SCALES_MPS2), ("gyr", table.gyr, GYR_FULL_SCALES_RADS))
 
     def _redraw_from_partner(
         self, raw: ImuTable, clipped: dict[tuple[str, str], np.ndarray], name: str, near: slice, drawn: np.ndarray
@@ -170,27 +228,6 @@ class TableDeclipper:
             partner_clipped[near],
             drawn,
         )
-
-
-def _clipped_readings(table: ImuTable) -> dict[tuple[str, str], np.ndarray]:
-    """(kind, sensor) -> (n, 3) ``saturated`` mask, for the columns with any reading at a full scale."""
-    clipped = {}
-    for kind, columns, scales in (("acc", table.acc, ACC_FULL_SCALES_MPS2), ("gyr", table.gyr, GYR_FULL_SCALES_RADS)):
-        for name, values in columns.items():
-            at_scale = at_full_scale(values, scales)
-            if at_scale.any():
-                clipped[kind, name] = saturated(at_scale)
-    return clipped
-
-
-def _any_at_full_scale(table: ImuTable) -> bool:
-    """Whether any reading of any sensor sits at a full scale, all sensors in two array passes."""
-    if not len(table.t):
-        return False
-    return bool(
-        at_full_scale(np.hstack(list(table.acc.values())), ACC_FULL_SCALES_MPS2).any()
-        or at_full_scale(np.hstack(list(table.gyr.values())), GYR_FULL_SCALES_RADS).any()
-    )
 
 
 def _rows_ready(clipped_masks: list[np.ndarray], n: int) -> int:

@@ -150,6 +150,8 @@ class AngleEstimator:
         return self._fuse(self._declipper.update(held.rows(slice(0, rows))))
 
     def _fuse(self, table: ImuTable) -> AngleChunk:
+        if not len(table.t):
+            return _empty_chunk()  # the declipper holds every row (a clipped run still open)
         orientation = {
             name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
             for name, fusion in self._orientations.items()
@@ -173,8 +175,8 @@ class AngleEstimator:
 
 
 def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
-    if not len(first):
-        return second
+    if not len(first) or not len(second):
+        return second if len(second) else first
     return AngleChunk(
         np.concatenate([first.t, second.t]),
         {side: np.vstack([first.angles[side], second.angles[side]]) for side in second.angles},
