@@ -149,9 +149,7 @@ def _simulate_sensor(
          **scenario.per_sensor_firmware.get(name, {})},
         f"[firmware.{name}]",
     )
-    link = build_params(
-        LinkParams, {**scenario.link, **scenario.per_sensor_link.get(name, {})}, f"[link.{name}]"
-    )
+    link = link_params(scenario, name)
     clock = SensorClock.random(rng, drift_ppm=firmware_params.clock_drift_ppm)
     trajectory = motion.segments[name]
     sample_times = clock.sample_times(motion.duration_s - 1.0 / MOTION_RATE_HZ, firmware_params.sample_rate_hz)
@@ -160,6 +158,11 @@ def _simulate_sensor(
     )
     firmware = emulate_firmware(samples, clock.tick_us(sample_times), firmware_params)
     return SimulatedSensor(name, mounting, clock, samples, firmware, deliver(firmware, link, name, rng))
+
+
+def link_params(scenario: Scenario, name: str) -> LinkParams:
+    """Sensor ``name``'s BLE link in ``scenario``: ``[link]`` with ``[link.<name>]`` over it."""
+    return build_params(LinkParams, {**scenario.link, **scenario.per_sensor_link.get(name, {})}, f"[link.{name}]")
 
 
 MOUNTINGS = ("random", "aligned", "shoe_side")
