@@ -84,6 +84,16 @@ def test_a_sensor_reported_up_holds_rows_until_its_data_resume():
     assert not np.isnan(rows.acc["b"][1:]).any()  # (row 300 sits on the outage's edge: the gap rule leaves it empty)
 
 
+def test_a_first_connection_reported_up_before_any_data_holds_nothing():
+    """The transport reports each sensor up as it subscribes; one that has not sent yet while
+    the others stream does not hold their rows (nor break the grid)."""
+    grid = LiveGrid(["a", "b"], RATE, MAX_WAIT_S)
+    grid.add("a", _packet(0), 0.03)
+    grid.on_connection("b", True, 0.03)
+    rows = grid.advance(0.03).rows
+    assert len(rows.t) == PACKET_ROWS and np.isnan(rows.acc["b"]).all()
+
+
 def test_the_pipeline_fixes_a_down_sensors_rows_as_the_others_come():
     """Through LivePipeline: a stage sees the down sensor's (empty) rows fixed alongside the
     others' notifications, at most a packet behind, instead of ``max_wait_s`` behind."""

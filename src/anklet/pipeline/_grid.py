@@ -147,10 +147,11 @@ class LiveGrid:
 
     def on_connection(self, name: str, up: bool, now_s: float) -> None:
         """``name``'s link went down (it holds no row from now on) or came back (it holds rows
-        again, as if it had just sent: its data follow the report within ``max_wait_s``)."""
+        again, as if it had just sent: its data follow the report within ``max_wait_s``; a
+        sensor that has never sent, on its first connection, holds none until it does)."""
         sensor = self._sensors[name]
         sensor.link_down = not up
-        if up:
+        if up and math.isfinite(sensor.latest_sample_s):
             sensor.latest_arrival_s = max(sensor.latest_arrival_s, now_s)
 
     def advance(self, now_s: float) -> GridRelease:
