@@ -98,3 +98,18 @@ async def test_live_with_a_shank_and_foot_swapped_in_the_config_says_so(tmp_path
     assert result.returncode == 1
     assert result.stderr.startswith("anklet: right_shank and right_foot look swapped: ")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_live_virtual_injects_the_scenarios_loss():
+    """chaos asks for 5 % random loss and bursts (0.2 % of packets start one, 6 packets long):
+    about 6.1 % of each sensor's packets never arrive, and the status messages say so (the
+    session without the scenario's faults loses none)."""
+    expected_pct = 100 * (1 - (1 - 0.05) * (1 - 0.002 * 6 / (1 + 0.002 * 6)))
+    result = subprocess.run(
+        [*ANKLET, "live", "--virtual", "chaos", "--duration", "15", "--headless"], capture_output=True, text=True, timeout=90
+    )
+    assert result.returncode == 0, result.stderr
+    statuses = [message for message in map(json.loads, result.stdout.splitlines()) if message["type"] == "status"]
+    loss_pct = [sensor["loss_pct"] for sensor in statuses[-1]["sensors"]]
+    assert len(loss_pct) == 4 and all(2.0 < pct < 12.0 for pct in loss_pct), loss_pct
+    assert sum(loss_pct) / 4 == pytest.approx(expected_pct, abs=2.0)

@@ -72,13 +72,14 @@ def _run_live(args: argparse.Namespace) -> int:
 async def stream_virtual_ble(
     session: SimulatedSession, athlete: AthleteProfile, show: Callable[[dict[str, Any]], None], *, scan_timeout_s: float = 10.0
 ) -> None:
-    """The simulated ``session``'s sensors as virtual BLE peripherals, streamed through bleak
-    into the live pipeline until they have played everything."""
-    from anklet.sim.bluez import VirtualFleet  # bumble and dbus-daemon: only for virtual sensors
+    """The simulated ``session``'s sensors as virtual BLE peripherals, with the loss and
+    disconnects its scenario's ``[link]`` asks for, streamed through bleak into the live
+    pipeline until they have played everything."""
+    from anklet.sim.bluez import VirtualFleet, scenario_faults  # bumble and dbus-daemon: only for virtual sensors
 
     # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
     logging.getLogger("bleak.backends.bluezdbus.manager").setLevel(logging.ERROR)
-    async with VirtualFleet(session) as fleet:
+    async with VirtualFleet(session, faults=scenario_faults(session)) as fleet:
         config = SessionConfig.of(fleet.serials, source="the virtual sensors")
         played = asyncio.gather(*(peripheral.wait_played() for peripheral in fleet.peripherals.values()))
         await stream_ble(config, session.scenario.kind, athlete, show, until=played, scan_timeout_s=scan_timeout_s)

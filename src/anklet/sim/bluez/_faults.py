@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from anklet.errors import ValidationError
-from anklet.sim._ble import _gilbert_elliott
+from anklet.geometry import SENSOR_NAMES
+from anklet.sim._ble import LinkParams, _gilbert_elliott
+from anklet.sim._session import SimulatedSession, link_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +74,24 @@ class PeripheralFaults:
         if self.jitter_mean_s == 0.0:
             return due_s
         return np.maximum.accumulate(due_s + rng.exponential(self.jitter_mean_s, len(due_s)))
+
+
+def scenario_faults(session: SimulatedSession) -> dict[str, PeripheralFaults]:
+    """Per sensor, the faults its scenario's ``[link]`` asks for, for ``VirtualFleet``: the
+    random and burst loss, the disconnect windows, and the host delivery jitter beyond the
+    default model's (which stands for the delay the real stack, bleak and BlueZ, adds by
+    itself). Not carried over: duplicates and reordering (BLE delivers each notification
+    once, in order) and host stalls (the host's own). Seeded by the session's seed."""
+    default_jitter_s = LinkParams().host_jitter_mean_s
+    faults = {}
+    for name in session.sensors:
+        link = link_params(session.scenario, name)
+        faults[name] = PeripheralFaults(
+            loss_prob=link.loss_prob,
+            burst_enter_prob=link.burst_enter_prob,
+            mean_burst_len=link.mean_burst_len,
+            jitter_mean_s=max(0.0, link.host_jitter_mean_s - default_jitter_s),
+            disconnect_at_s=tuple((start_s, duration_s) for start_s, duration_s in link.disconnects if duration_s > 0),
+            seed=session.seed * len(SENSOR_NAMES) + SENSOR_NAMES.index(name),
+        )
+    return faults
