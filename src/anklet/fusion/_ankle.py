@@ -51,10 +51,20 @@ class AnkleAngles:
     def update_relative_rotation(self, shank: OrientationChunk, foot: OrientationChunk) -> np.ndarray:
         """Like ``update``, but the foot's orientation in the shank's segment frame,
         ``R_shank.T @ R_foot`` (n, 3, 3), heading corrected, which the angles are read from."""
-        rotation_shank = quaternion_to_matrix(shank.quat) @ self.alignment.shank
-        rotation_foot = quaternion_to_matrix(foot.quat) @ self.alignment.foot
+        return self.relative_rotation_of_sensors(
+            quaternion_to_matrix(shank.quat), quaternion_to_matrix(foot.quat), shank.restarts, foot.restarts
+        )
+
+    def relative_rotation_of_sensors(
+        self, shank: np.ndarray, foot: np.ndarray, shank_restarts: np.ndarray, foot_restarts: np.ndarray
+    ) -> np.ndarray:
+        """``update_relative_rotation`` from the sensors' orientations as (n, 3, 3) matrices
+        (for a caller that turns all its sensors' quaternions into matrices in one call, which
+        costs a quarter of four calls on a live chunk) and their chunks' ``restarts``."""
+        rotation_shank = shank @ self.alignment.shank
+        rotation_foot = foot @ self.alignment.foot
         # (each chunk's restarts are sorted and unique already; union1d costs more than the rest)
-        restarts = np.union1d(shank.restarts, foot.restarts) if len(foot.restarts) else shank.restarts
+        restarts = np.union1d(shank_restarts, foot_restarts) if len(foot_restarts) else shank_restarts
         offset = self._heading_offset(rotation_shank[:, :, 2], rotation_foot[:, :, 2], restarts)
         return np.swapaxes(rotation_shank, -1, -2) @ (rotation_z(offset) @ rotation_foot)
 

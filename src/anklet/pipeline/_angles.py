@@ -16,7 +16,16 @@ import numpy as np
 from anklet.calibration import Calibration, CalibrationParams, calibrate, check_units, find_standing, movement_window
 from anklet.errors import ValidationError
 from anklet.files import ImuTable
-from anklet.fusion import AccelerometerFlexion, AnkleAngles, OrientationParams, SensorOrientation, TableDeclipper, partner_redraws
+from anklet.fusion import (
+    AccelerometerFlexion,
+    AnkleAngles,
+    OrientationChunk,
+    OrientationParams,
+    SensorOrientation,
+    TableDeclipper,
+    partner_redraws,
+    quaternion_to_matrix,
+)
 from anklet.geometry import angles_of_relative_rotation
 
 
@@ -156,10 +165,13 @@ class AngleEstimator:
             name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
             for name, fusion in self._orientations.items()
         }
+        rotations = _rotation_matrices(orientation)
         angles = {}
         for side, leg in self._legs.items():
             shank, foot = f"{side}_shank", f"{side}_foot"
-            relative = leg.update_relative_rotation(orientation[shank], orientation[foot])
+            relative = leg.relative_rotation_of_sensors(
+                rotations[shank], rotations[foot], orientation[shank].restarts, orientation[foot].restarts
+            )
             angles[side] = angles_of_relative_rotation(relative, side)
             if side in self._flexion:
                 angles[side] = self._flexion[side].correct(
@@ -172,6 +184,15 @@ class AngleEstimator:
         side, segment = name.split("_")
         partner = f"{side}_{'foot' if segment == 'shank' else 'shank'}"
         return table.gyr[partner] @ self._orientations[partner].flexion_axis
+
+
+def _rotation_matrices(orientation: dict[str, OrientationChunk]) -> dict[str, np.ndarray]:
+    """Each sensor's orientation as (n, 3, 3) matrices, all in one call: on a live chunk of a
+    few rows the call costs what four would cost in arithmetic."""
+    if not orientation:
+        return {}
+    quats = np.vstack([chunk.quat for chunk in orientation.values()])
+    return dict(zip(orientation, np.split(quaternion_to_matrix(quats), len(orientation))))
 
 
 def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
