@@ -7,9 +7,10 @@ Usage: .venv/bin/python benchmarks/bench_pipeline.py [repeats]
 - live: 60 s of fast_forefoot (4 sensors, 1 kHz) paced in real time through the virtual
   transport and the live pipeline; latency = from a notification's arrival to the end of its
   handling (angles updated); CPU = process time / session time (transport pacing included);
-  targets p99 <= 5 ms, <= 15 % of one core. The CPU is given over the whole minute and
-  over its second half, once calibration and the catch-up after it are done (what a long
-  session costs per minute).
+  targets p99 <= 5 ms, <= 15 % of one core. The CPU and the p99 are given over the whole
+  minute and over its second half, once calibration and the catch-up after it are done (what
+  a long session costs per minute; over the whole minute about 1 % of the notifications wait
+  behind the catch-up, which puts the p99 right on that backlog).
 - live steps: the same session handed to ``LivePipeline.handle`` unpaced, CPU of the steps
   after calibration (from 30 s on) per second of session: the pipeline's own share of the
   live CPU, without the transport and the event loop, and much less noisy on a shared
@@ -50,6 +51,7 @@ class _TimedPipeline(LivePipeline):
     def __init__(self, sensors: list[str], steady_from_s: float) -> None:
         super().__init__(sensors)
         self.latencies_s: list[float] = []
+        self.arrivals_s: list[float] = []
         self.loop_start_s = 0.0
         self.steady_from_s = steady_from_s
         self.steady_cpu_start_s: float | None = None
@@ -64,12 +66,13 @@ class _TimedPipeline(LivePipeline):
         super().handle(notification)
         handled_s = asyncio.get_running_loop().time() - self.loop_start_s
         self.latencies_s.append(handled_s - notification.host_time_s)
+        self.arrivals_s.append(notification.host_time_s)
 
 
 def live(repeats: int, duration_s: float = 60.0) -> None:
     session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=duration_s)
     notifications = session.notifications()
-    p50, p99, worst, cpu, steady_cpu = [], [], [], [], []
+    p50, p99, steady_p99, worst, cpu, steady_cpu = [], [], [], [], [], []
     steady_from_s = duration_s / 2
     for _ in range(repeats):
         pipeline = _TimedPipeline(list(session.sensors), steady_from_s)
@@ -81,11 +84,13 @@ def live(repeats: int, duration_s: float = 60.0) -> None:
         latency_ms = np.array(pipeline.latencies_s[1:]) * 1e3
         p50.append(np.median(latency_ms))
         p99.append(np.percentile(latency_ms, 99))
+        steady_p99.append(np.percentile(latency_ms[np.array(pipeline.arrivals_s[1:]) >= steady_from_s], 99))
         worst.append(latency_ms.max())
     print(f"live: {duration_s:.0f} s x 4 sensors x 1 kHz, {len(notifications)} notifications, paced in real time; "
           f"medians of {repeats} runs:")
     print(f"  latency arrival -> angles p50 {np.median(p50):.2f} ms, p99 {np.median(p99):.2f} ms "
-          f"(target <= 5), max {np.median(worst):.1f} ms")
+          f"(target <= 5), max {np.median(worst):.1f} ms; p99 over the second half (calibration's "
+          f"backlog worked off) {np.median(steady_p99):.2f} ms")
     print(f"  CPU {100 * np.median(cpu):.1f} % of one core over the minute, "
           f"{100 * np.median(steady_cpu):.1f} % over its second half (target <= 15 %)")
 
