@@ -95,6 +95,11 @@ class SensorSupervisor:
         self._params = params
         self._rng = rng
         self._client: BleakClient | None = None
+        # Clients whose link dropped. bleak closes a client's own D-Bus connection only in
+        # disconnect(), not when the peripheral goes away, so each must still be released: left
+        # open, one socket leaks per drop, and when the bus goes away (the virtual fleet's
+        # private daemon) its reader's EOFError is logged as "never retrieved" at exit.
+        self._lost: list[BleakClient] = []
         self._dropped = asyncio.Event()
         self._closing = False
         self.serial_: str | None = None
@@ -143,14 +148,20 @@ class SensorSupervisor:
         while True:
             await self._dropped.wait()
             self._dropped.clear()
+            await self._release_lost()
             await self._reconnect()
 
     async def close(self) -> None:
         """Unsubscribe and disconnect (best effort: the link may be gone already)."""
         self._closing = True
+        await self._release_lost()
         client, self._client = self._client, None
         if client is not None:
             await _release(client)
+
+    async def _release_lost(self) -> None:
+        while self._lost:
+            await _release(self._lost.pop())
 
     # --- connecting ------------------------------------------------------------------------
     async def _connect(self, device: BLEDevice) -> BleakClient:
@@ -252,6 +263,7 @@ class SensorSupervisor:
         if self._closing or client is not self._client:
             return  # our own close, or a client whose set-up failed (already handled)
         self._client = None
+        self._lost.append(client)
         _log.warning("%s: link lost; reconnecting", self.name)
         self._emit(self.name, "connection", b"down")
         self._dropped.set()
