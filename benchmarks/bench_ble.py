@@ -1,6 +1,13 @@
 """The BLE host under load: 4 virtual sensors at 1 kHz through unchanged bleak, in real time.
 
-Usage: .venv/bin/python benchmarks/bench_ble.py [duration_s] [repeats]   (default 60 s, 3 repeats)
+Usage: .venv/bin/python benchmarks/bench_ble.py [duration_s] [repeats] [bleak|live]
+(default 60 s, 3 repeats, both configurations; naming one runs only it, e.g. under a profiler)
+
+Where the CPU goes: run one configuration under py-spy, then break its samples down by part
+(``breakdown``; CPU_PCT, the process's figure from that run, turns shares into % of a core):
+
+    .venv/bin/py-spy record --native -r 100 -f raw -o live.txt -- .venv/bin/python benchmarks/bench_ble.py 60 1 live
+    .venv/bin/python benchmarks/bench_ble.py breakdown live.txt CPU_PCT
 
 fast_forefoot (4 sensors, 1 kHz, 19 samples per packet) played by ``VirtualFleet`` (bumble
 peripherals, the BlueZ stand-in, a private dbus-daemon) and received by ``BleakTransport``,
@@ -37,9 +44,11 @@ the time from its ``down`` to its ``up`` in the stream.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -352,11 +361,83 @@ def report(title: str, runs: list[dict[str, float]]) -> None:
               f"max {span('handled_calibrated_max_ms', '.1f')} ms")
 
 
-if __name__ == "__main__":
+# --- where the CPU goes: py-spy's raw samples by part --------------------------------------
+PARTS = [  # (part, pattern on a frame "function (file:line)"), tried from the innermost frame out
+    ("benchmark's own bookkeeping", r"bench_ble\.py"),
+    ("calibration (the worker thread)", r"anklet/calibration/"),
+    ("fusion: orientation, ankle angles, declipping, accelerometer flexion", r"anklet/fusion/|anklet/pipeline/_angles\.py|vqf"),
+    ("gait stage: events, strides, flags", r"anklet/gait/"),
+    ("per-sensor link: decode, clock sync, sequence", r"anklet/pipeline/_link\.py|anklet/timing/|anklet/protocol/"),
+    ("grid", r"anklet/pipeline/_grid\.py"),
+    ("pipeline: angles and status messages, dispatch", r"anklet/pipeline/|anklet/files/"),
+    ("our notify callback and the transport's queue", r"anklet/transport/"),
+    ("bleak: BlueZ manager, signals to callbacks", r"bleak/|bleak_retry_connector/"),
+    ("dbus-fast: reading and unmarshalling", r"dbus_fast/aio/message_reader|dbus_fast/_private/unmarshaller"),
+    ("dbus-fast: marshalling and sending (bleak's calls)", r"dbus_fast/"),
+    ("virtual peripherals: firmware playback", r"anklet/sim/bluez/_peripheral\.py"),
+    ("BlueZ stand-in", r"anklet/sim/bluez/"),
+    ("bumble: formatting every HCI packet for a debug line that is off", r"bumble/colors\.py|HCI_\w+\.__str__|format_fields"),
+    ("bumble: the radios (peripherals' and stand-in's), virtual link, HCI, ATT", r"bumble/|pyee/"),
+    ("event loop: scheduling, selector, tasks", r"asyncio/|_asynciomodule\.c|selectors\.py"),
+    ("worker thread hand-offs", r"threading\.py|concurrent/futures"),
+    ("Python's garbage collector", r"gc_collect"),
+]
+# Frames that only work for their caller (numpy, the C library, asyncio's queues and events):
+# their time counts for the caller. dbus-fast's and the collector's compiled frames are parts.
+_FOR_CALLER = re.compile(r"anklet/geometry\.py|asyncio/(queues|locks)\.py|numpy/|scipy/|libc|libpython|dataclasses\.py"
+                         r"|logging/|typing\.py|abc\.py|functools\.py|enum\.py|copy\.py|weakref\.py|\.so\)|^0x")
+# A thread waiting: py-spy --native samples waits too
+_WAITING = re.compile(r"epoll_wait|wait4|_queue_SimpleQueue_get|pthread_cond_timedwait|PyThread_acquire_lock_timed|sem_wait")
+_STAND_IN = re.compile(r"anklet/sim/bluez/_(standin|adapter|device|gatt|link)\.py")
+
+
+def _part(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        if _FOR_CALLER.search(frame) and "dbus_fast" not in frame and "gc_collect" not in frame:
+            continue
+        for part, pattern in PARTS:
+            if not re.search(pattern, frame):
+                continue
+            if part.startswith("dbus-fast: marshalling") and any(_STAND_IN.search(f) for f in frames):
+                return "BlueZ stand-in: its PropertiesChanged signals (dbus-fast marshalling, socket send)"
+            if part.startswith("per-sensor link") and any("anklet/pipeline/_grid.py" in f for f in frames):
+                return "grid"  # its interpolation lives in anklet.timing
+            return part
+    return "other"
+
+
+def breakdown(raw_path: str, cpu_pct: float | None) -> None:
+    """Print the share of py-spy's raw samples (``-f raw``) of one run per part, setting aside
+    imports and the simulation before it, and threads waiting."""
+    parts, setup, waiting = collections.Counter(), 0, 0
+    for line in Path(raw_path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        module = any(f.startswith("<module> (bench_ble.py") for f in frames)
+        runs = any(f.startswith("<listcomp> (bench_ble.py") for f in frames)  # the runs' list comprehension
+        if any("importlib" in f for f in frames) or (module and not runs):
+            setup += int(count)
+        elif any(_WAITING.search(f) for f in frames[-4:]):
+            waiting += int(count)
+        else:
+            parts[_part(frames)] += int(count)
+    work = sum(parts.values())
+    print(f"{raw_path}: {work} samples of work ({setup} before the run, {waiting} of threads waiting set aside)")
+    for part, count in parts.most_common():
+        core = f"{cpu_pct * count / work:5.1f} % of a core  " if cpu_pct is not None else ""
+        print(f"  {100 * count / work:5.1f} %  {core}{part}")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["breakdown"]:
+    breakdown(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else None)
+elif __name__ == "__main__":
     duration_s = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     # long enough for the window, the settling and a reconnect after it
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     session = simulate(load_scenario(SCENARIO), seed=0, duration_s=duration_s + 20.0)
     for title, whole_stack in (("bleak alone", False), ("live stack", True)):
+        if only is not None and only != ("live" if whole_stack else "bleak"):
+            continue
         report(f"{SCENARIO}, {duration_s:g} s, {title}",
                [asyncio.run(one_run(session, duration_s, whole_stack)) for _ in range(repeats)])
