@@ -11,6 +11,8 @@ Usage: .venv/bin/python benchmarks/bench_pipeline.py [repeats]
   minute and over its second half, once calibration and the catch-up after it are done (what
   a long session costs per minute; over the whole minute about 1 % of the notifications wait
   behind the catch-up, which puts the p99 right on that backlog).
+- live transport alone: the same paced transport drained by a loop that does nothing, so the
+  pipeline's share of the live CPU is the difference.
 - live steps: the same session handed to ``LivePipeline.handle`` unpaced, CPU of the steps
   after calibration (from 30 s on) per second of session: the pipeline's own share of the
   live CPU, without the transport and the event loop, and much less noisy on a shared
@@ -95,6 +97,27 @@ def live(repeats: int, duration_s: float = 60.0) -> None:
           f"{100 * np.median(steady_cpu):.1f} % over its second half (target <= 15 %)")
 
 
+def live_transport_only(repeats: int, duration_s: float = 60.0) -> None:
+    """The paced transport and the event loop alone, its notifications taken and dropped: what
+    of the live CPU is the simulated sensors' pacing rather than the pipeline (a real session
+    has bleak and D-Bus there instead: docs/ble.md)."""
+    session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=duration_s)
+    notifications = session.notifications()
+
+    async def drain(transport: VirtualSensorTransport) -> None:
+        async with transport:
+            async for _ in transport.notifications():
+                pass
+
+    shares = []
+    for _ in range(repeats):
+        started = time.process_time()
+        asyncio.run(drain(VirtualSensorTransport(notifications, speed=1.0)))
+        shares.append((time.process_time() - started) / duration_s)
+    print(f"live transport and event loop alone, paced: {100 * np.median(shares):.1f} % of one core "
+          f"median of {repeats} runs (part of the live CPU above; the rest is the pipeline's)")
+
+
 def live_steps(repeats: int, duration_s: float = 60.0, calibrated_from_s: float = 30.0) -> None:
     session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=duration_s)
     notifications = session.notifications()
@@ -116,4 +139,5 @@ if __name__ == "__main__":
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     offline(repeats)
     live(repeats)
+    live_transport_only(repeats)
     live_steps(max(repeats, 5))
