@@ -8,15 +8,15 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from anklet.gait import AthleteProfile
-from anklet.geometry import SIDES
 from anklet.tui._badges import FlagBadges
 from anklet.tui._format import degrees, number
 from anklet.tui._gauge import Gauge
-from anklet.tui._model import AthleteState, SideState
+from anklet.tui._model import SideState
+from anklet.tui._sides import BothSides
 from anklet.tui._table import RecentTable
 from anklet.tui._trace import AngleTrace
 
@@ -86,18 +86,7 @@ def _stride_row(stride: dict[str, Any]) -> tuple:
     )
 
 
-class RunningView(Horizontal):
+class RunningView(BothSides):
     """Both ankles side by side."""
 
-    def __init__(self, athlete: AthleteProfile, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.athlete = athlete
-
-    def compose(self) -> ComposeResult:
-        for side in SIDES:
-            yield RunningSide(side, self.athlete, classes=f"side side-{side}")
-
-    def show(self, state: AthleteState) -> None:
-        marks = [mark.t for mark in state.marks]
-        for panel in self.query(RunningSide):
-            panel.show(state.sides[panel.side], marks)
+    side_panel = RunningSide
