@@ -168,12 +168,24 @@ class VirtualPeripheral:
         await self._advertise()
 
     async def _advertise(self) -> None:
-        """Advertise until a central connects (restarted by hand, so that a kill can keep it off)."""
-        await self._device.start_advertising(
-            advertising_data=advertising_data(self.info.serial),
-            advertising_interval_min=ADVERTISING_INTERVAL_S * 1000,
-            advertising_interval_max=ADVERTISING_INTERVAL_S * 1000,
+        """Advertise until a central connects (restarted by hand, so that a kill can keep it off).
+
+        Cancelled meanwhile (the fleet closing just as a link drops), it lets the HCI commands
+        already sent finish first: bumble's host, its wait cancelled, would still get the
+        controller's answer and fail to set it on the cancelled future (an InvalidStateError
+        logged from its callback)."""
+        start = asyncio.ensure_future(
+            self._device.start_advertising(
+                advertising_data=advertising_data(self.info.serial),
+                advertising_interval_min=ADVERTISING_INTERVAL_S * 1000,
+                advertising_interval_max=ADVERTISING_INTERVAL_S * 1000,
+            )
         )
+        try:
+            await asyncio.shield(start)
+        except asyncio.CancelledError:
+            await start
+            raise
 
     def _on_connection(self, connection: Connection) -> None:
         if connection.role == Role.PERIPHERAL:
