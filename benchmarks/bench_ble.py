@@ -59,8 +59,9 @@ from pathlib import Path
 import numpy as np
 from bumble.device import Device
 
+from anklet.cli._live import live_params
 from anklet.gait import live_gait, load_athlete
-from anklet.pipeline import LiveParams, LivePipeline
+from anklet.pipeline import LivePipeline
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.sim.bluez import VirtualFleet
 from anklet.transport import BleakTransport, Notification, SessionConfig
@@ -190,7 +191,7 @@ async def one_run(session: SimulatedSession, duration_s: float, whole_stack: boo
                 stopper = asyncio.create_task(_stop(transport, fleet, received, window[1] + SETTLE_S, reconnect, not whole_stack))
                 if whole_stack:
                     pipeline = _TimedPipeline(
-                        transport, received, config.roles, LiveParams(),
+                        transport, received, config.roles, live_params("running"),
                         stages=[live_gait(session.sample_rate_hz, load_athlete(), "running")], health=transport.health,
                     )
                     counter = asyncio.create_task(_keep(pipeline.subscribe(), transport, messages))
