@@ -27,6 +27,7 @@ from anklet.tui._model import GUIDED_TESTS, CoachModel
 from anklet.tui._running import RunningView
 from anklet.tui._sensors import SensorPanel
 from anklet.tui._squat import SquatView
+from anklet.tui._updates import update_if_changed
 
 __all__ = ["VIEWS", "CoachApp", "view_of"]
 
@@ -135,7 +136,7 @@ class CoachApp(App[int]):
             self._show_view(view_of(state.activity))
         self.query_one(f"#{self.view}").show(state)
         self.query_one(SensorPanel).show(state.sensors)
-        self.query_one("#header", Static).update(self._header())
+        update_if_changed(self.query_one("#header", Static), self._header())
         self.redraws_ += 1
 
     def _header(self) -> Text:

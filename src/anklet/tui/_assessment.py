@@ -33,6 +33,7 @@ from anklet.tui._format import degrees
 from anklet.tui._gauge import Gauge, passes
 from anklet.tui._model import GUIDED_TESTS, AthleteState
 from anklet.tui._trace import AngleTrace
+from anklet.tui._updates import update_if_changed
 
 __all__ = ["AssessmentView", "TestSpec", "test_spec"]
 
@@ -179,10 +180,10 @@ class AssessmentSide(Vertical):
         title.append(degrees(now), style="bold" if now is None else (
             "bold green" if passes(now, spec.pass_deg, spec.good) else "bold red"))
         title.append(f"  best {degrees(best)}", style="dim")
-        self.query_one(".side-title", Static).update(title)
+        update_if_changed(self.query_one(".side-title", Static), title)
         self.query_one(Gauge).good = spec.good
         self.query_one(Gauge).show(now, spec.pass_deg, spec.range_deg)
-        self.query_one(".result", Static).update(result_text(spec, self.side, assessments))
+        update_if_changed(self.query_one(".result", Static), result_text(spec, self.side, assessments))
         marks = [mark.t for mark in state.marks]
         self.query_one(AngleTrace).show(side.angles, (), marks, threshold_deg=spec.pass_deg, range_deg=spec.range_deg)
 
@@ -213,6 +214,6 @@ class AssessmentView(Vertical):
         assessments = [a for a in state.assessments if a["test"] == spec.test]
         step = infer_step(spec.test, state)
         self.border_title = spec.title
-        instructions.update(instruction_lines(spec, self.athlete, step, assessments))
+        update_if_changed(instructions, instruction_lines(spec, self.athlete, step, assessments))
         for panel in self.query(AssessmentSide):
             panel.show(spec, state, step, assessments)

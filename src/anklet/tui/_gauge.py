@@ -6,6 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from anklet.tui._updates import refresh_if_changed
+
 __all__ = ["Gauge", "gauge_text", "passes"]
 
 
@@ -58,7 +60,7 @@ class Gauge(Widget):
     def show(self, value_deg: float | None, threshold_deg: float, range_deg: tuple[float, float] | None = None) -> None:
         self._value_deg, self._threshold_deg = value_deg, threshold_deg
         self.range_deg = range_deg or self.range_deg
-        self.refresh()
+        refresh_if_changed(self, (value_deg, threshold_deg, self.range_deg))
 
     def render(self) -> Text:
         return gauge_text(self._value_deg, self._threshold_deg, range_deg=self.range_deg, width=self.size.width, good=self.good)

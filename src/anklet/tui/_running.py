@@ -19,6 +19,7 @@ from anklet.tui._model import SideState
 from anklet.tui._sides import BothSides
 from anklet.tui._table import RecentTable
 from anklet.tui._trace import AngleTrace
+from anklet.tui._updates import update_if_changed
 
 __all__ = ["RunningView"]
 
@@ -50,11 +51,11 @@ class RunningSide(Vertical):
         last = state.strides[-1] if state.strides else None
         threshold = thresholds[last["gait"]] if last else thresholds["running"]
         to_deg = last["ankle_angle_at_to_deg"] if last else None
-        self.query_one(".side-title", Static).update(_title(self.side, last))
+        update_if_changed(self.query_one(".side-title", Static), _title(self.side, last))
         self.query_one(Gauge).show(to_deg, threshold)
         self.query_one(FlagBadges).show(state.active_flags())
         self.query_one(AngleTrace).show(state.angles, state.events, marks, threshold_deg=threshold)
-        self.query_one(".metrics", Static).update(
+        update_if_changed(self.query_one(".metrics", Static), 
             f"contact {number(last and last['contact_time_s'], ' s')}   "
             f"cadence {number(last and last['cadence_spm'], ' spm', 0)}   "
             f"now {degrees(state.dorsiflexion_deg)}"

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.containers import Grid
 from textual.widgets import Static
 
+from anklet.tui._updates import update_if_changed
+
 __all__ = ["SensorPanel", "sensor_text"]
 
 LOSS_WARN_PCT, LOSS_BAD_PCT = 2.0, 10.0
@@ -50,4 +52,4 @@ class SensorPanel(Grid):
             cells = [Static(classes="sensor") for _ in sensors]
             self.mount_all(cells)
         for cell, sensor in zip(cells, sensors, strict=True):
-            cell.update(sensor_text(sensor))
+            update_if_changed(cell, sensor_text(sensor))

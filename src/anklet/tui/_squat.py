@@ -18,6 +18,7 @@ from anklet.tui._model import SideState
 from anklet.tui._sides import BothSides
 from anklet.tui._table import RecentTable
 from anklet.tui._trace import AngleTrace
+from anklet.tui._updates import update_if_changed
 
 __all__ = ["SquatView"]
 
@@ -44,7 +45,7 @@ class SquatSide(Vertical):
     def show(self, state: SideState, marks: list[float]) -> None:
         last = state.reps[-1] if state.reps else None
         max_df = last["max_dorsiflexion_deg"] if last else None
-        self.query_one(".side-title", Static).update(_title(self.side, state.rep_count, max_df, self.threshold_deg))
+        update_if_changed(self.query_one(".side-title", Static), _title(self.side, state.rep_count, max_df, self.threshold_deg))
         self.query_one(Gauge).show(max_df, self.threshold_deg)
         self.query_one(FlagBadges).show(state.active_flags())
         self.query_one(AngleTrace).show(state.angles, (), marks, threshold_deg=self.threshold_deg)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widget import Widget
 
+from anklet.tui._updates import refresh_if_changed
+
 __all__ = ["RecentTable"]
 
 Cell = str | tuple[str, str]  # text, or (text, rich style)
@@ -25,7 +27,7 @@ class RecentTable(Widget):
 
     def show(self, rows: Sequence[Sequence[Cell]]) -> None:
         self._rows = list(rows)
-        self.refresh()
+        refresh_if_changed(self, self._rows)
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="crop")
