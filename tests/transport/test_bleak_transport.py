@@ -153,8 +153,11 @@ def test_a_killed_link_comes_back_while_the_others_stream_on(streamed):
     for name in streamed["fleet"].peripherals:
         if name != KILLED:
             t = _data_times(streamed, name)
-            during = t[(t > down_s - 0.5) & (t < up_s + 0.5)]
-            assert np.diff(during).max() < 0.25, name  # no pause while the other was away
+            away = (t > down_s - 0.5) & (t < up_s + 0.5)
+            # no pause while the other was away: its gaps no longer than elsewhere in this run
+            # (the host's arrival stamps, so a busy machine stretches both alike)
+            usual = max(np.diff(t[t < down_s - 0.5]).max(), np.diff(t[t > up_s + 0.5]).max())
+            assert np.diff(t[away]).max() < max(0.25, 1.5 * usual), name
     assert streamed["transport"].health()[KILLED]["reconnects"] == 1
 
 
