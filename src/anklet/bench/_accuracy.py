@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from anklet.calibration import CalibrationParams
 from anklet.errors import ValidationError
 from anklet.geometry import SIDES
-from anklet.pipeline import angles_from_table, table_from_notifications
+from anklet.pipeline import AngleParams, angles_from_table, table_from_notifications
 from anklet.sim import Scenario, SimulatedSession, load_scenario, simulate
 
 RUNNING_SCENARIOS = ("easy_run", "restricted_pf_right", "fast_forefoot", "asymmetric_fatigue")
@@ -433,7 +434,10 @@ def _pipeline(session: SimulatedSession) -> tuple[np.ndarray, dict[str, np.ndarr
     pipeline refused the session, its one-sentence reason."""
     try:
         table = table_from_notifications(session.notifications())
-        chunk, calibration = angles_from_table(table, session.sample_rate_hz)
+        # the activity as a live session or ``analyze --activity`` would name it: it says which
+        # of calibration's swap checks hold
+        params = AngleParams(calibration=CalibrationParams(activity=session.scenario.kind))
+        chunk, calibration = angles_from_table(table, session.sample_rate_hz, params)
     except ValidationError as exc:
         return np.empty(0), {}, {}, str(exc)
     return chunk.t, chunk.angles, dict(calibration.quality), None
