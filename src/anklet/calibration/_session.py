@@ -108,13 +108,16 @@ def calibrate(
             f"no leg has both a shank and a foot sensor (found {', '.join(sorted(acc))}); "
             "ankle angles need both"
         )
+    def turned_s(name: str, partner: str) -> float:
+        """How long ``name`` turned on its own (``shank_movement``) in the window, s."""
+        return shank_movement(gyr[name][window] - bias[name], gyr[partner][window] - bias[partner],
+                              params.alignment).sum() / rate_hz
+
+    moved_s = {side: turned_s(f"{side}_shank", f"{side}_foot") for side in sides}
     # before the movement check: a squat's foot named as its shank reads as too little movement
-    _refuse_swaps(acc, gyr, bias, rate_hz, standing, window, sides, params)
-    moved_s = {
-        side: shank_movement(gyr[f"{side}_shank"][window] - bias[f"{side}_shank"],
-                             gyr[f"{side}_foot"][window] - bias[f"{side}_foot"], params.alignment).sum() / rate_hz
-        for side in sides
-    }
+    asked = [side for side in sides
+             if max(moved_s[side], turned_s(f"{side}_foot", f"{side}_shank")) >= params.alignment.min_moving_s]
+    _refuse_swaps(acc, gyr, rate_hz, standing, window, asked, params)
     needed = f"in the {(window.stop - window.start) / rate_hz:.0f} s after standing, {params.alignment.min_moving_s:g} s needed"
     still = [side for side in sides if moved_s[side] < params.alignment.min_moving_s]
     if len(still) == len(sides):
@@ -143,7 +146,6 @@ def calibrate(
 def _refuse_swaps(
     acc: dict[str, np.ndarray],
     gyr: dict[str, np.ndarray],
-    bias: dict[str, np.ndarray],
     rate_hz: float,
     standing: slice,
     window: slice,
@@ -151,21 +153,10 @@ def _refuse_swaps(
     params: CalibrationParams,
 ) -> None:
     """ValidationError with the first finding of ``suspected_swaps`` on the movement ``window``
-    and what to do about it: the angles of a swapped pair would be confidently wrong. A leg
-    neither of whose sensors turned for ``alignment.min_moving_s`` tells no shank from foot
-    (both just stand): it is not asked about."""
-
-    def turned_s(name: str, partner: str) -> float:
-        return shank_movement(gyr[name][window] - bias[name], gyr[partner][window] - bias[partner],
-                              params.alignment).sum() / rate_hz
-
-    asked = [
-        name
-        for side in sides
-        if max(turned_s(f"{side}_shank", f"{side}_foot"), turned_s(f"{side}_foot", f"{side}_shank"))
-        >= params.alignment.min_moving_s
-        for name in (f"{side}_shank", f"{side}_foot")
-    ]
+    and what to do about it: the angles of a swapped pair would be confidently wrong. ``sides``
+    are the legs asked about: one neither of whose sensors turned for
+    ``alignment.min_moving_s`` tells no shank from foot (both just stand)."""
+    asked = [f"{side}_{segment}" for side in sides for segment in ("shank", "foot")]
     findings = suspected_swaps(
         {name: acc[name][window] for name in asked},
         {name: gyr[name][window] for name in asked},
