@@ -9,19 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
-from anklet.calibration import CalibrationParams
+from anklet.cli._inputs import add_input_arguments, analyze_input
 from anklet.errors import ValidationError
-from anklet.files import (
-    EVENT_COLUMNS,
-    REP_COLUMNS,
-    STRIDE_COLUMNS,
-    read_imu_csv,
-    write_angles,
-    write_records,
-    write_summary,
-)
-from anklet.gait import ACTIVITIES, analyze_session, load_athlete
-from anklet.pipeline import AngleParams, angles_from_table, table_on_grid
+from anklet.files import EVENT_COLUMNS, REP_COLUMNS, STRIDE_COLUMNS, write_angles, write_records, write_summary
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,29 +24,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "guided test's own reps (knee-to-wall attempts, split-squat reps per leg and set) and its "
         "assessments (in summary.json).",
     )
-    parser.add_argument("input", type=Path, metavar="INPUT", help="anklet IMU CSV")
+    add_input_arguments(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    parser.add_argument(
-        "--athlete", type=Path, metavar="TOML", help="athlete profile (default: calibration/athletes/default.toml)"
-    )
-    parser.add_argument(
-        "--activity",
-        metavar="NAME",
-        help=f"what the athlete did: {', '.join(ACTIVITIES)} (as a scenario's kind). Default: running or "
-        "walking when the foot sensors show strides, else squats on both ankles; a guided test's recording "
-        "needs its name, or its reps are counted as squats",
-    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.activity is not None and args.activity not in ACTIVITIES:
-        raise ValidationError(f"--activity must be one of {', '.join(ACTIVITIES)}, not {args.activity!r}")
-    athlete = load_athlete(args.athlete)
-    table, rate_hz = table_on_grid(read_imu_csv(args.input))
-    # the activity tells calibration's swap check which of its rules hold
-    chunk, calibration = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=args.activity)))
-    gait = analyze_session(table, rate_hz, chunk, athlete, args.activity)
+    analysis = analyze_input(args)
+    table, rate_hz, chunk, calibration, gait = (
+        analysis.table, analysis.rate_hz, analysis.angles, analysis.calibration, analysis.gait
+    )
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         write_angles(args.out / "angles.csv", chunk.t, chunk.angles)
@@ -64,7 +41,7 @@ def _run(args: argparse.Namespace) -> int:
         write_records(args.out / "events.csv", gait.events, EVENT_COLUMNS)
         write_records(args.out / "strides.csv", gait.strides, STRIDE_COLUMNS)
         write_records(args.out / "reps.csv", gait.reps, REP_COLUMNS)
-        write_summary(args.out / "summary.json", {"athlete": athlete.name, **gait.summary()})
+        write_summary(args.out / "summary.json", {"athlete": analysis.athlete.name, **gait.summary()})
     except OSError as exc:
         raise ValidationError(f"cannot write the results into {args.out}: {exc.strerror or exc}") from None
     qualities = ", ".join(f"{side} {quality:.2f}" for side, quality in calibration.quality.items())

@@ -80,9 +80,9 @@ __all__ += [
 
 # a whole session: events, strides or reps, flags, summary
 from anklet.gait._running_flags import RunningFlags  # noqa: E402
-from anklet.gait._session import SessionGait, analyze_session  # noqa: E402
+from anklet.gait._session import SessionAnalysis, SessionGait, analyze_session, analyze_table  # noqa: E402
 
-__all__ += ["RunningFlags", "SessionGait", "analyze_session"]
+__all__ += ["RunningFlags", "SessionAnalysis", "SessionGait", "analyze_session", "analyze_table"]
 
 # the live stage: messages as the rows and angles come
 from anklet.gait._live import ACTIVITIES, GuidedTestGait, RunningGait, SquatGait, live_gait  # noqa: E402

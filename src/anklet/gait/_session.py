@@ -20,7 +20,8 @@ from anklet.gait._squat import Rep, detect_reps
 from anklet.gait._squat_flag import RestrictedDfFlag
 from anklet.gait._strides import Stride, nan_median, strides_from_events, symmetry
 from anklet.geometry import SIDES
-from anklet.pipeline import AngleChunk
+from anklet.calibration import Calibration, CalibrationParams
+from anklet.pipeline import AngleChunk, AngleParams, angles_from_table, table_on_grid
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,31 @@ class SessionGait:
             "flags": [change.to_message() for change in self.flags],
             "assessments": self.assessments,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAnalysis:
+    """A whole session analysed offline: its samples on the grid, the angles and the
+    calibration they rest on, and what the gait stage found. ``analyze``, ``export`` and
+    ``report`` all start from it."""
+
+    table: ImuTable
+    rate_hz: float
+    angles: AngleChunk
+    calibration: Calibration
+    gait: SessionGait
+    athlete: AthleteProfile
+    activity: str | None
+
+
+def analyze_table(table: ImuTable, athlete: AthleteProfile, activity: str | None = None) -> SessionAnalysis:
+    """Grid, calibrate, fuse and find the gait of a session's samples (a file's, or a
+    recording's), as the live pipeline would for ``activity``, which also tells calibration's
+    swap check which of its rules hold."""
+    table, rate_hz = table_on_grid(table)
+    angles, calibration = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=activity)))
+    gait = analyze_session(table, rate_hz, angles, athlete, activity)
+    return SessionAnalysis(table, rate_hz, angles, calibration, gait, athlete, activity)
 
 
 def analyze_session(
