@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from anklet.errors import ValidationError
-from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, sample_times
+from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker, sample_times
 
 from .conftest import warm_mask
 from .synthetic import SyntheticLink, feed_live, synthesize
@@ -91,3 +91,29 @@ def test_bad_input_is_a_validation_error():
             tick_us=[0, 1], n_samples=[4], sample_rate_hz=[200, 200], sequence=[0, 1],
             clock_reset=[False, False], host_time_s=[0.0, 0.1],
         )
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_one_packet_at_a_time_gives_exactly_the_batch_numbers(seed):
+    """``update_one`` (the live link's path) against ``update`` fed one packet at a time, through
+    the whole chaos link: loss, duplicates, reorders, a disconnect, a reboot and a tick wrap.
+    Exactly, not nearly: ``sync_offline(causal=True)`` reproduces live timing by running
+    ``update``."""
+    packets = synthesize(SyntheticLink(seed=seed)).packets
+    batch = feed_live(ClockSync(), packets, max_batch=1)
+    one, tracker = ClockSync(), SequenceTracker()
+    rows = zip(*(column.tolist() for column in packets))
+    timed = [one.update_one(tick, n, rate, seq, reset, host) for tick, n, rate, seq, reset, host in rows]
+    first_s, period_s, epoch, tick_us = (np.array(column) for column in zip(*timed))
+    assert np.array_equal(first_s, batch.first_sample_time_s)
+    assert np.array_equal(period_s, batch.sample_period_s)
+    assert np.array_equal(epoch, batch.epoch) and np.array_equal(tick_us, batch.tick_us)
+    assert len(np.unique(epoch)) == 2  # the reboot went through the fallback and came out the same
+    keep = [tracker.update_one(e, seq, tick, n, rate) for e, seq, tick, n, rate in
+            zip(epoch.tolist(), packets.sequence.tolist(), tick_us.tolist(), packets.n_samples.tolist(),
+                packets.sample_rate_hz.tolist())]
+    batch_tracker = SequenceTracker()
+    assert np.array_equal(keep, batch_tracker.update(packets, batch))
+    assert (tracker.lost_packets_, tracker.lost_samples_, tracker.duplicates_) == (
+        batch_tracker.lost_packets_, batch_tracker.lost_samples_, batch_tracker.duplicates_)
+    assert tracker.duplicates_ > 0 and tracker.lost_packets_ > 0

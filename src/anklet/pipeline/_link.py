@@ -12,7 +12,7 @@ import numpy as np
 
 from anklet.errors import ProtocolError
 from anklet.protocol import decode_packet, decode_status
-from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker, sample_times
+from anklet.timing import ClockSync, ClockSyncParams, SequenceTracker
 
 CONNECTED_WITHIN_S = 1.0
 """A sensor counts as connected while its last data arrived at most this long ago."""
@@ -56,23 +56,19 @@ class SensorLink:
         except ProtocolError:
             self.malformed_ += 1
             return None
-        arrivals = PacketArrivals(  # the decoder has checked every field: no from_arrays here
-            tick_us=np.array([packet.tick_us]),
-            n_samples=np.array([packet.n_samples]),
-            sample_rate_hz=np.array([float(packet.sample_rate_hz)]),
-            sequence=np.array([packet.sequence]),
-            clock_reset=np.array([packet.clock_reset]),
-            host_time_s=np.array([host_time_s]),
+        rate_hz = float(packet.sample_rate_hz)
+        first_s, period_s, epoch, tick_us = self.clock.update_one(
+            packet.tick_us, packet.n_samples, rate_hz, packet.sequence, packet.clock_reset, host_time_s
         )
-        synced = self.clock.update(arrivals)
         lost_before = self.sequence.lost_packets_
-        if not self.sequence.update(arrivals, synced)[0]:
+        if not self.sequence.update_one(epoch, packet.sequence, tick_us, packet.n_samples, rate_hz):
             return None
-        self.sample_rate_hz_ = float(packet.sample_rate_hz)
+        self.sample_rate_hz_ = rate_hz
         self.last_arrival_s_ = host_time_s
         self._recent_arrivals.append((host_time_s, packet.n_samples))
         follows_loss = self.sequence.lost_packets_ > lost_before
-        return TimedSamples(sample_times(synced, arrivals.n_samples), packet.acc, packet.gyr, follows_loss)
+        times = first_s + np.arange(packet.n_samples) * period_s
+        return TimedSamples(times, packet.acc, packet.gyr, follows_loss)
 
     def on_status(self, payload: bytes) -> None:
         try:

@@ -204,6 +204,43 @@ class ClockSync:
                 start = stop
         return SyncedPackets(first_s, period_s, epoch_index, tick_us)
 
+    def update_one(
+        self, tick_us: int, n_samples: int, sample_rate_hz: float, sequence: int, clock_reset: bool, host_time_s: float
+    ) -> tuple[float, float, int, int]:
+        """``update`` for one packet, the live path: the same numbers in scalar arithmetic (for a
+        single packet, building and indexing arrays costs several times the sums themselves).
+
+        Returns the packet's first-sample host time (s), its sample period in host seconds, its
+        clock epoch and its unwrapped tick (µs). A packet that starts an epoch, or may, goes
+        through ``update``.
+        """
+        epoch = None if self._state is None else self._state.current
+        if epoch is not None:
+            p = self._p
+            close_us = _close_offset_us_one(n_samples, sample_rate_hz, p)
+            predicted_us = (host_time_s - epoch.offset_s) / (1.0 + epoch.drift) * 1e6 - close_us
+            tick = tick_us + _WRAP_US * round((predicted_us - tick_us) / _WRAP_US)
+            mismatch_us = tick - predicted_us
+            flagged = clock_reset and (sequence, tick_us) != epoch.start_key
+            if not flagged and -p.max_delay_s * 1e6 <= mismatch_us <= p.reset_tolerance_s * 1e6:
+                self._absorb_one(epoch, (tick + close_us) * 1e-6, host_time_s)
+                scale = 1.0 + epoch.drift
+                return epoch.offset_s - p.latency_s + scale * (tick * 1e-6), scale / sample_rate_hz, epoch.index, tick
+        synced = self.update(PacketArrivals(
+            tick_us=np.array([tick_us]),
+            n_samples=np.array([n_samples]),
+            sample_rate_hz=np.array([float(sample_rate_hz)]),
+            sequence=np.array([sequence]),
+            clock_reset=np.array([clock_reset]),
+            host_time_s=np.array([host_time_s]),
+        ))
+        return (
+            float(synced.first_sample_time_s[0]),
+            float(synced.sample_period_s[0]),
+            int(synced.epoch[0]),
+            int(synced.tick_us[0]),
+        )
+
     # --- helpers ---------------------------------------------------------------------------
     def _start_epoch(self, packets: PacketArrivals, row: int) -> None:
         state, p = self._state, self._p
@@ -257,6 +294,19 @@ class ClockSync:
         newest = int(ids.max())
         if newest > epoch.newest_bin or int(ids.min()) < newest or self._warming(epoch):
             epoch.newest_bin = max(epoch.newest_bin, newest)
+            self._refit(epoch)
+
+    def _absorb_one(self, epoch: _Epoch, x: float, host_time_s: float) -> None:
+        """``_absorb`` for one packet sent at sensor time ``x`` (s)."""
+        d = host_time_s - x
+        bin_id = math.floor(x / self._p.bin_s)
+        slot = bin_id % len(epoch.bin_id)
+        held = epoch.bin_id[slot]
+        if held > bin_id or (held == bin_id and d >= epoch.bin_d[slot]):
+            return
+        epoch.bin_id[slot], epoch.bin_x[slot], epoch.bin_d[slot] = bin_id, x, d
+        if bin_id > epoch.newest_bin or self._warming(epoch):
+            epoch.newest_bin = max(epoch.newest_bin, bin_id)
             self._refit(epoch)
 
     def _warming(self, epoch: _Epoch) -> bool:
@@ -332,6 +382,12 @@ def close_offset_us(n_samples: np.ndarray, sample_rate_hz: np.ndarray, p: ClockS
 
 _FULL_PACKET = 19
 """Samples in a full packet (protocol v1)."""
+
+
+def _close_offset_us_one(n_samples: int, sample_rate_hz: float, p: ClockSyncParams) -> float:
+    """``close_offset_us`` of one packet."""
+    last_us = (n_samples - 1) * (1e6 / sample_rate_hz)
+    return last_us if n_samples >= _FULL_PACKET else max(last_us, p.flush_deadline_s * 1e6)
 
 
 def _close_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray, p: ClockSyncParams) -> np.ndarray:

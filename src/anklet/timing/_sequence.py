@@ -89,10 +89,6 @@ class SequenceTracker:
 
     def update(self, packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
         """Count the batch; returns a (n_pk,) bool mask of the packets to keep (not duplicates)."""
-        if self._state is None:
-            self._state = _SequenceState()
-        s = self._state
-        keep = np.ones(len(packets.host_time_s), dtype=bool)
         rows = zip(
             synced.epoch.tolist(),
             packets.sequence.tolist(),
@@ -100,37 +96,43 @@ class SequenceTracker:
             packets.n_samples.tolist(),
             packets.sample_rate_hz.tolist(),
         )
-        for i, (epoch, seq, tick, n, rate) in enumerate(rows):
-            key = (epoch, seq, tick)
-            if key in s.seen:
-                s.duplicates += 1
-                keep[i] = False
-                continue
-            s.seen.add(key)
-            s.order.append(key)
-            if len(s.order) > self.memory_packets:
-                s.seen.discard(s.order.popleft())
-            s.received += 1
-            period_us = 1e6 / rate
-            if epoch != s.epoch:
-                if s.epoch >= 0 and epoch > s.epoch:  # after a reboot the sequence restarts at 0
-                    s.lost_packets += seq
-                    s.lost_samples += seq * n
-                if epoch > s.epoch:
-                    s.epoch, s.start_tick_us = epoch, tick
-                    s.head_seq, s.head_tick_us, s.head_end_us = seq, tick, tick + n * period_us
-                continue  # (a straggler from an earlier epoch counts as received only)
-            if tick > s.head_tick_us:
-                gap = (seq - s.head_seq) % _SEQ_MOD
-                expected = (tick - s.head_tick_us) / (n * period_us)
-                gap += _SEQ_MOD * round((expected - gap) / _SEQ_MOD)
-                s.lost_packets += max(gap, 1) - 1
-                s.lost_samples += max(0, round((tick - s.head_end_us) / period_us))
+        return np.array([self.update_one(*row) for row in rows], dtype=bool).reshape(-1)
+
+    def update_one(self, epoch: int, seq: int, tick: int, n: int, rate: float) -> bool:
+        """Count one packet (its clock epoch, sequence number, unwrapped tick in µs, samples and
+        sample rate in Hz); returns whether to keep it (it is not a duplicate)."""
+        if self._state is None:
+            self._state = _SequenceState()
+        s = self._state
+        key = (epoch, seq, tick)
+        if key in s.seen:
+            s.duplicates += 1
+            return False
+        s.seen.add(key)
+        s.order.append(key)
+        if len(s.order) > self.memory_packets:
+            s.seen.discard(s.order.popleft())
+        s.received += 1
+        period_us = 1e6 / rate
+        if epoch != s.epoch:
+            if s.epoch >= 0 and epoch > s.epoch:  # after a reboot the sequence restarts at 0
+                s.lost_packets += seq
+                s.lost_samples += seq * n
+            if epoch > s.epoch:
+                s.epoch, s.start_tick_us = epoch, tick
                 s.head_seq, s.head_tick_us, s.head_end_us = seq, tick, tick + n * period_us
-            elif tick > s.start_tick_us:  # late: it fills a hole counted before
-                s.lost_packets -= 1
-                s.lost_samples -= n
-        return keep
+            return True  # (a straggler from an earlier epoch counts as received only)
+        if tick > s.head_tick_us:
+            gap = (seq - s.head_seq) % _SEQ_MOD
+            expected = (tick - s.head_tick_us) / (n * period_us)
+            gap += _SEQ_MOD * round((expected - gap) / _SEQ_MOD)
+            s.lost_packets += max(gap, 1) - 1
+            s.lost_samples += max(0, round((tick - s.head_end_us) / period_us))
+            s.head_seq, s.head_tick_us, s.head_end_us = seq, tick, tick + n * period_us
+        elif tick > s.start_tick_us:  # late: it fills a hole counted before
+            s.lost_packets -= 1
+            s.lost_samples -= n
+        return True
 
 
 def first_copies(packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
