@@ -1,4 +1,5 @@
-"""File formats other tools rely on: the anklet IMU CSV and the result files (DESIGN.md)."""
+"""File formats other tools rely on: the anklet IMU CSV and the result files (DESIGN.md), and
+OpenSim's ``.mot`` and OpenSense's quaternion ``.sto`` for export."""
 
 from anklet.files._imu_csv import (
     SENSOR_NAMES,
@@ -6,6 +7,13 @@ from anklet.files._imu_csv import (
     imu_columns,
     read_imu_csv,
     write_imu_csv,
+)
+from anklet.files._opensim import (
+    MOT_COORDINATES,
+    OPENSENSE_IMUS,
+    opensim_coordinates,
+    write_mot,
+    write_orientations_sto,
 )
 from anklet.files._results import (
     ANGLE_NAMES,
@@ -22,6 +30,8 @@ from anklet.files._results import (
 __all__ = [
     "ANGLE_NAMES",
     "EVENT_COLUMNS",
+    "MOT_COORDINATES",
+    "OPENSENSE_IMUS",
     "REP_COLUMNS",
     "SENSOR_NAMES",
     "SIDES",
@@ -29,9 +39,12 @@ __all__ = [
     "ImuTable",
     "angle_columns",
     "imu_columns",
+    "opensim_coordinates",
     "read_imu_csv",
     "write_angles",
     "write_imu_csv",
+    "write_mot",
+    "write_orientations_sto",
     "write_records",
     "write_summary",
 ]

@@ -7,7 +7,13 @@ from anklet.pipeline._grid import LiveGrid
 from anklet.pipeline._link import SensorLink, TimedSamples
 from anklet.pipeline._live import LiveParams, LivePipeline, LiveStage, Subscription
 from anklet.pipeline._messages import angles_message, angles_messages, status_message
-from anklet.pipeline._offline import angles_from_table, grid_rows, table_from_notifications, table_on_grid
+from anklet.pipeline._offline import (
+    angles_from_table,
+    grid_rows,
+    segment_orientations_from_table,
+    table_from_notifications,
+    table_on_grid,
+)
 
 __all__ = [
     "AngleChunk",
@@ -24,6 +30,7 @@ __all__ = [
     "angles_message",
     "angles_messages",
     "grid_rows",
+    "segment_orientations_from_table",
     "status_message",
     "table_from_notifications",
     "table_on_grid",

@@ -72,12 +72,24 @@ class AngleEstimator:
     is never blocked for long. ``finish()`` ends the stream: it fuses whatever is left, and a
     session too short for the full calibration window calibrates on what it has.
     Raises ValidationError (one sentence) when the data cannot be calibrated.
+
+    With ``keep_orientations`` every fused chunk's sensor orientations (``OrientationChunk.quat``
+    per sensor, on the rows of the angles returned) are appended to ``orientations_``: the
+    export to OpenSense needs them, the live path never does.
     """
 
-    def __init__(self, rate_hz: float, params: AngleParams | None = None, max_rows_per_update: int | None = None) -> None:
+    def __init__(
+        self,
+        rate_hz: float,
+        params: AngleParams | None = None,
+        max_rows_per_update: int | None = None,
+        keep_orientations: bool = False,
+    ) -> None:
         self.rate_hz = rate_hz
         self.params = params or AngleParams()
         self.max_rows_per_update = max_rows_per_update
+        self.keep_orientations = keep_orientations
+        self.orientations_: list[dict[str, np.ndarray]] = []
         self.calibration: Calibration | None = None
         self._held: list[ImuTable] = []  # rows not fused yet, in order
         self._held_rows_checked = 0
@@ -165,6 +177,8 @@ class AngleEstimator:
             name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
             for name, fusion in self._orientations.items()
         }
+        if self.keep_orientations:
+            self.orientations_.append({name: chunk.quat for name, chunk in orientation.items()})
         rotations = _rotation_matrices(orientation)
         angles = {}
         for side, leg in self._legs.items():

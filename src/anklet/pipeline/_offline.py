@@ -8,10 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from anklet.calibration import Calibration
 from anklet.errors import ProtocolError, ValidationError
 from anklet.files import ImuTable
+from anklet.fusion import quaternion_to_matrix
+from anklet.geometry import ankle_relative_rotation, rotation_x, rotation_y
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.protocol import DecodedBatch, decode_packet, decode_packets
 from anklet.timing import ClockSyncParams, PacketArrivals, first_copies, resample, sample_times, sync_offline
@@ -82,12 +85,70 @@ def angles_from_table(
 ) -> tuple[AngleChunk, Calibration]:
     """Ankle angles of a whole table and the calibration they rest on."""
     estimator = AngleEstimator(rate_hz, params)
+    chunk = _fuse_whole(estimator, table)
+    return chunk, estimator.calibration
+
+
+def segment_orientations_from_table(
+    table: ImuTable, rate_hz: float, params: AngleParams | None = None
+) -> tuple[AngleChunk, dict[str, np.ndarray]]:
+    """Ankle angles of a whole table (as ``angles_from_table``) and the orientations of the
+    segments they rest on, per sensor name of each calibrated leg: (n, 4) quaternions
+    [w, x, y, z], world <- segment, in ``anklet.geometry``'s world frame (X forward, Y up,
+    Z right), NaN where unknown.
+
+    A shank's is its sensor's orientation turned onto the segment's axes by the calibration,
+    its heading turned so that the shank faces +X during the calibration's quiet standing
+    (6-axis orientation has no absolute heading; each leg keeps its own slow heading drift).
+    A foot's is its shank's composed with the ankle angles, so orientations and angles agree
+    exactly. Only the export to OpenSense needs these: the live path never keeps orientations.
+    """
+    estimator = AngleEstimator(rate_hz, params, keep_orientations=True)
+    chunk = _fuse_whole(estimator, table)
+    calibration = estimator.calibration
+    sensor_quats = {
+        name: np.vstack([kept[name] for kept in estimator.orientations_]) for name in estimator.orientations_[0]
+    } if estimator.orientations_ else {}
+    orientations = {}
+    for side, leg in calibration.legs.items():
+        shank = _facing_forward(_Y_UP @ quaternion_to_matrix(sensor_quats[f"{side}_shank"]) @ leg.shank,
+                                calibration.standing)
+        angles = chunk.angles[side]
+        foot = shank @ ankle_relative_rotation(angles[:, 0], angles[:, 1], angles[:, 2], side)
+        orientations[f"{side}_shank"] = _quaternions(shank)
+        orientations[f"{side}_foot"] = _quaternions(foot)
+    return chunk, orientations
+
+
+_Y_UP = rotation_x(-math.pi / 2)[0]  # the orientation filter's earth frame (Z up) -> the world's (Y up)
+
+
+def _facing_forward(rotations: np.ndarray, standing: slice) -> np.ndarray:
+    """``rotations`` (n, 3, 3) turned about the vertical so that the segment's X axis, averaged
+    over the ``standing`` rows, points along the world's X."""
+    forward = np.nanmean(rotations[standing, :, 0], axis=0)
+    heading = math.atan2(-forward[2], forward[0])  # X = Ry(heading) @ (1, 0, 0)
+    return rotation_y(-heading)[0] @ rotations
+
+
+def _quaternions(rotations: np.ndarray) -> np.ndarray:
+    """(n, 3, 3) rotations as (n, 4) [w, x, y, z] quaternions with w >= 0, NaN rows kept NaN."""
+    out = np.full((len(rotations), 4), np.nan)
+    known = np.isfinite(rotations).all(axis=(1, 2))
+    if known.any():
+        quats = Rotation.from_matrix(rotations[known]).as_quat(scalar_first=True)
+        out[known] = quats * np.where(quats[:, :1] < 0, -1.0, 1.0)
+    return out
+
+
+def _fuse_whole(estimator: AngleEstimator, table: ImuTable) -> AngleChunk:
+    """A whole table through ``estimator``: the angles of every row it could calibrate."""
     chunk = estimator.update(table)
     if not len(chunk):
         chunk = estimator.finish()
     if estimator.calibration is None:
         raise ValidationError("the session has no samples to calibrate on")
-    return chunk, estimator.calibration
+    return chunk
 
 
 @dataclass(frozen=True, slots=True)
