@@ -114,11 +114,13 @@ async def test_a_switches_between_the_athletes_the_feed_carries():
         assert app.athlete_name == "default"
 
 
-async def test_r_says_recording_is_not_available_yet():
+async def test_r_without_a_recorder_says_this_feed_cannot_be_recorded_here():
+    """A feed whose owner gave no recorder (e.g. one watched over MQTT); with one, see
+    test_record_key.py."""
     app = coach_app(QueueFeed(), "running")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
-        assert any("not available yet" in n.message for n in app._notifications)
+        assert any("cannot be recorded here" in n.message for n in app._notifications)
 
 
 async def test_help_opens_on_question_mark_and_h_and_closes_on_any_key():

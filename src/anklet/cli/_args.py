@@ -1,6 +1,7 @@
 """Argument types shared by the sub-commands."""
 
 import argparse
+import math
 
 
 def positive_float(text: str) -> float:
@@ -11,3 +12,8 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} must be positive")
     return value
+
+
+def speed(text: str) -> float:
+    """A replay pace: ``max`` (as fast as the machine can) or a positive factor of real time."""
+    return math.inf if text == "max" else positive_float(text)

@@ -10,14 +10,15 @@ peripherals, and bleak connects to them as it would to real ones.
 from __future__ import annotations
 
 import argparse
-import math
 
-from anklet.cli._args import positive_float
+from anklet.cli._args import positive_float, speed
 from anklet.cli._live import live_params, stream_virtual_ble
 from anklet.cli._readout import Readout, print_json, run_shown, stream
+from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import ValidationError
 from anklet.gait import live_gait, load_athlete
 from anklet.pipeline import LivePipeline
+from anklet.recording import SessionInfo
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
 
@@ -31,15 +32,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scenario", default="easy_run", metavar="NAME|FILE", help="scenario (default easy_run)")
     parser.add_argument("--duration", type=positive_float, metavar="S", help="session length, s")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--speed", type=_speed, default=1.0, metavar="X|max", help="replay pace (default 1)")
+    parser.add_argument("--speed", type=speed, default=1.0, metavar="X|max", help="replay pace (default 1)")
     parser.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
     parser.add_argument("--ble", action="store_true",
                         help="through Bluetooth LE: the sensors as virtual BLE peripherals, reached by bleak (real time only)")
+    add_record_argument(parser)
     parser.set_defaults(handler=_run)
-
-
-def _speed(text: str) -> float:
-    return math.inf if text == "max" else positive_float(text)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -50,13 +48,19 @@ def _run(args: argparse.Namespace) -> int:
     show = print_json if args.headless else Readout()
     if not args.headless:
         print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
-    view = {"athlete": athlete, "activity": session.scenario.kind, "title": session.scenario.name}
+    recorder = make_recorder(args.record, show)
+    view = {"athlete": athlete, "activity": session.scenario.kind, "title": session.scenario.name, "recorder": recorder}
     if args.ble:
-        run_shown(stream_virtual_ble(session, athlete, show), show, **view)
+        run_shown(stream_virtual_ble(session, athlete, show, recorder=recorder), show, **view)
         return 0
-    transport = VirtualSensorTransport(session.notifications(), speed=args.speed)
     gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
     pipeline = LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
+    if recorder is not None:
+        recorder.begin(SessionInfo(
+            tuple(pipeline.sensors), session.scenario.kind, athlete, session.sample_rate_hz,
+            title=session.scenario.name, source=f"anklet demo --scenario {session.scenario.name} --seed {session.seed}",
+        ))
+    transport = recorded(VirtualSensorTransport(session.notifications(), speed=args.speed), recorder, pipeline)
     run_shown(stream(pipeline, lambda: pipeline.run(transport), show), show, **view)
     return 0
 

@@ -17,9 +17,11 @@ from typing import Any
 from anklet.calibration import CalibrationParams
 from anklet.cli._args import positive_float
 from anklet.cli._readout import Readout, print_json, run_shown, stream
+from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import TransportError
 from anklet.gait import ACTIVITIES, AthleteProfile, live_gait, load_athlete
 from anklet.pipeline import AngleParams, LiveParams, LivePipeline
+from anklet.recording import Recorder, SessionInfo
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.transport import BleakTransport, SessionConfig, load_session_config, scan_sensors
 
@@ -41,6 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     live.add_argument("--scan-timeout", type=positive_float, default=10.0, metavar="S",
                       help="how long to look for the sensors, s (default 10)")
     live.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
+    add_record_argument(live)
     live.set_defaults(handler=_run_live)
 
     scan = subparsers.add_parser(
@@ -58,19 +61,27 @@ def _run_live(args: argparse.Namespace) -> int:
     else:
         session = simulate(load_scenario(args.virtual), seed=args.seed, duration_s=args.duration)
     show = print_json if args.headless else Readout()
+    recorder = make_recorder(args.record, show)
 
     async def main() -> None:
         if session is None:
-            await stream_ble(config, args.activity, athlete, show, duration_s=args.duration, scan_timeout_s=args.scan_timeout)
+            await stream_ble(config, args.activity, athlete, show, duration_s=args.duration,
+                             scan_timeout_s=args.scan_timeout, recorder=recorder, source=f"anklet live --config {args.config}")
         else:
-            await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout)
+            await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout, recorder=recorder)
 
-    run_shown(main(), show, athlete, activity=args.activity if session is None else session.scenario.kind)
+    activity = args.activity if session is None else session.scenario.kind
+    run_shown(main(), show, athlete, activity=activity, recorder=recorder)
     return 0
 
 
 async def stream_virtual_ble(
-    session: SimulatedSession, athlete: AthleteProfile, show: Callable[[dict[str, Any]], None], *, scan_timeout_s: float = 10.0
+    session: SimulatedSession,
+    athlete: AthleteProfile,
+    show: Callable[[dict[str, Any]], None],
+    *,
+    scan_timeout_s: float = 10.0,
+    recorder: Recorder | None = None,
 ) -> None:
     """The simulated ``session``'s sensors as virtual BLE peripherals, with the loss and
     disconnects its scenario's ``[link]`` asks for, streamed through bleak into the live
@@ -82,7 +93,10 @@ async def stream_virtual_ble(
     async with VirtualFleet(session, faults=scenario_faults(session)) as fleet:
         config = SessionConfig.of(fleet.serials, source="the virtual sensors")
         played = asyncio.gather(*(peripheral.wait_played() for peripheral in fleet.peripherals.values()))
-        await stream_ble(config, session.scenario.kind, athlete, show, until=played, scan_timeout_s=scan_timeout_s)
+        await stream_ble(
+            config, session.scenario.kind, athlete, show, until=played, scan_timeout_s=scan_timeout_s, recorder=recorder,
+            title=session.scenario.name, source=f"virtual BLE sensors: scenario {session.scenario.name}, seed {session.seed}",
+        )
 
 
 async def stream_ble(
@@ -94,19 +108,33 @@ async def stream_ble(
     duration_s: float | None = None,
     until: asyncio.Future[Any] | None = None,
     scan_timeout_s: float = 10.0,
+    recorder: Recorder | None = None,
+    title: str = "",
+    source: str = "anklet live",
 ) -> None:
     """Connect ``config``'s sensors and stream them through the live pipeline and its gait
-    stage, showing every message, until ``duration_s`` has passed, ``until`` is done, or the
-    user interrupts."""
+    stage, showing every message (and recording them with ``recorder``, whose session is
+    described once the sensors are connected), until ``duration_s`` has passed, ``until`` is
+    done, or the user interrupts."""
     transport = BleakTransport(config, scan_timeout_s=scan_timeout_s)
     async with transport:
-        gait = live_gait(_sample_rate_hz(transport), athlete, activity)
+        rate_hz = _sample_rate_hz(transport)
+        gait = live_gait(rate_hz, athlete, activity)
         pipeline = LivePipeline(config.roles, live_params(activity), stages=[gait], health=transport.health)
+        if recorder is not None:
+            recorder.begin(SessionInfo(
+                tuple(pipeline.sensors), activity, athlete, rate_hz, title=title or config.station,
+                source=source, sensor_info=transport.health(),
+            ))
         if duration_s is not None:
             asyncio.get_running_loop().call_later(duration_s, transport.close)
         if until is not None:
             until.add_done_callback(lambda _: transport.close())
-        await stream(pipeline, lambda: pipeline.consume(transport), show)
+        try:
+            await stream(pipeline, lambda: pipeline.consume(recorded(transport, recorder, pipeline)), show)
+        finally:
+            if recorder is not None:
+                recorder.end()  # the file is finished while the view may still show the session
 
 
 def live_params(activity: str) -> LiveParams:

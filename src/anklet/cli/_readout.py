@@ -13,6 +13,7 @@ from typing import Any
 from anklet.gait import AthleteProfile, load_athlete
 from anklet.geometry import SIDES
 from anklet.pipeline import LivePipeline, Subscription
+from anklet.recording import Recorder
 
 COACH_INBOX_SIZE = 5000  # messages waiting for the coach view; it takes them as they come
 
@@ -24,27 +25,44 @@ def run_shown(
     *,
     activity: str | None = None,
     title: str = "",
+    recorder: Recorder | None = None,
 ) -> None:
     """Run a session that shows its messages through ``show`` as it goes (``stream``,
     ``anklet.cli._live.stream_ble``). When ``show`` is a :class:`Readout` and stdout is a
-    terminal, the session runs inside the coach view (``anklet.tui``), judged by ``athlete``'s
-    thresholds (the default profile's when None), opening on ``activity``'s view, with
-    ``title`` in its header; quitting it ends the session."""
-    if isinstance(show, Readout) and sys.stdout.isatty():
-        _run_coach_view(session, show, athlete or load_athlete(), activity, title)
-        return
+    terminal (``opens_coach_view``), the session runs inside the coach view (``anklet.tui``),
+    judged by ``athlete``'s thresholds (the default profile's when None), opening on
+    ``activity``'s view, with ``title`` in its header, its ``r`` and ``m`` keys going to
+    ``recorder``; quitting it ends the session. However the session ends, ``recorder``'s file
+    is finished (summary and index written)."""
     try:
-        asyncio.run(session)
-    except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
-        sys.stderr.close()
+        if opens_coach_view(show):
+            _run_coach_view(session, show, athlete or load_athlete(), activity, title, recorder)
+            return
+        try:
+            asyncio.run(session)
+        except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
+            sys.stderr.close()
+    finally:
+        if recorder is not None:
+            recorder.end()
+
+
+def opens_coach_view(show: Callable[[dict[str, Any]], None] | None) -> bool:
+    """Whether ``run_shown`` shows the session in the coach view (a :class:`Readout` on a terminal)."""
+    return isinstance(show, Readout) and sys.stdout.isatty()
 
 
 def _run_coach_view(
-    session: Coroutine[Any, Any, None], readout: Readout, athlete: AthleteProfile, activity: str | None, title: str
+    session: Coroutine[Any, Any, None],
+    readout: Readout,
+    athlete: AthleteProfile,
+    activity: str | None,
+    title: str,
+    recorder: Recorder | None,
 ) -> None:
     from anklet.tui import CoachApp  # textual loads only for a terminal
 
-    app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title)
+    app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title, recorder=recorder)
     app.run()
     if app.error_ is not None:
         raise app.error_  # the CLI says it in one sentence, after the view has closed

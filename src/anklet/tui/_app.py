@@ -10,7 +10,8 @@ and closes the feed, which ends the session behind it (the sensors are released)
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from rich.text import Text
 from textual import events
@@ -35,6 +36,18 @@ VIEWS = ("running", "squat", "assessment")
 LARGE_SIZE = (120, 40)  # from this many columns and rows on, badges and sensors take more room
 
 
+class RecordingControl(Protocol):
+    """What the view's ``r`` and ``m`` keys drive (``anklet.recording.Recorder``): the view
+    only tells it, it never reads the session back."""
+
+    @property
+    def path_(self) -> Path | None: ...
+
+    def toggle(self) -> str: ...
+
+    def mark(self, t: float, athlete: str) -> Any: ...
+
+
 def view_of(activity: str | None) -> str:
     """The view that shows ``activity`` (an ``anklet.gait.ACTIVITIES`` name)."""
     if activity in GUIDED_TESTS:
@@ -46,7 +59,8 @@ class CoachApp(App[int]):
     """The live readout. ``feed``: the messages; ``athlete``: the thresholds to judge by (and
     the name of the athlete when the messages name none); ``activity``: what the session is,
     when its owner knows (else the view follows the first gait messages); ``title``: the
-    session's name for the header.
+    session's name for the header; ``recorder``: what ``r`` starts and stops and ``m``
+    marks in (None: the feed cannot be recorded here).
 
     ``error_`` holds the feed's error (an ``AnkletError``) when it failed; the app then exits
     with code 1 for the caller to say it in one sentence.
@@ -62,7 +76,7 @@ class CoachApp(App[int]):
         Binding("2", "view('squat')", "Squat", show=False),
         Binding("3", "view('assessment')", "Assessment", show=False),
         Binding("a", "next_athlete", "Athlete"),
-        Binding("r", "record", "Record (n/a)"),
+        Binding("r", "record", "Record"),
         Binding("question_mark,h", "help", "Help"),
         Binding("q", "quit", "Quit", priority=True),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -76,9 +90,11 @@ class CoachApp(App[int]):
         activity: str | None = None,
         title: str = "",
         redraw_hz: float = 15.0,
+        recorder: RecordingControl | None = None,
     ) -> None:
         super().__init__()
         self.feed = feed
+        self.recorder = recorder
         self.athlete = athlete
         self.session_title = title
         self.redraw_hz = redraw_hz
@@ -154,6 +170,8 @@ class CoachApp(App[int]):
             text.append(" calibrating: stand still, then move ", style="bold black on yellow")
         if self.paused:
             text.append(" ⏸ PAUSED (data still coming in) ", style="bold white on blue")
+        if self.recorder is not None and self.recorder.path_ is not None:
+            text.append(f" ● REC {self.recorder.path_.name} ", style="bold white on red")
         return text
 
     def _show_view(self, view: str) -> None:
@@ -165,8 +183,9 @@ class CoachApp(App[int]):
         self.redraw()  # the header says so at once; the views stay as they were until resume
 
     def action_mark(self) -> None:
-        # Issue 8: the recorder will store each mark here, beside the session it records.
         mark = self.model.mark(self.athlete_name)
+        if self.recorder is not None:  # kept for a recording started later, too
+            self.recorder.mark(mark.t, mark.athlete)
         self.notify(f"marked t = {mark.t:.1f} s ({mark.athlete})", timeout=3)
 
     def action_next_view(self) -> None:
@@ -186,7 +205,16 @@ class CoachApp(App[int]):
         self.redraw()
 
     def action_record(self) -> None:
-        self.notify("recording is not available yet (it comes with anklet's recorder)", severity="warning", timeout=4)
+        if self.recorder is None:
+            self.notify("this feed cannot be recorded here (record it where it runs)", severity="warning", timeout=4)
+            return
+        try:
+            said = self.recorder.toggle()
+        except AnkletError as exc:  # e.g. the folder cannot be written: the session goes on
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self.notify(said, timeout=5)
+        self.redraw()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

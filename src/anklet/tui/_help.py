@@ -15,10 +15,11 @@ HELP_TEXT = """\
 
 [b]space[/b] / [b]p[/b]  pause / resume the display. The session goes on meanwhile: messages
           keep coming in and nothing is lost; on resume the screen jumps to now.
-[b]m[/b]        mark this moment (shown as M on the traces; a recording will keep it)
+[b]m[/b]        mark this moment (shown as M on the traces; recordings keep it)
 [b]v[/b]        next view: running, squat, assessment ([b]1[/b] [b]2[/b] [b]3[/b] pick one)
 [b]a[/b]        next athlete of the feed
-[b]r[/b]        start / stop recording: not available yet
+[b]r[/b]        start / stop recording (a new file holds the session from its start;
+          the header shows ● REC while it records)
 [b]?[/b] / [b]h[/b]    this help
 [b]q[/b]        quit: the sensors are released and the session ends
 

@@ -1,0 +1,54 @@
+"""``--record FILE`` for the commands that run a session (demo, live, replay), and the
+recorder the coach view's ``r`` starts and stops."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from anklet.cli._readout import opens_coach_view
+from anklet.errors import ValidationError
+from anklet.pipeline import LivePipeline
+from anklet.recording import Recorder, RecordingTransport
+from anklet.transport import Transport
+
+
+def add_record_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--record", type=Path, metavar="FILE",
+        help="record the session into FILE (MCAP, docs/recording.md); in the coach view r stops and starts recording",
+    )
+
+
+def make_recorder(record: Path | None, show: Callable[[dict[str, Any]], None]) -> Recorder | None:
+    """A recorder when the session can be recorded: into ``record`` from the start, or from the
+    coach view (which keeps the session in memory so that ``r`` records it from its start);
+    None for a headless or piped session without ``--record``."""
+    interactive = opens_coach_view(show)
+    if record is None and not interactive:
+        return None
+    if record is not None:
+        _check_writable(record)
+    return Recorder(record, keep_history=interactive)
+
+
+def recorded(transport: Transport, recorder: Recorder | None, pipeline: LivePipeline) -> Transport:
+    """``transport``, recorded by ``recorder`` (with ``pipeline``'s calibration once it has one)."""
+    if recorder is None:
+        return transport
+    recorder.calibration_from(lambda: pipeline.estimator.calibration if pipeline.estimator is not None else None)
+    return RecordingTransport(transport, recorder)
+
+
+def _check_writable(path: Path) -> None:
+    """Say now, before any sensor is connected, that the recording could not be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ValidationError(f"--record {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise ValidationError(f"--record {path}: there is no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValidationError(f"--record {path}: no permission to write there")

@@ -1,0 +1,205 @@
+"""Recording a live session: a transport that records every notification as the pipeline
+receives it, and a recorder that can be started and stopped (the coach view's ``r``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from anklet.recording._format import from_ns, to_ns
+from anklet.recording._session import Mark, SessionInfo
+from anklet.recording._writer import CHUNK_EVERY_S, RecordingWriter
+from anklet.transport import Notification, Transport
+
+CalibrationSource = Callable[[], Any]
+"""Returns the session's ``Calibration`` once it has one, else None (e.g. the pipeline's
+``estimator.calibration``)."""
+
+
+class Recorder:
+    """One session's recordings.
+
+    ``begin(session)`` says what the session is, once that is known (BLE sensors report their
+    sample rate on connecting); with ``path`` the recording starts then. ``take`` is handed
+    every notification (``RecordingTransport`` does it) and returns it stamped as it is
+    recorded. With ``keep_history`` the session's notifications are also kept in memory
+    (about 50 KB/s at 4 sensors x 1 kHz), so that a recording started later (``toggle``, the
+    coach view's ``r``) still holds the session from its beginning, which a replay needs to
+    calibrate.
+
+    Parameters
+    ----------
+    path
+        Record from the start into this file.
+    keep_history
+        Keep the notifications for recordings started later.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, keep_history: bool = False) -> None:
+        self.first_path = Path(path) if path is not None else None
+        self.keep_history = keep_history
+        self.session: SessionInfo | None = None
+        self.history_: list[Notification] = []
+        self.marks_: list[Mark] = []
+        self.saved_: list[Path] = []
+        self._writer: RecordingWriter | None = None
+        self._calibration_source: CalibrationSource | None = None
+        self._calibration: tuple[float, dict[str, Any]] | None = None
+        self._last_time_s = 0.0
+        self._ended = False
+
+    def begin(self, session: SessionInfo) -> None:
+        """The session is ``session``: start recording into ``path`` if one was given."""
+        self.session = session
+        if self.first_path is not None:
+            self.start(self.first_path)
+
+    @property
+    def path_(self) -> Path | None:
+        """The file being recorded now, or None."""
+        return self._writer.path if self._writer is not None else None
+
+    def calibration_from(self, source: CalibrationSource) -> None:
+        """Record the calibration once ``source()`` has one (looked at on each notification)."""
+        self._calibration_source = source
+
+    def take(self, notification: Notification) -> Notification:
+        """Record ``notification``; the pipeline gets the returned one, whose arrival time is
+        the recorded one exactly (rounded to the nanosecond)."""
+        stamped = Notification(
+            notification.sensor, notification.channel, notification.payload, from_ns(to_ns(notification.host_time_s))
+        )
+        self._last_time_s = stamped.host_time_s
+        if self.keep_history:
+            self.history_.append(stamped)
+        if self._writer is not None:
+            self._writer.write(stamped)
+        if self._calibration is None and self._calibration_source is not None:
+            calibration = self._calibration_source()
+            if calibration is not None:
+                self._calibration = (stamped.host_time_s, calibration.to_json())
+                if self._writer is not None:
+                    self._writer.write_calibration(*self._calibration)
+        return stamped
+
+    def mark(self, t: float, athlete: str) -> Mark:
+        """Record a mark at session time ``t``."""
+        mark = Mark(t, athlete)
+        self.marks_.append(mark)
+        if self._writer is not None:
+            self._writer.write_mark(mark)
+        return mark
+
+    def start(self, path: str | Path) -> None:
+        """Record into ``path`` from now, after what the session kept so far (its history,
+        calibration and marks). Raises ValidationError when the file cannot be written."""
+        if self.session is None:
+            raise RuntimeError("begin(session) first")
+        self.stop()
+        writer = RecordingWriter(path, self.session)
+        for notification in self.history_:
+            writer.write(notification)
+        if self._calibration is not None:
+            writer.write_calibration(*self._calibration)
+        for mark in self.marks_:
+            writer.write_mark(mark)
+        writer.flush()
+        self._writer = writer
+        if self._ended:  # the session is over: all of it is in, finish the file now
+            self.stop()
+
+    def stop(self) -> Path | None:
+        """Finish the recording in progress (summary and index written); its path, or None."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return None
+        writer.close()
+        self.saved_.append(writer.path)
+        return writer.path
+
+    def toggle(self) -> str:
+        """Start or stop recording (a new file beside the first, named by the time); one
+        sentence saying what happened."""
+        if self._writer is not None:
+            path = self.stop()
+            return f"recording stopped: {path}"
+        if self.session is None:
+            return "nothing to record yet: the sensors are still connecting"
+        if not self.keep_history and self._last_time_s > 0:
+            return "recording can only start with the session here (no history kept)"
+        path = self._next_path()
+        self.start(path)
+        return f"saved the whole session to {path}" if self._ended else f"recording from the session's start into {path}"
+
+    def flush(self) -> None:
+        """Put what has been recorded on disk (a timer does it while the sensors are silent)."""
+        if self._writer is not None:
+            self._writer.flush()
+
+    def end(self) -> None:
+        """The session is over: finish the recording in progress. A later ``start`` writes the
+        whole session (when history is kept) and finishes at once."""
+        self._ended = True
+        self.stop()
+
+    def _next_path(self) -> Path:
+        folder = self.first_path.parent if self.first_path is not None else Path.cwd()
+        name = self.first_path.stem if self.first_path is not None else f"anklet-{self.session.title or 'session'}"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = folder / f"{name}-{stamp}.mcap"
+        counter = 2
+        while path.exists() or path in self.saved_:
+            path = folder / f"{name}-{stamp}-{counter}.mcap"
+            counter += 1
+        return path
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+
+
+class RecordingTransport(Transport):
+    """``inner``'s notifications, each handed to ``recorder`` as the pipeline receives it.
+
+    Entering it enters ``inner``; leaving it leaves ``inner`` and ends the recorder, so the
+    file is finished as soon as the session is over. While it streams, a timer flushes the
+    recording every ``CHUNK_EVERY_S`` so that a silence of the sensors leaves nothing behind in
+    memory."""
+
+    def __init__(self, inner: Transport, recorder: Recorder) -> None:
+        self.inner = inner
+        self.recorder = recorder
+
+    async def __aenter__(self) -> Self:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        try:
+            await self.inner.__aexit__(exc_type, exc, traceback)
+        finally:
+            self.recorder.end()
+
+    async def notifications(self) -> AsyncIterator[Notification]:
+        flusher = asyncio.create_task(self._flush_while_streaming())
+        try:
+            async for notification in self.inner.notifications():
+                yield self.recorder.take(notification)
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+
+    async def _flush_while_streaming(self) -> None:
+        while True:
+            await asyncio.sleep(CHUNK_EVERY_S)
+            self.recorder.flush()

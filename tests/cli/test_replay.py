@@ -1,0 +1,68 @@
+"""``anklet demo --record`` and ``anklet replay``: a replay at max speed gives the session's
+own messages, strides and flags included, whether the session ran at max speed or paced."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from anklet.cli import main
+from anklet.recording import read_recording
+
+
+def _messages(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "duration", "speed"),
+    [("restricted_pf_right", "40", "max"), ("easy_run", "26", "12")],
+    ids=["recorded-at-max", "recorded-paced"],
+)
+def test_a_replay_gives_the_messages_the_session_gave(tmp_path, capsys, scenario, duration, speed):
+    path, again = tmp_path / "session.mcap", tmp_path / "again.mcap"
+    assert main(["demo", "--scenario", scenario, "--duration", duration, "--headless", "--speed", speed,
+                 "--record", str(path)]) == 0
+    live = capsys.readouterr().out
+    assert main(["replay", str(path), "--headless", "--speed", "max", "--record", str(again)]) == 0
+    replayed = capsys.readouterr().out
+    kinds = {m["type"] for m in _messages(live)}
+    assert {"stride", "event", "angles", "status"} <= kinds
+    if scenario == "restricted_pf_right":
+        assert "flag" in kinds
+    assert replayed == live  # every line, every digit
+    # the replay, recorded, is the same session again
+    original, recorded_again = read_recording(path), read_recording(again)
+    assert recorded_again.complete and recorded_again.session.source.startswith("anklet replay")
+    assert recorded_again.notifications == original.notifications
+    assert recorded_again.calibration == original.calibration is not None
+
+
+def test_replay_of_a_cut_off_recording_says_so_and_plays_what_it_has(tmp_path, capsys):
+    path = tmp_path / "session.mcap"
+    assert main(["demo", "--duration", "12", "--headless", "--speed", "max", "--record", str(path)]) == 0
+    capsys.readouterr()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    assert main(["replay", str(path), "--headless", "--speed", "max"]) == 0
+    captured = capsys.readouterr()
+    assert "note:" in captured.err and "not a finished recording" in captured.err
+    assert 5 < _messages(captured.out)[-1]["t"] < 10
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"", "is empty"), (b"t,left_foot_acc_x\n0,1\n", "not an MCAP file")],
+)
+def test_replay_of_a_bad_file_is_one_sentence(tmp_path, capsys, content, says):
+    path = tmp_path / "bad.mcap"
+    path.write_bytes(content)
+    assert main(["replay", str(path), "--headless"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("anklet: ") and says in err and err.count("\n") == 1
+
+
+def test_record_into_a_missing_folder_is_refused_before_the_session(tmp_path, capsys):
+    assert main(["demo", "--headless", "--record", str(tmp_path / "nowhere" / "r.mcap")]) == 1
+    assert "there is no folder" in capsys.readouterr().err

@@ -1,0 +1,98 @@
+"""A recording gives back every notification exactly as the pipeline received it, with the
+session's description, calibration and marks."""
+
+from __future__ import annotations
+
+from mcap.reader import make_reader
+
+from anklet.recording import FORMAT_VERSION, Mark, Recorder, read_recording
+from anklet.recording._format import from_ns, to_ns
+from anklet.transport import Notification
+
+from .sessions import record, session_info
+
+
+def test_every_notification_comes_back_in_order_with_its_stamp(simulated, recorded):
+    recording = read_recording(recorded)
+    sent = simulated.notifications()
+    assert recording.complete and recording.notes == []
+    assert len(recording.notifications) == len(sent)
+    for got, original in zip(recording.notifications, sent, strict=True):
+        assert (got.sensor, got.channel, got.payload) == (original.sensor, original.channel, original.payload)
+        assert got.host_time_s == from_ns(to_ns(original.host_time_s))  # the stamp the pipeline was handed
+        assert abs(got.host_time_s - original.host_time_s) <= 0.5e-9
+    assert {n.channel for n in recording.notifications} == {"data", "status"}
+    assert recording.marks == [Mark(4.5, "default")]
+    assert recording.session == session_info(simulated)  # athlete profile and all
+
+
+def test_take_hands_on_the_recorded_stamp(tmp_path, simulated):
+    recorder = Recorder(tmp_path / "r.mcap")
+    recorder.begin(session_info(simulated))
+    handed = [recorder.take(n) for n in simulated.notifications()[:500]]
+    recorder.end()
+    assert [n.host_time_s for n in read_recording(tmp_path / "r.mcap").notifications] == [n.host_time_s for n in handed]
+
+
+def test_it_is_a_standard_indexed_mcap_file(simulated, recorded):
+    """Other tools read it with mcap's own indexed reader: chunked, zstd, with a summary."""
+    with open(recorded, "rb") as file:
+        reader = make_reader(file)
+        summary = reader.get_summary()
+        assert summary is not None and summary.statistics.message_count == len(simulated.notifications()) + 1
+        assert {index.compression for index in summary.chunk_indexes} == {"zstd"}
+        assert len(summary.chunk_indexes) >= 12 / 0.5 - 2  # a chunk per half second
+        assert reader.get_header().profile == "anklet"
+        (session,) = [m for m in reader.iter_metadata() if m.name == "anklet.session"]
+        assert session.metadata["format_version"] == f"{FORMAT_VERSION[0]}.{FORMAT_VERSION[1]}"
+        topics = {channel.topic for channel in summary.channels.values()}
+        assert "/sensors/left_foot/data" in topics and "/marks" in topics
+
+
+def test_a_sensor_the_session_did_not_list_is_recorded_too(tmp_path, simulated):
+    extra = Notification("spare_sensor", "status", b"\x01S" + bytes(18), 1.25)
+    record(tmp_path / "r.mcap", [*simulated.notifications()[:50], extra], session_info(simulated))
+    assert read_recording(tmp_path / "r.mcap").notifications[-1] == extra
+
+
+def test_calibration_is_recorded_once_known(tmp_path, simulated):
+    class Known:
+        def to_json(self):
+            return {"standing_s": [0.0, 3.0]}
+
+    calibration = None
+    recorder = Recorder(tmp_path / "r.mcap")
+    recorder.begin(session_info(simulated))
+    recorder.calibration_from(lambda: calibration)
+    for index, notification in enumerate(simulated.notifications()):
+        if index == 1000:
+            calibration = Known()
+        recorder.take(notification)
+    recorder.end()
+    assert read_recording(tmp_path / "r.mcap").calibration == {"standing_s": [0.0, 3.0]}
+
+
+def test_a_recording_started_late_holds_the_session_from_its_start(tmp_path, simulated, monkeypatch):
+    """The coach view's r: with history kept, a recording started mid-session (and one
+    started after the end) still holds everything, marks and calibration included."""
+    monkeypatch.chdir(tmp_path)  # where a recording without --record goes
+    sent = simulated.notifications()
+    recorder = Recorder(keep_history=True)
+    recorder.begin(session_info(simulated))
+    for notification in sent[:700]:
+        recorder.take(notification)
+    recorder.mark(2.0, "default")
+    started = recorder.toggle()
+    assert recorder.path_ is not None and "from the session's start" in started
+    for notification in sent[700:]:
+        recorder.take(notification)
+    first = recorder.path_
+    assert "stopped" in recorder.toggle() and recorder.path_ is None
+    recorder.end()
+    assert "whole session" in recorder.toggle() and recorder.path_ is None  # after the end: written and finished
+    for path in (first, recorder.saved_[-1]):
+        recording = read_recording(path)
+        assert recording.complete
+        assert [n.payload for n in recording.notifications] == [n.payload for n in sent]
+        assert recording.marks == [Mark(2.0, "default")]
+    assert recorder.saved_[0].parent == tmp_path and recorder.saved_[0].name.startswith("anklet-easy_run-") and recorder.saved_[0].suffix == ".mcap"
