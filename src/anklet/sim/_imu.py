@@ -57,10 +57,19 @@ class Mounting:
         rotation_segment_sensor: (3, 3) rotation taking sensor-frame vectors to the segment frame.
         offset_m: (3,) position of the sensor in the segment frame, m, from the segment origin
             (the ankle joint centre).
+        face_normal: (3,) unit normal of the case's face, pointing away from the limb, segment
+            frame; None: the chip's own Z axis (a chip lying flat in its case).
     """
 
     rotation_segment_sensor: np.ndarray
     offset_m: np.ndarray
+    face_normal: np.ndarray | None = None
+
+    def face_normal_sensor(self) -> np.ndarray:
+        """(3,) unit normal of the case's face, away from the limb, in the sensor frame."""
+        if self.face_normal is None:
+            return np.array([0.0, 0.0, 1.0])
+        return self.rotation_segment_sensor.T @ self.face_normal
 
 
 def random_mounting(segment: Segment, rng: np.random.Generator) -> Mounting:
@@ -85,9 +94,11 @@ def random_mounting(segment: Segment, rng: np.random.Generator) -> Mounting:
         )
         yaw = rng.uniform(-math.radians(30.0), math.radians(30.0))
         case = _case_rotation(yaw, tilt_rad=math.radians(20.0), rng=rng)
+        # on the laces the case's face looks up: its Y
+        return Mounting(case @ assignment, offset, case[:, 1])
     else:
         raise ValueError(f"segment must be 'shank' or 'foot', not {segment!r}")
-    return Mounting(case @ assignment, offset)
+    return Mounting(case @ assignment, offset, case[:, 0])
 
 
 def shoe_side_mounting(side: str, rng: np.random.Generator) -> Mounting:
@@ -102,7 +113,7 @@ def shoe_side_mounting(side: str, rng: np.random.Generator) -> Mounting:
     # Yaw -90 deg turns the case's X (its face normal) onto +Z, +90 deg onto -Z.
     yaw = -outward * math.pi / 2 + rng.uniform(-math.radians(15.0), math.radians(15.0))
     case = _case_rotation(yaw, tilt_rad=math.radians(10.0), rng=rng)
-    return Mounting(case @ AXIS_ASSIGNMENTS[rng.integers(len(AXIS_ASSIGNMENTS))], offset)
+    return Mounting(case @ AXIS_ASSIGNMENTS[rng.integers(len(AXIS_ASSIGNMENTS))], offset, case[:, 0])
 
 
 def _case_rotation(yaw_rad: float, tilt_rad: float, rng: np.random.Generator) -> np.ndarray:

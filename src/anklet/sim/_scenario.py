@@ -3,8 +3,9 @@
 A scenario names its motion (``kind``) and, table by table, overrides the defaults of the
 dataclass behind it: ``[motion]`` the motion model's params, ``[imu]`` the sensor error model,
 ``[firmware]`` the firmware, ``[link]`` the BLE link. ``[link.<sensor>]`` and
-``[firmware.<sensor>]`` override one sensor only (a disconnect, a reboot). Unknown keys are
-errors: a typo must not silently fall back to a default.
+``[firmware.<sensor>]`` override one sensor only (a disconnect, a reboot). ``[[taps]]`` entries
+(``t_s``, ``sensor``) tap one sensor each (``anklet.sim._tap``). Unknown keys are errors: a typo
+must not silently fall back to a default.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from anklet.errors import ValidationError
 from anklet.geometry import SENSOR_NAMES
+from anklet.sim._tap import Tap, parse_taps
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 
@@ -38,6 +40,7 @@ class Scenario:
     link: dict[str, Any] = field(default_factory=dict)
     per_sensor_firmware: dict[str, dict[str, Any]] = field(default_factory=dict)
     per_sensor_link: dict[str, dict[str, Any]] = field(default_factory=dict)
+    taps: tuple[Tap, ...] = ()
 
 
 def available_scenarios() -> list[str]:
@@ -73,15 +76,16 @@ def _parse(document: dict[str, Any], default_name: str) -> Scenario:
         raise ValidationError(
             f"[scenario] sensors {sorted(unknown_sensors)} are not among {', '.join(SENSOR_NAMES)}"
         )
-    _reject_unknown(document, {"scenario", "motion", "imu", "firmware", "link"}, "the file")
+    _reject_unknown(document, {"scenario", "motion", "imu", "firmware", "link", "taps"}, "the file")
     firmware, per_sensor_firmware = _split_per_sensor(document.get("firmware", {}))
     link, per_sensor_link = _split_per_sensor(document.get("link", {}))
     try:
+        duration_s = float(head.get("duration_s", 60.0))
         return Scenario(
             name=str(head.get("name", default_name)),
             kind=str(head["kind"]),
             description=str(head.get("description", "")),
-            duration_s=float(head.get("duration_s", 60.0)),
+            duration_s=duration_s,
             sample_rate_hz=float(head.get("sample_rate_hz", 200.0)),
             sensors=sensors,
             mounting=str(head.get("mounting", "random")),
@@ -91,6 +95,7 @@ def _parse(document: dict[str, Any], default_name: str) -> Scenario:
             link=link,
             per_sensor_firmware=per_sensor_firmware,
             per_sensor_link=per_sensor_link,
+            taps=parse_taps(document.get("taps", []), sensors, duration_s),
         )
     except KeyError:
         raise ValidationError("[scenario] must say which motion it is: kind = \"running\", ...") from None

@@ -39,6 +39,7 @@ from anklet.sim._motion import Motion
 from anklet.sim._running import RunningParams, make_running
 from anklet.sim._scenario import Scenario, build_params
 from anklet.sim._squat import SquatParams, make_squat
+from anklet.sim._tap import tap_acceleration
 from anklet.sim._walking import WalkingParams, make_walking
 from anklet.timing import resample
 from anklet.transport import Notification
@@ -153,9 +154,11 @@ def _simulate_sensor(
     clock = SensorClock.random(rng, drift_ppm=firmware_params.clock_drift_ppm)
     trajectory = motion.segments[name]
     sample_times = clock.sample_times(motion.duration_s - 1.0 / MOTION_RATE_HZ, firmware_params.sample_rate_hz)
-    samples = synthesize_imu(
-        trajectory, mounting, errors, sample_times, rng, ideal=ideal_imu(trajectory, mounting)
-    )
+    acc, gyr = ideal_imu(trajectory, mounting)
+    taps = [tap for tap in scenario.taps if tap.sensor == name]
+    if taps:  # pushed into the limb: against the face's outward normal
+        acc = acc - np.outer(tap_acceleration(taps, trajectory.t), mounting.face_normal_sensor())
+    samples = synthesize_imu(trajectory, mounting, errors, sample_times, rng, ideal=(acc, gyr))
     firmware = emulate_firmware(samples, clock.tick_us(sample_times), firmware_params)
     return SimulatedSensor(name, mounting, clock, samples, firmware, deliver(firmware, link, name, rng))
 
@@ -177,8 +180,9 @@ def _mounting(kind: str, name: str, rng: np.random.Generator) -> Mounting:
     if kind in ("random", "shoe_side"):
         return random_mounting(segment, rng)
     if kind == "aligned":
-        offset = np.array([0.0, 0.15, 0.05]) if segment == "shank" else np.array([0.06, 0.05, 0.0])
-        return Mounting(np.eye(3), offset)
+        if segment == "shank":  # on the shin's right side facing right; on the laces facing up
+            return Mounting(np.eye(3), np.array([0.0, 0.15, 0.05]), np.array([0.0, 0.0, 1.0]))
+        return Mounting(np.eye(3), np.array([0.06, 0.05, 0.0]), np.array([0.0, 1.0, 0.0]))
     raise ValidationError(f"[scenario] mounting must be one of {', '.join(MOUNTINGS)}, not {kind!r}")
 
 
