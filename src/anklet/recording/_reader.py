@@ -52,8 +52,9 @@ class Recording:
     notifications
         Every notification read, in the order the pipeline received them, stamped with their
         host arrival times (s).
-    calibration
-        The session's calibration (``Calibration.to_json()``), when it was recorded.
+    calibration, calibration_time_s
+        The session's calibration (``Calibration.to_json()``), when it was recorded, and the
+        session time it became known, s.
     marks
         The coach's marks, in time order.
     complete
@@ -66,6 +67,7 @@ class Recording:
     session: SessionInfo
     notifications: list[Notification] = field(default_factory=list)
     calibration: dict[str, Any] | None = None
+    calibration_time_s: float = 0.0
     marks: list[Mark] = field(default_factory=list)
     complete: bool = False
     notes: list[str] = field(default_factory=list)
@@ -214,6 +216,7 @@ class _Walk:
                 recording.notifications.append(Notification(parts[0], parts[1], message.data, from_ns(message.log_time)))
             elif topic == CALIBRATION_TOPIC:
                 recording.calibration = json.loads(message.data)
+                recording.calibration_time_s = from_ns(message.log_time)
             elif topic == MARKS_TOPIC:
                 mark = json.loads(message.data)
                 recording.marks.append(Mark(float(mark["t"]), str(mark["athlete"])))

@@ -23,7 +23,7 @@ def recover_recording(path: str | Path, out: str | Path) -> Recording:
         for notification in recording.notifications:
             writer.write(notification)
         if recording.calibration is not None:
-            writer.write_calibration(recording.duration_s, recording.calibration)
+            writer.write_calibration(recording.calibration_time_s, recording.calibration)
         for mark in recording.marks:
             writer.write_mark(mark)
     finally:
