@@ -19,6 +19,7 @@ Conventions (ISB, Wu et al. 2002), SI units throughout:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -159,22 +160,23 @@ def ankle_angles(rotation_shank: np.ndarray, rotation_foot: np.ndarray, side: st
     return angles_of_relative_rotation(np.matmul(np.swapaxes(rs, -1, -2), rf), side)
 
 
-def angles_of_relative_rotation(rel: np.ndarray, side: str) -> np.ndarray:
-    """:func:`ankle_angles` from ``R_rel = R_shank.T @ R_foot`` (n, 3, 3): (n, 3) rad."""
-    sign = _side_sign(side)
+def angles_of_relative_rotation(rel: np.ndarray, side: str | Sequence[str]) -> np.ndarray:
+    """:func:`ankle_angles` from ``R_rel = R_shank.T @ R_foot`` (n, 3, 3): (n, 3) rad. Several
+    legs at once: ``rel`` (k, n, 3, 3) and one side per leg -> (k, n, 3)."""
+    sign = _side_sign(side) if isinstance(side, str) else np.array([_side_sign(one) for one in side])[:, None]
     # Rz(a) Rx(b) Ry(c): [0,1] = -sin a cos b, [1,1] = cos a cos b, [2,1] = sin b,
     # [2,0] = -cos b sin c, [2,2] = cos b cos c.
-    dorsiflexion = np.arctan2(-rel[:, 0, 1], rel[:, 1, 1])
-    b = np.arcsin(np.clip(rel[:, 2, 1], -1.0, 1.0))
-    c = np.arctan2(-rel[:, 2, 0], rel[:, 2, 2])
-    return np.column_stack([dorsiflexion, sign * b, sign * c])
+    dorsiflexion = np.arctan2(-rel[..., 0, 1], rel[..., 1, 1])
+    b = np.arcsin(np.clip(rel[..., 2, 1], -1.0, 1.0))
+    c = np.arctan2(-rel[..., 2, 0], rel[..., 2, 2])
+    return np.stack([dorsiflexion, sign * b, sign * c], axis=-1)
 
 
 def angular_acceleration(gyr: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n, 3) rad/s² from angular velocities (n, 3) rad/s, central differences; NaN at both ends
-    and beside a lost sample."""
+    """(..., n, 3) rad/s² from angular velocities (..., n, 3) rad/s, central differences; NaN
+    at both ends and beside a lost sample."""
     alpha = np.full_like(gyr, np.nan)
-    alpha[1:-1] = (gyr[2:] - gyr[:-2]) * (rate_hz / 2.0)
+    alpha[..., 1:-1, :] = (gyr[..., 2:, :] - gyr[..., :-2, :]) * (rate_hz / 2.0)
     return alpha
 
 
@@ -189,11 +191,13 @@ def lever_matrices(gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def force_at_point(acc: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m: np.ndarray) -> np.ndarray:
     """(n, 3) specific force at the point ``lever_m`` (3,) m from a rigid body's sensor, in its
     frame: ``acc + alpha x r + omega x (omega x r)`` (``lever_matrices(gyr, alpha) @ r`` without
-    a matrix per row, which small live chunks pay for)."""
-    spin_squared = np.einsum("ij,ij->i", gyr, gyr)
-    x, y, z = lever_m
-    alpha_cross_lever = alpha @ np.array([[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]])  # rows: alpha x r
-    return acc + alpha_cross_lever + gyr * (gyr @ lever_m)[:, None] - spin_squared[:, None] * lever_m
+    a matrix per row, which small live chunks pay for). Several bodies at once: leading axes,
+    ``acc``, ``gyr``, ``alpha`` (..., n, 3) and ``lever_m`` (..., 3)."""
+    lever = lever_m[..., None, :]
+    spin_squared = np.einsum("...j,...j->...", gyr, gyr)[..., None]
+    along_lever = np.einsum("...j,...j->...", gyr, lever)[..., None]
+    alpha_cross_lever = alpha @ _cross_matrices(lever_m)  # rows times [r]x: alpha x r
+    return acc + alpha_cross_lever + gyr * along_lever - spin_squared * lever
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:

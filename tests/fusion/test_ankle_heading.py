@@ -38,9 +38,9 @@ def leg(simulated):
 
 
 def _angles(side, alignment, shank, foot, shank_restarts=NO_RESTARTS, foot_restarts=NO_RESTARTS):
-    return AnkleAngles(side, alignment, RATE_HZ).update(
-        OrientationChunk(quaternions(shank), shank_restarts), OrientationChunk(quaternions(foot), foot_restarts)
-    )
+    return AnkleAngles({side: alignment}, RATE_HZ).update(
+        {side: OrientationChunk(quaternions(shank), shank_restarts)}, {side: OrientationChunk(quaternions(foot), foot_restarts)}
+    )[side]
 
 
 def _rms_deg(error_rad: np.ndarray) -> float:
@@ -112,9 +112,9 @@ def test_chunks_give_the_same_angles_as_one_call(leg):
     shank_quat[2000:2050] = np.nan
     foot_quat[1000:1100] = np.nan
     foot_quat[3000:4000] = np.nan  # settling after the restart
-    whole = AnkleAngles("right", alignment, RATE_HZ).update(
-        OrientationChunk(shank_quat, shank_restarts), OrientationChunk(foot_quat, foot_restarts)
-    )
+    whole = AnkleAngles({"right": alignment}, RATE_HZ).update(
+        {"right": OrientationChunk(shank_quat, shank_restarts)}, {"right": OrientationChunk(foot_quat, foot_restarts)}
+    )["right"]
     missing = np.isnan(shank_quat).any(axis=1) | np.isnan(foot_quat).any(axis=1)
     np.testing.assert_array_equal(np.isnan(whole).any(axis=1), missing)
     np.testing.assert_array_equal(np.isnan(whole).all(axis=1), missing)
@@ -123,14 +123,14 @@ def test_chunks_give_the_same_angles_as_one_call(leg):
     cuts = cuts[cuts != 7000]  # this restart falls inside a chunk
     cuts = np.sort(np.concatenate([cuts, rng.choice(cuts, 20)]))  # empty chunks, as the live path sends
     bounds = np.concatenate([[0], cuts, [n]])
-    angles = AnkleAngles("right", alignment, RATE_HZ)
+    angles = AnkleAngles({"right": alignment}, RATE_HZ)
     parts = []
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
         def local(restarts):
             return restarts[(restarts >= start) & (restarts < stop)] - start
 
-        parts.append(angles.update(OrientationChunk(shank_quat[start:stop], local(shank_restarts)),
-                                   OrientationChunk(foot_quat[start:stop], local(foot_restarts))))
+        parts.append(angles.update({"right": OrientationChunk(shank_quat[start:stop], local(shank_restarts))},
+                                   {"right": OrientationChunk(foot_quat[start:stop], local(foot_restarts))})["right"])
     chunked = np.vstack(parts)
     np.testing.assert_array_equal(np.isnan(chunked), np.isnan(whole))
     np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)  # a carried lfilter state

@@ -30,12 +30,9 @@ def fused(simulated):
                 name: SensorOrientation(RATE_HZ, calibration.gyr_bias_rads[name]).update(table.gyr[name], table.acc[name])
                 for name in table.sensors
             }
-            angles = {
-                side: AnkleAngles(side, calibration.legs[side], RATE_HZ).update(
-                    chunks[f"{side}_shank"], chunks[f"{side}_foot"]
-                )
-                for side in SIDES
-            }
+            angles = AnkleAngles(calibration.legs, RATE_HZ).update(
+                {side: chunks[f"{side}_shank"] for side in SIDES}, {side: chunks[f"{side}_foot"] for side in SIDES}
+            )
             cache[scenario, seed] = session, table, calibration, angles
         return cache[scenario, seed]
 
@@ -77,13 +74,14 @@ def test_live_chunks_give_the_offline_angles(fused):
     bounds = np.concatenate([[0], np.cumsum(rng.integers(1, 60, n))])
     bounds = np.append(bounds[bounds < n], n)
     orientation = {name: SensorOrientation(RATE_HZ, calibration.gyr_bias_rads[name]) for name in table.sensors}
-    ankle = {side: AnkleAngles(side, calibration.legs[side], RATE_HZ) for side in SIDES}
+    ankle = AnkleAngles(calibration.legs, RATE_HZ)
     live = {side: [] for side in SIDES}
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
         chunks = {name: filt.update(table.gyr[name][start:stop], table.acc[name][start:stop])
                   for name, filt in orientation.items()}
+        angles = ankle.update({side: chunks[f"{side}_shank"] for side in SIDES}, {side: chunks[f"{side}_foot"] for side in SIDES})
         for side in SIDES:
-            live[side].append(ankle[side].update(chunks[f"{side}_shank"], chunks[f"{side}_foot"]))
+            live[side].append(angles[side])
     for side in SIDES:
         angles = np.vstack(live[side])
         np.testing.assert_array_equal(np.isnan(angles), np.isnan(offline[side]))

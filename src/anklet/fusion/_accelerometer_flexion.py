@@ -22,6 +22,8 @@ degree there: the correction is weighed against a prior, so little evidence stee
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from scipy.signal import lfilter
 
@@ -38,87 +40,81 @@ run's 5-30 steers by 85-97 %. (bench scenarios, 2 seeds x 60 s: walking 1.00/1.1
 
 
 class AccelerometerFlexion:
-    """Streaming correction of one leg's dorsiflexion.
+    """Streaming correction of the dorsiflexion of one leg or both, the legs stacked (as in
+    ``AnkleAngles``: a live chunk's array operations cost their calls).
 
     Parameters
     ----------
-    alignment
-        The leg's calibration: segment axes and the ankle centre seen from each sensor.
+    legs
+        Each side's calibration: segment axes and the ankle centre seen from each sensor.
     rate_hz
         Sample rate, Hz.
     gyr_bias_rads
-        Shank and foot gyroscope bias, (3,) each, rad/s.
+        Each side's shank and foot gyroscope bias, (3,) each, rad/s.
     tau_s
         Time constant of the correction, s.
 
-    ``correct(angles, relative, shank, foot)`` takes the chunk's (n, 3) angles, the joint
-    rotation they were read from (``AnkleAngles.update_relative_rotation``, (n, 3, 3)) and each
-    sensor's (gyr, acc), (n, 3) each in its sensor frame, and returns the angles with the
-    dorsiflexion corrected. The angular acceleration needs the next sample, so row i is corrected with what
-    the rows before it showed: cutting a stream into chunks anywhere gives the same result.
+    ``correct(dorsiflexion, relative, imu)`` takes the legs' (k, n) dorsiflexion, the joint
+    rotations it was read from (``AnkleAngles.relative_rotations``, (k, n, 3, 3)) and each
+    leg's shank and foot readings, (k, 2, n, 6): gyr then acc, in the sensor frame; it returns
+    the dorsiflexion corrected (k, n). The angular acceleration needs the next sample, so row i
+    is corrected with what the rows before it showed: cutting a stream into chunks anywhere
+    gives the same result.
     """
 
     def __init__(
         self,
-        alignment: LegAlignment,
+        legs: Mapping[str, LegAlignment],
         rate_hz: float,
-        gyr_bias_rads: tuple[np.ndarray, np.ndarray],
+        gyr_bias_rads: Mapping[str, tuple[np.ndarray, np.ndarray]],
         tau_s: float = 0.5,
     ) -> None:
-        self.alignment = alignment
+        self.sides = tuple(legs)
         self.rate_hz = rate_hz
-        self.gyr_bias_rads = gyr_bias_rads
+        self._axes = np.stack([(leg.shank, leg.foot) for leg in legs.values()])  # (k, 2, 3, 3)
+        self._to_ankle_m = np.stack([(leg.shank_to_ankle_m, leg.foot_to_ankle_m) for leg in legs.values()])  # (k, 2, 3)
+        self._gyr_bias_rads = np.stack([gyr_bias_rads[side] for side in legs])[:, :, None, :]  # (k, 2, 1, 3)
         self._alpha = 1.0 - np.exp(-1.0 / (tau_s * rate_hz))
-        self._filter_state = np.zeros((2, 1))  # weighted difference, weight
-        self._sums = np.zeros(2)  # since calibration: weighted difference, weight
-        self._last = np.full((2, 18), np.nan)  # the last two rows seen: gyr, acc (shank, foot), relative[:2]
+        k = len(legs)
+        self._filter_state = np.zeros((k, 2, 1))  # weighted difference, weight
+        self._sums = np.zeros((k, 2))  # since calibration: weighted difference, weight
+        self._last_imu = np.full((k, 2, 2, 6), np.nan)  # the last two rows seen
+        self._last_relative = np.full((k, 2, 2, 3), np.nan)
 
-    def correct(
-        self,
-        angles: np.ndarray,
-        relative: np.ndarray,
-        shank: tuple[np.ndarray, np.ndarray],
-        foot: tuple[np.ndarray, np.ndarray],
-    ) -> np.ndarray:
-        rows = np.hstack([
-            shank[0] - self.gyr_bias_rads[0], shank[1], foot[0] - self.gyr_bias_rads[1], foot[1],
-            relative[:, :2].reshape(-1, 6),
-        ])
-        block = np.vstack([self._last, rows])
-        self._last = block[-2:]
-        difference, weight = self._measured_difference(block)
-        corrected = angles.copy()
-        corrected[:, 0] += self._steer(difference[1:-1], weight[1:-1])
-        return corrected
+    def correct(self, dorsiflexion: np.ndarray, relative: np.ndarray, imu: np.ndarray) -> np.ndarray:
+        imu = np.concatenate([self._last_imu, imu], axis=2)
+        relative = np.concatenate([self._last_relative, relative[..., :2, :]], axis=1)
+        self._last_imu, self._last_relative = imu[:, :, -2:], relative[:, -2:]
+        difference, weight = self._measured_difference(imu, relative)
+        return dorsiflexion + self._steer(difference[:, 1:-1], weight[:, 1:-1])
 
-    def _measured_difference(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per row of ``block``: the accelerometers' flexion minus the integrated one (rad,
-        clipped) and the row's weight (0 where it tells nothing)."""
-        gyr_shank, acc_shank, gyr_foot, acc_foot, relative = block[:, :3], block[:, 3:6], block[:, 6:9], block[:, 9:12], block[:, 12:]
-        shank = self._at_centre(acc_shank, gyr_shank, self.alignment.shank_to_ankle_m) @ self.alignment.shank
-        foot = self._at_centre(acc_foot, gyr_foot, self.alignment.foot_to_ankle_m) @ self.alignment.foot
+    def _measured_difference(self, imu: np.ndarray, relative: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per leg and row: the accelerometers' flexion minus the integrated one (rad,
+        clipped) and the row's weight (0 where it tells nothing); (k, m) each."""
+        gyr = imu[..., :3] - self._gyr_bias_rads
+        at_centre = force_at_point(imu[..., 3:], gyr, angular_acceleration(gyr, self.rate_hz), self._to_ankle_m)
+        shank, foot = np.moveaxis(at_centre @ self._axes, 1, 0)  # each (k, m, 3), segment frames
         # Turned into the shank's frame by the estimated joint rotation, the foot's force lies
         # behind the shank's, about the flexion axis, by the integrated angle's error.
-        foot_in_shank = np.einsum("nij,nj->ni", relative.reshape(-1, 2, 3), foot)
-        planar_shank = shank[:, 0] + 1j * shank[:, 1]
-        planar_foot = foot_in_shank[:, 0] + 1j * foot_in_shank[:, 1]
+        foot_in_shank = np.einsum("...ij,...j->...i", relative, foot)
+        planar_shank = shank[..., 0] + 1j * shank[..., 1]
+        planar_foot = foot_in_shank[..., 0] + 1j * foot_in_shank[..., 1]
         difference = np.clip(np.angle(planar_shank * np.conj(planar_foot)), -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
-        spin_squared = np.maximum(np.einsum("ij,ij->i", gyr_shank, gyr_shank), np.einsum("ij,ij->i", gyr_foot, gyr_foot))
+        spin_squared = np.einsum("...j,...j->...", gyr, gyr).max(axis=1)
         weight = np.abs(planar_shank) * np.abs(planar_foot) / GRAVITY_MPS2**2 * (spin_squared > _FAST_RADS**2)
         known = ~np.isnan(difference) & ~np.isnan(weight)
         return np.where(known, difference, 0.0), np.where(known, weight, 0.0)
 
-    def _at_centre(self, acc: np.ndarray, gyr: np.ndarray, lever_m: np.ndarray) -> np.ndarray:
-        return force_at_point(acc, gyr, angular_acceleration(gyr, self.rate_hz), lever_m)
-
     def _steer(self, difference: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """The correction for the rows after each of these: the recent weighted mean difference,
         less the constant one since calibration, shrunk towards none by ``_PRIOR_WEIGHT``."""
-        if not len(weight):
-            return np.empty(0)
-        inputs = np.vstack([weight * difference, weight])
-        filtered, self._filter_state = lfilter([self._alpha], [1.0, self._alpha - 1.0], inputs, axis=1, zi=self._filter_state)
-        sums = self._sums[:, None] + np.cumsum(inputs, axis=1)
-        self._sums = sums[:, -1]
-        constant = np.divide(sums[0], sums[1], out=np.zeros(len(weight)), where=sums[1] > 1e-9)
-        return (filtered[0] - constant * filtered[1]) / (filtered[1] + _PRIOR_WEIGHT)
+        if not weight.shape[1]:
+            return np.empty(weight.shape)
+        inputs = np.stack([weight * difference, weight], axis=1)  # (k, 2, m)
+        filtered, self._filter_state = lfilter(
+            [self._alpha], [1.0, self._alpha - 1.0], inputs, axis=-1, zi=self._filter_state
+        )
+        sums = self._sums[..., None] + np.cumsum(inputs, axis=-1)
+        self._sums = sums[..., -1]
+        constant = np.divide(sums[:, 0], sums[:, 1], out=np.zeros(weight.shape), where=sums[:, 1] > 1e-9)
+        return (filtered[:, 0] - constant * filtered[:, 1]) / (filtered[:, 1] + _PRIOR_WEIGHT)

@@ -19,7 +19,6 @@ from anklet.files import ImuTable
 from anklet.fusion import (
     AccelerometerFlexion,
     AnkleAngles,
-    OrientationChunk,
     OrientationParams,
     SensorOrientation,
     TableDeclipper,
@@ -94,8 +93,8 @@ class AngleEstimator:
         self._held: list[ImuTable] = []  # rows not fused yet, in order
         self._held_rows_checked = 0
         self._orientations: dict[str, SensorOrientation] = {}
-        self._legs: dict[str, AnkleAngles] = {}
-        self._flexion: dict[str, AccelerometerFlexion] = {}
+        self._ankles: AnkleAngles | None = None  # the calibrated legs, in the order of their sensors here
+        self._flexion: AccelerometerFlexion | None = None
         self._declipper = TableDeclipper()  # made again with the legs' re-draws at calibration
 
     def update(self, table: ImuTable) -> AngleChunk:
@@ -150,17 +149,21 @@ class AngleEstimator:
             self.params.calibration,
         )
         self._declipper = TableDeclipper(partner_redraws(self.calibration))
-        for side, leg in self.calibration.legs.items():
-            self._legs[side] = AnkleAngles(side, leg, self.rate_hz, self.params.heading_tau_s)
-            if self.params.accelerometer_tau_s is not None:
-                bias = self.calibration.gyr_bias_rads
-                self._flexion[side] = AccelerometerFlexion(
-                    leg, self.rate_hz, (bias[f"{side}_shank"], bias[f"{side}_foot"]), self.params.accelerometer_tau_s
-                )
+        legs = self.calibration.legs
+        if not legs:
+            return
+        self._ankles = AnkleAngles(legs, self.rate_hz, self.params.heading_tau_s)
+        bias = self.calibration.gyr_bias_rads
+        if self.params.accelerometer_tau_s is not None:
+            self._flexion = AccelerometerFlexion(
+                legs, self.rate_hz, {side: (bias[f"{side}_shank"], bias[f"{side}_foot"]) for side in legs},
+                self.params.accelerometer_tau_s,
+            )
+        for side, leg in legs.items():  # shank then foot, leg by leg: _fuse reshapes them so
             for segment in ("shank", "foot"):
                 name = f"{side}_{segment}"
                 self._orientations[name] = SensorOrientation(
-                    self.rate_hz, self.calibration.gyr_bias_rads[name], self.params.orientation,
+                    self.rate_hz, bias[name], self.params.orientation,
                     flexion_axis=getattr(leg, segment)[:, 2], partner_weight=_PARTNER_WEIGHT[segment],
                 )
 
@@ -173,40 +176,31 @@ class AngleEstimator:
     def _fuse(self, table: ImuTable) -> AngleChunk:
         if not len(table.t):
             return _empty_chunk()  # the declipper holds every row (a clipped run still open)
+        if self._ankles is None:
+            return AngleChunk(table.t, {})
         orientation = {
             name: fusion.update(table.gyr[name], table.acc[name], self._partner_rate(table, name))
             for name, fusion in self._orientations.items()
         }
         if self.keep_orientations:
             self.orientations_.append({name: chunk.quat for name, chunk in orientation.items()})
-        rotations = _rotation_matrices(orientation)
-        angles = {}
-        for side, leg in self._legs.items():
-            shank, foot = f"{side}_shank", f"{side}_foot"
-            relative = leg.relative_rotation_of_sensors(
-                rotations[shank], rotations[foot], orientation[shank].restarts, orientation[foot].restarts
-            )
-            angles[side] = angles_of_relative_rotation(relative, side)
-            if side in self._flexion:
-                angles[side] = self._flexion[side].correct(
-                    angles[side], relative, (table.gyr[shank], table.acc[shank]), (table.gyr[foot], table.acc[foot])
-                )
-        return AngleChunk(table.t, angles)
+        legs, n = len(self._ankles.sides), len(table.t)
+        # every sensor's quaternions in one call, then (leg, shank/foot, row, 3, 3)
+        matrices = quaternion_to_matrix(np.vstack([chunk.quat for chunk in orientation.values()])).reshape(legs, 2, n, 3, 3)
+        restarts = [chunk.restarts for chunk in orientation.values()]
+        relative = self._ankles.relative_rotations(matrices[:, 0], matrices[:, 1], restarts[0::2], restarts[1::2])
+        angles = angles_of_relative_rotation(relative, self._ankles.sides)
+        if self._flexion is not None:
+            imu = np.concatenate([np.stack([table.gyr[name] for name in orientation]),
+                                  np.stack([table.acc[name] for name in orientation])], axis=-1)
+            angles[..., 0] = self._flexion.correct(angles[..., 0], relative, imu.reshape(legs, 2, n, 6))
+        return AngleChunk(table.t, dict(zip(self._ankles.sides, angles, strict=True)))
 
     def _partner_rate(self, table: ImuTable, name: str) -> np.ndarray:
         """The flexion rate of the leg's other sensor, rad/s (n,), NaN where it is missing."""
         side, segment = name.split("_")
         partner = f"{side}_{'foot' if segment == 'shank' else 'shank'}"
         return table.gyr[partner] @ self._orientations[partner].flexion_axis
-
-
-def _rotation_matrices(orientation: dict[str, OrientationChunk]) -> dict[str, np.ndarray]:
-    """Each sensor's orientation as (n, 3, 3) matrices, all in one call: on a live chunk of a
-    few rows the call costs what four would cost in arithmetic."""
-    if not orientation:
-        return {}
-    quats = np.vstack([chunk.quat for chunk in orientation.values()])
-    return dict(zip(orientation, np.split(quaternion_to_matrix(quats), len(orientation))))
 
 
 def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
