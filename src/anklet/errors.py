@@ -1,6 +1,7 @@
 """Every error anklet raises on purpose, as one tree.
 
     AnkletError                 root: the CLI prints its message as one sentence, exits non-zero
+    ├── BrokerError             the MQTT broker refuses anklet (credentials, TLS) or cannot be reached
     ├── ProtocolError           a packet from sensor firmware breaks protocol v1 (has .reason)
     ├── TransportError          the sensors cannot be reached or refuse the session
     └── ValidationError         user input (file, scenario, option) is not what it must be
@@ -9,6 +10,12 @@
 
 class AnkletError(Exception):
     """Root of anklet's errors; its message is one sentence meant for the user."""
+
+
+class BrokerError(AnkletError):
+    """The MQTT broker refuses anklet (wrong credentials, not authorised, a TLS certificate it
+    cannot verify) or cannot be reached when a command needs it. Its message never holds a
+    password."""
 
 
 class ProtocolError(AnkletError):

@@ -13,6 +13,7 @@ import argparse
 
 from anklet.cli._args import positive_float, speed
 from anklet.cli._live import live_params, stream_virtual_ble
+from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import ValidationError
@@ -37,21 +38,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--ble", action="store_true",
                         help="through Bluetooth LE: the sensors as virtual BLE peripherals, reached by bleak (real time only)")
     add_record_argument(parser)
+    add_mqtt_arguments(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.ble and args.speed != 1.0:
         raise ValidationError("--ble streams in real time, like sensors; leave out --speed")
-    session = simulate(load_scenario(args.scenario), seed=args.seed, duration_s=args.duration)
     athlete = load_athlete()
+    publication = publication_of(args, athlete.name)
+    session = simulate(load_scenario(args.scenario), seed=args.seed, duration_s=args.duration)
     show = print_json if args.headless else Readout()
     if not args.headless:
         print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
     recorder = make_recorder(args.record, show)
     view = {"athlete": athlete, "activity": session.scenario.kind, "title": session.scenario.name, "recorder": recorder}
     if args.ble:
-        run_shown(stream_virtual_ble(session, athlete, show, recorder=recorder), show, **view)
+        run_shown(stream_virtual_ble(session, athlete, show, recorder=recorder, publication=publication), show, **view)
         return 0
     gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
     pipeline = LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
@@ -61,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
             title=session.scenario.name, source=f"anklet demo --scenario {session.scenario.name} --seed {session.seed}",
         ))
     transport = recorded(VirtualSensorTransport(session.notifications(), speed=args.speed), recorder, pipeline)
-    run_shown(stream(pipeline, lambda: pipeline.run(transport), show), show, **view)
+    run_shown(stream(pipeline, lambda: pipeline.run(transport), show, publication), show, **view)
     return 0
 
 

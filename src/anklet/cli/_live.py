@@ -16,10 +16,12 @@ from typing import Any
 
 from anklet.calibration import CalibrationParams
 from anklet.cli._args import positive_float
+from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import TransportError
 from anklet.gait import ACTIVITIES, AthleteProfile, live_gait, load_athlete
+from anklet.mqtt import Publication
 from anklet.pipeline import AngleParams, LiveParams, LivePipeline
 from anklet.recording import Recorder, SessionInfo
 from anklet.sim import SimulatedSession, load_scenario, simulate
@@ -44,6 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                       help="how long to look for the sensors, s (default 10)")
     live.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
     add_record_argument(live)
+    add_mqtt_arguments(live)
     live.set_defaults(handler=_run_live)
 
     scan = subparsers.add_parser(
@@ -57,8 +60,10 @@ def _run_live(args: argparse.Namespace) -> int:
     athlete = load_athlete(args.athlete)
     if args.virtual is None:
         config = load_session_config(args.config)
+        publication = publication_of(args, config.athlete or athlete.name, station=config.station)
         session = None
     else:
+        publication = publication_of(args, athlete.name)
         session = simulate(load_scenario(args.virtual), seed=args.seed, duration_s=args.duration)
     show = print_json if args.headless else Readout()
     recorder = make_recorder(args.record, show)
@@ -66,9 +71,11 @@ def _run_live(args: argparse.Namespace) -> int:
     async def main() -> None:
         if session is None:
             await stream_ble(config, args.activity, athlete, show, duration_s=args.duration,
-                             scan_timeout_s=args.scan_timeout, recorder=recorder, source=f"anklet live --config {args.config}")
+                             scan_timeout_s=args.scan_timeout, recorder=recorder, source=f"anklet live --config {args.config}",
+                             publication=publication)
         else:
-            await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout, recorder=recorder)
+            await stream_virtual_ble(session, athlete, show, scan_timeout_s=args.scan_timeout, recorder=recorder,
+                                     publication=publication)
 
     activity = args.activity if session is None else session.scenario.kind
     run_shown(main(), show, athlete, activity=activity, recorder=recorder)
@@ -82,10 +89,11 @@ async def stream_virtual_ble(
     *,
     scan_timeout_s: float = 10.0,
     recorder: Recorder | None = None,
+    publication: Publication | None = None,
 ) -> None:
     """The simulated ``session``'s sensors as virtual BLE peripherals, with the loss and
     disconnects its scenario's ``[link]`` asks for, streamed through bleak into the live
-    pipeline until they have played everything."""
+    pipeline until they have played everything (and published to ``publication``'s broker)."""
     from anklet.sim.bluez import VirtualFleet, scenario_faults  # bumble and dbus-daemon: only for virtual sensors
 
     # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
@@ -96,6 +104,7 @@ async def stream_virtual_ble(
         await stream_ble(
             config, session.scenario.kind, athlete, show, until=played, scan_timeout_s=scan_timeout_s, recorder=recorder,
             title=session.scenario.name, source=f"virtual BLE sensors: scenario {session.scenario.name}, seed {session.seed}",
+            publication=publication,
         )
 
 
@@ -111,11 +120,12 @@ async def stream_ble(
     recorder: Recorder | None = None,
     title: str = "",
     source: str = "anklet live",
+    publication: Publication | None = None,
 ) -> None:
     """Connect ``config``'s sensors and stream them through the live pipeline and its gait
     stage, showing every message (and recording them with ``recorder``, whose session is
-    described once the sensors are connected), until ``duration_s`` has passed, ``until`` is
-    done, or the user interrupts."""
+    described once the sensors are connected; and publishing them to ``publication``'s
+    broker), until ``duration_s`` has passed, ``until`` is done, or the user interrupts."""
     transport = BleakTransport(config, scan_timeout_s=scan_timeout_s)
     async with transport:
         rate_hz = _sample_rate_hz(transport)
@@ -131,7 +141,7 @@ async def stream_ble(
         if until is not None:
             until.add_done_callback(lambda _: transport.close())
         try:
-            await stream(pipeline, lambda: pipeline.consume(recorded(transport, recorder, pipeline)), show)
+            await stream(pipeline, lambda: pipeline.consume(recorded(transport, recorder, pipeline)), show, publication)
         finally:
             if recorder is not None:
                 recorder.end()  # the file is finished while the view may still show the session

@@ -5,6 +5,7 @@ that read it keep working). ``demo`` and ``live`` share it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -12,10 +13,12 @@ from typing import Any
 
 from anklet.gait import AthleteProfile, load_athlete
 from anklet.geometry import SIDES
+from anklet.mqtt import Publication
 from anklet.pipeline import LivePipeline, Subscription
 from anklet.recording import Recorder
 
 COACH_INBOX_SIZE = 5000  # messages waiting for the coach view; it takes them as they come
+PUBLISHER_INBOX_SIZE = 5000  # the MQTT publisher moves them into its own buffer as they come
 
 
 def run_shown(
@@ -86,16 +89,23 @@ async def _forwarded(session: Coroutine[Any, Any, None], readout: Readout) -> As
 
 
 async def stream(
-    pipeline: LivePipeline, feed: Callable[[], Awaitable[None]], show: Callable[[dict[str, Any]], None]
+    pipeline: LivePipeline,
+    feed: Callable[[], Awaitable[None]],
+    show: Callable[[dict[str, Any]], None],
+    publication: Publication | None = None,
 ) -> None:
     """Show every message ``pipeline`` publishes while ``feed()`` (e.g. ``pipeline.run(transport)``)
-    runs it to its end."""
-    subscription = pipeline.subscribe()
-    printer = asyncio.create_task(_show_all(subscription, show))
-    try:
-        await feed()
-    finally:
-        await printer
+    runs it to its end, and publish them to ``publication``'s broker if one is given (a broker
+    that refuses the login stops the session before it starts: BrokerError)."""
+    async with contextlib.AsyncExitStack() as publishing:
+        if publication is not None:
+            await publishing.enter_async_context(publication.publishing(pipeline.subscribe(PUBLISHER_INBOX_SIZE)))
+        subscription = pipeline.subscribe()
+        printer = asyncio.create_task(_show_all(subscription, show))
+        try:
+            await feed()
+        finally:
+            await printer
 
 
 async def _show_all(subscription: Subscription, show: Callable[[dict[str, Any]], None]) -> None:
