@@ -1,5 +1,5 @@
-"""``anklet replay FILE [--speed X|max] [--headless] [--record FILE]``: a recorded session
-through the same live pipeline and view again.
+"""``anklet replay FILE [--speed X|max] [--headless] [--record FILE] [--mqtt URL]``: a recorded
+session through the same live pipeline and view again (and to a broker, as it was live).
 
 The recorded notifications go back through the simulator's virtual sensors
 (``VirtualSensorTransport``) into a pipeline built as the session's was (its sensors in their
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from anklet.cli._args import speed
 from anklet.cli._live import live_params
+from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import ValidationError
@@ -38,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--speed", type=speed, default=1.0, metavar="X|max", help="replay pace (default 1)")
     parser.add_argument("--headless", action="store_true", help="print JSON-lines messages on stdout")
     add_record_argument(parser)
+    add_mqtt_arguments(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -48,6 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     if not recording.notifications:
         raise ValidationError(f"{args.file} holds no sensor data to replay")
     session = recording.session
+    publication = publication_of(args, session.athlete.name)
     show = print_json if args.headless else Readout()
     if not args.headless:
         print(f"replay of {args.file}: {session.title or session.activity}, {recording.duration_s:.0f} s, "
@@ -63,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
             recorder.mark(mark.t, mark.athlete)
     transport = recorded(VirtualSensorTransport(recording.notifications, speed=args.speed), recorder, pipeline)
     run_shown(
-        stream(pipeline, lambda: pipeline.run(transport), show), show, session.athlete,
+        stream(pipeline, lambda: pipeline.run(transport), show, publication), show, session.athlete,
         activity=session.activity, title=f"replay {session.title}", recorder=recorder,
     )
     return 0
