@@ -37,3 +37,21 @@ def one_sentence(capsys):
         return text
 
     return error
+
+
+@pytest.fixture(scope="session")
+def run_recording(tmp_path_factory):
+    """20 s of simulator/restricted_pf_right.toml recorded as the live pipeline records it
+    (its notifications, as they arrived, lost packets and all)."""
+    from anklet.gait import load_athlete
+    from anklet.recording import Recorder, SessionInfo
+
+    session = simulate(load_scenario("restricted_pf_right"), seed=2, duration_s=20)
+    path = tmp_path_factory.mktemp("recording") / "run.mcap"
+    recorder = Recorder(path)
+    recorder.begin(SessionInfo(tuple(session.sensors), session.scenario.kind, load_athlete(), session.sample_rate_hz,
+                               title="restricted_pf_right", source="tests"))
+    for notification in session.notifications():
+        recorder.take(notification)
+    recorder.end()
+    return path

@@ -87,6 +87,13 @@ def test_sto_orientations_are_unit_start_standing_and_reproduce_the_ankle_angles
         assert toes_up.any() and (expected[both][toes_up] > 5).all()
 
 
+def test_a_recording_exports_as_its_csv_would(run_recording, tmp_path):
+    assert main(["export", str(run_recording), "--format", "sto", "--out", str(tmp_path)]) == 0
+    sto = read_opensim(tmp_path / "orientations.sto")
+    assert sto.labels == ["tibia_r_imu", "calcn_r_imu", "tibia_l_imu", "calcn_l_imu"] and sto.time[-1] > 19
+    assert np.isfinite(sto.values).all(axis=2).mean() > 0.9
+
+
 @pytest.mark.parametrize("make, expected", [
     (lambda d: d / "nope.csv", "nope.csv does not exist"),
     (lambda d: (d / "foreign.sto").write_text("DataType=Quaternion\nendheader\ntime\ta\n") and d / "foreign.sto",

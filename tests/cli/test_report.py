@@ -122,3 +122,23 @@ def test_an_unwritable_folder_is_one_sentence(squats_csv, tmp_path, one_sentence
 def test_only_the_report_command_loads_matplotlib():
     code = "import sys, anklet.cli; anklet.cli.build_parser(); print('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_a_recording_is_reported_as_its_analysis(run_recording, tmp_path):
+    assert main(["analyze", str(run_recording), "--out", str(tmp_path / "analysis")]) == 0
+    summary = json.loads((tmp_path / "analysis" / "summary.json").read_text())
+    page = _report(run_recording, tmp_path / "report")
+    assert "Running and walking" in page.headings and len(page.images) == 4
+    for side in ("left", "right"):
+        assert int(page.values[f"strides.{side}.count"]) == summary["strides"][side]["count"] > 10
+
+
+def test_a_truncated_recording_is_reported_as_far_as_it_goes_or_is_one_sentence(run_recording, tmp_path, capsys,
+                                                                                  one_sentence):
+    data = run_recording.read_bytes()
+    (tmp_path / "cut.mcap").write_bytes(data[: len(data) * 2 // 3])  # killed while recording
+    page = _report(tmp_path / "cut.mcap", tmp_path / "report")
+    assert "note: " in capsys.readouterr().err and "Running and walking" in page.headings
+    (tmp_path / "stub.mcap").write_bytes(data[:40])  # killed before the session was described
+    assert main(["report", str(tmp_path / "stub.mcap"), "--out", str(tmp_path / "stub")]) == 1
+    assert "stub.mcap" in one_sentence()

@@ -100,8 +100,8 @@ def to_angle_over_session(strides: Sequence[Stride], thresholds_deg: dict[str, f
             restricted = [s for s in own if s.restricted_pf]
             axes.plot([s.to_t for s in restricted], [s.ankle_angle_at_to_deg for s in restricted], "x",
                       color=RESTRICTED_COLOUR, markersize=4)
-    top = max(max(s.ankle_angle_at_to_deg for s in strides if np.isfinite(s.ankle_angle_at_to_deg)) + 3,
-              max(thresholds_deg.values()) + 5)
+    known = [s.ankle_angle_at_to_deg + 3 for s in strides if np.isfinite(s.ankle_angle_at_to_deg)]
+    top = max([*known, max(thresholds_deg.values()) + 5])
     for gait in sorted({s.gait for s in strides}):
         threshold = thresholds_deg[gait]
         axes.axhspan(threshold, top, color=RESTRICTED_COLOUR, alpha=0.08)
