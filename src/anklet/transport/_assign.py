@@ -27,6 +27,9 @@ class Assigned:
     role: str
     serial: str
 
+    def __str__(self) -> str:
+        return f"{self.serial} -> {self.role}"
+
 
 @dataclass(frozen=True, slots=True)
 class AlreadyAssigned:
@@ -35,20 +38,23 @@ class AlreadyAssigned:
     serial: str
     role: str
 
+    def __str__(self) -> str:
+        return f"{self.serial} is already the {_spoken(self.role)} (tap ignored)"
+
 
 class NotTappedError(TransportError):
     """No sensor without a role was tapped within ``timeout_s`` of asking for ``role``."""
 
     def __init__(self, role: str, timeout_s: float) -> None:
         super().__init__(
-            f"no tap on the {spoken(role)} sensor within {timeout_s:g} s; tap its housing once, "
+            f"no tap on the {_spoken(role)} sensor within {timeout_s:g} s; tap its housing once, "
             "sharply, while the athlete stands still"
         )
         self.role = role
         self.timeout_s = timeout_s
 
 
-def spoken(role: str) -> str:
+def _spoken(role: str) -> str:
     """``left_shank`` as a person says it: ``left shank``."""
     return role.replace("_", " ")
 
@@ -86,6 +92,11 @@ class RoleAssignment:
     def asking(self) -> str | None:
         """The role waiting for its tap; None once every role has its sensor."""
         return self.roles[len(self.assigned_)] if len(self.assigned_) < len(self.roles) else None
+
+    @property
+    def prompt(self) -> str | None:
+        """What to tell the user while a role waits (``tap the left shank sensor``); None once done."""
+        return None if self.asking is None else f"tap the {_spoken(self.asking)} sensor"
 
     @property
     def deadline_s(self) -> float | None:
