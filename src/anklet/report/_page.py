@@ -246,7 +246,10 @@ def _sensors(analysis: SessionAnalysis, health: Sequence[SensorHealth]) -> str:
         f"<p>Samples on a {analysis.rate_hz:g} Hz grid. A missing sample is one the sensor did not deliver "
         "(lost over Bluetooth or not recorded); short gaps are bridged, long ones leave the angles blank.</p>\n"
         + _table(["sensor", "rate delivered", "missing", "longest gap"], rows)
-        + f"\n<p>Calibration quality per leg (0 unusable to 1): {_e(quality)}.</p>"
+        + f"\n<p>Calibration quality per leg: {_e(quality)}. It says how well each leg's two sensors turned "
+        "like the two sides of a hinge while anklet learnt how they are strapped on (1: exactly; near 0: the "
+        "movement told little, as in squats where the foot stays flat; the notes below say what that means "
+        "for the angles).</p>"
         + (f"<ul>{''.join(notes)}</ul>" if notes else "")
     )
 
