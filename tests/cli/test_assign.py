@@ -11,10 +11,11 @@ import sys
 import pytest
 
 from anklet.cli import main
+from anklet.cli._assign import follow_taps
 from anklet.geometry import SENSOR_NAMES
 from anklet.sim import load_scenario, simulate
 from anklet.sim.bluez import VirtualFleet, dbus_daemon_path, fleet_serial
-from anklet.transport import load_session_config
+from anklet.transport import NotTappedError, RoleAssignment, load_session_config
 
 needs_bus = pytest.mark.skipif(dbus_daemon_path() is None, reason="dbus-daemon is not installed, so no private D-Bus bus")
 
@@ -58,11 +59,11 @@ def test_a_role_nobody_taps_in_time_ends_in_one_sentence_and_writes_nothing(tmp_
     scenario = tmp_path / "two_taps.toml"
     scenario.write_text(
         '[scenario]\nkind = "squat"\nduration_s = 6\n\n[motion]\nreps = 0\n\n'
-        '[[taps]]\nt_s = 1.0\nsensor = "right_foot"\n\n[[taps]]\nt_s = 2.2\nsensor = "left_shank"\n'
+        '[[taps]]\nt_s = 1.0\nsensor = "right_foot"\n\n[[taps]]\nt_s = 2.5\nsensor = "left_shank"\n'
     )
     out = tmp_path / "session.toml"
     result = subprocess.run(
-        [*ANKLET, "assign", "--virtual", str(scenario), "--out", str(out), "--timeout", "2"],
+        [*ANKLET, "assign", "--virtual", str(scenario), "--out", str(out), "--timeout", "3"],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1
@@ -70,10 +71,33 @@ def test_a_role_nobody_taps_in_time_ends_in_one_sentence_and_writes_nothing(tmp_
     assert f"{_serial_playing('left_shank')} -> left_foot" in result.stdout
     assert result.stdout.splitlines()[-1] == "tap the right shank sensor"
     assert result.stderr == (
-        "anklet: no tap on the right shank sensor within 2 s; tap its housing once, sharply, "
+        "anklet: no tap on the right shank sensor within 3 s; tap its housing once, sharply, "
         "while the athlete stands still\n"
     )
     assert not out.exists()
+
+
+class _SilentSensors:
+    """A transport whose sensors connected and then fell silent."""
+
+    def __init__(self) -> None:
+        self._start_s = asyncio.get_running_loop().time()
+
+    def session_time_s(self) -> float:
+        return asyncio.get_running_loop().time() - self._start_s
+
+    async def notifications(self):
+        await asyncio.Event().wait()  # nothing, ever
+        yield
+
+
+async def test_a_role_waits_no_longer_than_its_timeout_when_the_sensors_fall_silent():
+    transport, said = _SilentSensors(), []
+    assignment = RoleAssignment(["AK000001", "AK000002"], timeout_s=0.2)
+    assignment.begin(transport.session_time_s())
+    with pytest.raises(NotTappedError, match="left shank sensor within 0.2 s"):
+        await asyncio.wait_for(follow_taps(transport, assignment, said.append), 20.0)  # not forever
+    assert said == []
 
 
 @needs_bus

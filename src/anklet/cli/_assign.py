@@ -89,20 +89,21 @@ async def assign_over_ble(
         say(f"connected {', '.join(serials)}; the athlete stands still while each sensor is tapped once")
         assignment.begin(transport.session_time_s())
         say(str(assignment.prompt))
-        await _follow_taps(transport, assignment, say)
+        await follow_taps(transport, assignment, say)
     return assignment
 
 
-async def _follow_taps(transport: BleakTransport, assignment: RoleAssignment, say: Callable[[str], None]) -> None:
-    """Feed the assignment until every role has its sensor, telling the user each step; the
-    timer ends a wait no notification ends (the sensors may have fallen silent)."""
+async def follow_taps(transport: BleakTransport, assignment: RoleAssignment, say: Callable[[str], None]) -> None:
+    """Feed ``transport``'s notifications to ``assignment`` until every role has its sensor,
+    telling the user each step; NotTappedError when a role's deadline passes, by a timer if no
+    notification comes (the sensors may have fallen silent)."""
     loop = asyncio.get_running_loop()
 
     def when() -> float:  # the role's deadline on the loop's clock
         return loop.time() + (assignment.deadline_s or 0.0) - transport.session_time_s()
 
     try:
-        async with asyncio.timeout(when()) as timer:
+        async with asyncio.timeout_at(when()) as timer:
             async for notification in transport.notifications():
                 step = assignment.update(notification)
                 if step is None:
