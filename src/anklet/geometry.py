@@ -193,11 +193,10 @@ def force_at_point(acc: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m:
     frame: ``acc + alpha x r + omega x (omega x r)`` (``lever_matrices(gyr, alpha) @ r`` without
     a matrix per row, which small live chunks pay for). Several bodies at once: leading axes,
     ``acc``, ``gyr``, ``alpha`` (..., n, 3) and ``lever_m`` (..., 3)."""
-    lever = lever_m[..., None, :]
     spin_squared = np.einsum("...j,...j->...", gyr, gyr)[..., None]
-    along_lever = np.einsum("...j,...j->...", gyr, lever)[..., None]
+    along_lever = gyr @ lever_m[..., None]  # (a matrix product: einsum broadcasts the lever slowly)
     alpha_cross_lever = alpha @ _cross_matrices(lever_m)  # rows times [r]x: alpha x r
-    return acc + alpha_cross_lever + gyr * along_lever - spin_squared * lever
+    return acc + alpha_cross_lever + gyr * along_lever - spin_squared * lever_m[..., None, :]
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:
