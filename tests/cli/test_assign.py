@@ -130,6 +130,11 @@ def test_bad_sensors_are_refused_before_connecting(tmp_path, capsys, args, says)
     assert not (tmp_path / "s.toml").exists()
 
 
+def test_a_config_into_a_missing_folder_is_refused_before_connecting(tmp_path, capsys):
+    assert main(["assign", "AK000001", "--out", str(tmp_path / "nowhere" / "s.toml")]) == 1
+    assert capsys.readouterr().err == f"anklet: cannot write {tmp_path / 'nowhere' / 's.toml'}: there is no folder {tmp_path / 'nowhere'}\n"
+
+
 def test_an_existing_config_is_kept_without_force(tmp_path, capsys):
     out = tmp_path / "session.toml"
     out.write_text("# the config of yesterday\n")

@@ -49,6 +49,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ValidationError("name the sensors to assign (anklet assign SERIAL ... --out FILE) or give --virtual, not both")
     if args.out.exists() and not args.force:
         raise ValidationError(f"{args.out} exists; give --force to overwrite it")
+    if not args.out.parent.is_dir():  # found out now, not after every sensor was tapped
+        raise ValidationError(f"cannot write {args.out}: there is no folder {args.out.parent}")
     say = partial(print, flush=True)
     assign = partial(assign_over_ble, timeout_s=args.timeout, scan_timeout_s=args.scan_timeout, say=say)
     if args.virtual is None:
