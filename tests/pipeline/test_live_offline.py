@@ -68,3 +68,17 @@ def test_offline_angles_follow_the_truth(run_session):
         error = np.degrees(chunk.angles[side][scored, 0] - truth[scored])
         assert np.sqrt(np.nanmean(error**2)) <= 2.0
         assert np.isnan(error).mean() < 0.05
+
+
+def test_offline_angles_reach_the_last_row_of_a_session_that_ends_while_a_sensor_clips():
+    """The declipper holds a clipped run until it closes (and a few rows after it): a file that
+    ends inside one still gets angles up to its last row, as a live session's end does."""
+    session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=40)
+    table = session.imu_table()
+    full_scale = 16 * 9.80665
+    clipped = np.flatnonzero((np.abs(table.acc["left_shank"]) >= 0.999 * full_scale).any(axis=1))
+    inside_a_run = int(clipped[np.searchsorted(clipped, 35 * session.sample_rate_hz)]) + 1
+    cut = table.rows(slice(0, inside_a_run))
+    chunk, _ = angles_from_table(cut, session.sample_rate_hz)
+    np.testing.assert_array_equal(chunk.t, cut.t)
+    assert np.isfinite(chunk.angles["left"][-20:-1, 0]).all()

@@ -111,7 +111,7 @@ class AngleEstimator:
             self._calibrate(held, len(held.t))
         chunk = self._fuse_held(None) if self._held else _empty_chunk()
         rest = self._declipper.finish()
-        return chunk if rest is None else _join(chunk, self._fuse(rest))
+        return chunk if rest is None else join_chunks(chunk, self._fuse(rest))
 
     def _try_calibrate(self) -> bool:
         held_rows = sum(len(held.t) for held in self._held)
@@ -203,7 +203,8 @@ class AngleEstimator:
         return table.gyr[partner] @ self._orientations[partner].flexion_axis
 
 
-def _join(first: AngleChunk, second: AngleChunk) -> AngleChunk:
+def join_chunks(first: AngleChunk, second: AngleChunk) -> AngleChunk:
+    """``first``'s rows, then ``second``'s."""
     if not len(first) or not len(second):
         return second if len(second) else first
     return AngleChunk(

@@ -15,7 +15,7 @@ from anklet.errors import ProtocolError, ValidationError
 from anklet.files import ImuTable
 from anklet.fusion import quaternion_to_matrix
 from anklet.geometry import ankle_relative_rotation, rotation_x, rotation_y
-from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
+from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams, join_chunks
 from anklet.protocol import DecodedBatch, decode_packet, decode_packets
 from anklet.timing import ClockSyncParams, PacketArrivals, first_copies, resample, sample_times, sync_offline
 from anklet.transport import Notification
@@ -142,10 +142,10 @@ def _quaternions(rotations: np.ndarray) -> np.ndarray:
 
 
 def _fuse_whole(estimator: AngleEstimator, table: ImuTable) -> AngleChunk:
-    """A whole table through ``estimator``: the angles of every row it could calibrate."""
-    chunk = estimator.update(table)
-    if not len(chunk):
-        chunk = estimator.finish()
+    """A whole table through ``estimator``: the angles of every row it could calibrate, the
+    last ones too (the declipper holds a clipped run still open, or its context rows, until
+    the end of the stream)."""
+    chunk = join_chunks(estimator.update(table), estimator.finish())
     if estimator.calibration is None:
         raise ValidationError("the session has no samples to calibrate on")
     return chunk
