@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from anklet.errors import ValidationError
 from anklet.geometry import GRAVITY_MPS2
 from anklet.sim import load_scenario, simulate
+from anklet.sim._imu import random_mounting, shoe_side_mounting
 from anklet.sim._tap import parse_taps
 from anklet.transport import TapIdentifier
 
@@ -41,6 +42,20 @@ def test_a_tap_jolts_only_its_sensors_accelerometer_into_the_limb():
             assert abs(peak @ normal) / np.linalg.norm(peak) > 0.95  # along the face normal
             above_3g = np.linalg.norm(with_taps.acc[near], axis=1) > 3 * GRAVITY_MPS2
             assert 0 < above_3g.sum() <= 4, (name, t_s)  # at most 20 ms above 3 g at 200 Hz
+
+
+def test_the_case_face_looks_away_from_the_limb():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        shank = random_mounting("shank", rng)
+        outward = shank.offset_m * [1.0, 0.0, 1.0]
+        assert shank.face_normal @ outward / np.linalg.norm(outward) > np.cos(np.radians(6.0))
+        assert random_mounting("foot", rng).face_normal[1] > np.cos(np.radians(29.0))  # on the laces: up
+        for side, outward_z in (("left", -1.0), ("right", 1.0)):  # the foot frame's Z points right
+            assert outward_z * shoe_side_mounting(side, rng).face_normal[2] > np.cos(np.radians(19.0))
+    for mounting in (shank, random_mounting("foot", rng)):
+        np.testing.assert_allclose(np.linalg.norm(mounting.face_normal_sensor()), 1.0)
+        np.testing.assert_allclose(mounting.rotation_segment_sensor @ mounting.face_normal_sensor(), mounting.face_normal)
 
 
 @pytest.mark.parametrize("seed", range(3))
