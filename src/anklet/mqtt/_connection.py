@@ -7,8 +7,14 @@ aiomqtt's errors are wrapped here (``BrokerError``), with the broker named by
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import errno
+import logging
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiomqtt
 from aiomqtt.exceptions import MqttConnectError
@@ -16,7 +22,9 @@ from aiomqtt.exceptions import MqttConnectError
 from anklet.errors import BrokerError
 from anklet.mqtt._url import PASSWORD_ENV, BrokerSettings
 
-__all__ = ["Backoff", "broker_client", "broker_error", "is_refusal"]
+__all__ = ["Backoff", "broker_client", "broker_error", "is_refusal", "quiet_socket_race"]
+
+_log = logging.getLogger(__name__)
 
 _REFUSED_LOGIN = {  # MQTT 3.1.1 CONNACK codes 4 and 5, and their MQTT 5 reason codes
     4: "bad user name or password", 134: "bad user name or password", 5: "not authorised", 135: "not authorised",
@@ -87,3 +95,32 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+@contextlib.contextmanager
+def quiet_socket_race() -> Iterator[None]:
+    """Keep aiomqtt 2.5's harmless race off the user's terminal while the block runs.
+
+    When a connection breaks while paho is writing, aiomqtt has already scheduled (with
+    ``call_soon_threadsafe``) an ``add_writer`` for the socket, which runs after the socket is
+    closed: the loop's default handler then prints "Exception in callback ... Bad file
+    descriptor" and a traceback, though the client has noticed the loss and nothing is
+    affected. That one error goes to this module's debug log; every other goes on as before.
+    """
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, OSError) and exc.errno == errno.EBADF and "add_writer" in repr(context.get("handle")):
+            _log.debug("aiomqtt's writer for a closed socket: %s", exc)
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous)

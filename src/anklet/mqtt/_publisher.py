@@ -23,7 +23,7 @@ from typing import Any
 import aiomqtt
 
 from anklet.mqtt._buffer import OutboundBuffer
-from anklet.mqtt._connection import Backoff, broker_client, broker_error, is_refusal
+from anklet.mqtt._connection import Backoff, broker_client, broker_error, is_refusal, quiet_socket_race
 from anklet.mqtt._payload import AngleDecimator, encode, offline_status
 from anklet.mqtt._topics import message_topic, topic_for
 from anklet.mqtt._url import BrokerSettings
@@ -134,7 +134,8 @@ class MqttPublisher:
 
     async def _run(self) -> None:
         try:
-            await self._connect_and_send()
+            with quiet_socket_race():
+                await self._connect_and_send()
         except BaseException as exc:  # a bug of ours: the session must not wait for a first attempt forever
             if self._first_attempt is not None and not self._first_attempt.done():
                 self._first_attempt.set_exception(exc)

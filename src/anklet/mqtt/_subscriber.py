@@ -16,7 +16,7 @@ from typing import Any
 
 import aiomqtt
 
-from anklet.mqtt._connection import Backoff, broker_client, broker_error
+from anklet.mqtt._connection import Backoff, broker_client, broker_error, quiet_socket_race
 from anklet.mqtt._payload import decode
 from anklet.mqtt._topics import ROOT, SUBSCRIBE_ALL, topic_level
 from anklet.mqtt._url import BrokerSettings
@@ -39,6 +39,12 @@ async def broker_messages(broker: BrokerSettings, station_pattern: str = "*") ->
     """The anklet messages of the stations matching ``station_pattern``, as they arrive, until
     the caller stops iterating. Messages that are not anklet's (or of another schema version)
     are skipped."""
+    with quiet_socket_race():
+        async for message in _messages(broker, station_pattern):
+            yield message
+
+
+async def _messages(broker: BrokerSettings, station_pattern: str) -> AsyncIterator[dict[str, Any]]:
     topic = subscription_topic(station_pattern)
     backoff = Backoff()
     connected_once = False
