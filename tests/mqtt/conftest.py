@@ -6,6 +6,7 @@ they test, and a skip would count a missing broker as passing.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ import pytest
 
 from anklet.errors import BrokerError
 from anklet.mqtt._mosquitto import LocalBroker
+
+from .listen import HeadlessWatch, json_lines, run_cli_while_subscribed
 
 
 def started(broker: LocalBroker) -> LocalBroker:
@@ -73,3 +76,26 @@ def tls_broker(tmp_path_factory, certificate) -> Iterator[LocalBroker]:
     local = started(LocalBroker(tmp_path_factory.mktemp("mosquitto-tls"), users=USERS, tls=certificate))
     yield local
     local.stop()
+
+
+SESSIONS = {  # scenario: seconds; together they make every message type
+    "restricted_pf_right": 30,  # events, strides, flags
+    "knee_to_wall": 40,  # reps, an assessment, a flag
+}
+
+
+@pytest.fixture(scope="session")
+def published(broker):
+    """Per scenario: the demo's headless messages, and the (topic, payload) pairs a subscriber
+    got; and what ``anklet watch --headless`` printed meanwhile."""
+    watch = HeadlessWatch(broker.port, "--station", "bench_*").start()
+    runs = {}
+    for scenario, duration_s in SESSIONS.items():
+        argv = ["demo", "--headless", "--speed", "max", "--scenario", scenario, "--duration", str(duration_s),
+                "--mqtt", broker.url, "--station", f"bench {scenario}"]
+        topic = f"anklet/bench_{scenario}/#"  # not the other run's retained messages
+        (code, out, err), received = asyncio.run(run_cli_while_subscribed(broker.port, argv, topic=topic))
+        assert code == 0, err
+        assert err == ""  # nothing to warn about: the broker was there all along
+        runs[scenario] = json_lines(out), received
+    return runs, watch.stop()

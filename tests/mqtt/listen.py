@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,3 +71,40 @@ def retained(port: int, topic: str = "anklet/#") -> list[tuple[str, bytes]]:
         return received
 
     return asyncio.run(collect())
+
+
+class HeadlessWatch:
+    """``anklet watch --headless`` in a subprocess: ``start()`` returns once it is subscribed
+    (a probe it printed proves it), ``stop()`` interrupts it and gives what it printed."""
+
+    def __init__(self, port: int, *args: str) -> None:
+        self.port = port
+        self.args = args
+        self.lines: list[str] = []
+
+    def start(self, timeout_s: float = 20.0) -> HeadlessWatch:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "anklet", "watch", "--mqtt", f"mqtt://127.0.0.1:{self.port}", "--headless", *self.args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self._reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
+        self._reader.start()
+        asyncio.run(self._probe(timeout_s))
+        return self
+
+    async def _probe(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        async with aiomqtt.Client("127.0.0.1", self.port) as client:
+            while not any('"probe"' in line for line in self.lines):
+                assert time.monotonic() < deadline, "anklet watch printed no probe"
+                assert self.process.poll() is None, self.process.stderr.read()
+                await client.publish("anklet/bench_probe/probe/status", b'{"v":1,"type":"status","state":"offline"}', qos=1)
+                await asyncio.sleep(0.2)
+
+    def stop(self) -> tuple[list[dict[str, Any]], str]:
+        """The messages it printed (but the probes) and its stderr."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(10)
+        self._reader.join(5)
+        messages = [json.loads(line) for line in self.lines]
+        return [m for m in messages if m["athlete"] != "probe"], self.process.stderr.read()

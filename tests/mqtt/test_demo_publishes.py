@@ -10,39 +10,17 @@ import pytest
 
 from anklet.mqtt import ANGLE_KEYS, AngleDecimator, PublisherParams, decode
 
-from .listen import MESSAGE_TYPES, json_lines, retained, run_cli_while_subscribed
+from .conftest import SESSIONS
+from .listen import MESSAGE_TYPES, retained
 
 ADDED_KEYS = {"v", "wall_s", "station", "athlete"}  # what MQTT adds to a headless message
-SESSIONS = {  # scenario: seconds; together they make every message type
-    "restricted_pf_right": 30,  # events, strides, flags
-    "knee_to_wall": 40,  # reps, an assessment, a flag
-}
-
-
-@pytest.fixture(scope="module")
-def published(broker):
-    """Per scenario: the demo's headless messages, and the (topic, payload) pairs a subscriber got."""
-    import asyncio
-
-    runs = {}
-    for scenario, duration_s in SESSIONS.items():
-        argv = ["demo", "--headless", "--speed", "max", "--scenario", scenario, "--duration", str(duration_s),
-                "--mqtt", broker.url, "--station", f"bench {scenario}"]
-        topic = f"anklet/bench_{scenario}/#"  # not the other run's retained messages
-        (code, out, err), received = asyncio.run(run_cli_while_subscribed(broker.port, argv, topic=topic))
-        assert code == 0, err
-        assert err == ""  # nothing to warn about: the broker was there all along
-        runs[scenario] = json_lines(out), received
-    return runs
-
-
 def _without(message: dict, keys: set[str]) -> dict:
     return {key: value for key, value in message.items() if key not in keys}
 
 
-def test_every_message_type_arrives_on_its_topic(published):
+def test_every_message_type_arrives_on_its_topic(runs):
     types = set()
-    for scenario, (_headless, received) in published.items():
+    for scenario, (_headless, received) in runs.items():
         station = f"bench_{scenario}"  # the space is not a topic character
         for topic, payload in received:
             message = decode(topic, payload)
@@ -55,8 +33,8 @@ def test_every_message_type_arrives_on_its_topic(published):
 
 
 @pytest.mark.parametrize("scenario", SESSIONS)
-def test_payloads_are_the_headless_messages(published, scenario):
-    headless, received = published[scenario]
+def test_payloads_are_the_headless_messages(runs, scenario):
+    headless, received = runs[scenario]
     decoded = [decode(topic, payload) for topic, payload in received]
     # what happened: exactly the headless messages, in their order
     for kind in ("event", "stride", "rep", "flag", "assessment"):
@@ -83,18 +61,30 @@ def test_payloads_are_the_headless_messages(published, scenario):
                     assert got[side][key] == pytest.approx(want[side][key], abs=0.05 + 1e-9)
 
 
-def test_angles_payload_is_compact(published):
-    _, received = published["restricted_pf_right"]
+def test_angles_payload_is_compact(runs):
+    _, received = runs["restricted_pf_right"]
     payload = json.loads(next(p for topic, p in reversed(received) if topic.endswith("/angles")))
     assert set(payload) == {"v", "type", "t", "wall_s", "left", "right"}
     assert payload["v"] == 1 and len(payload["left"]) == len(ANGLE_KEYS)
 
 
-def test_broker_retains_the_goodbye_and_the_flags(broker, published):
+def test_broker_retains_the_goodbye_and_the_flags(broker, runs):
     kept = {topic: json.loads(payload) for topic, payload in retained(broker.port, "anklet/bench_restricted_pf_right/#")}
     assert kept["anklet/bench_restricted_pf_right/default/status"]["state"] == "offline"
-    headless, _ = published["restricted_pf_right"]
+    headless, _ = runs["restricted_pf_right"]
     flags = {(m["side"], m["flag"]): m for m in headless if m["type"] == "flag"}
     assert flags  # the scenario raises flags
     for (side, flag), message in flags.items():
         assert _without(kept[f"anklet/bench_restricted_pf_right/default/flag/{side}/{flag}"], ADDED_KEYS) == message
+
+
+@pytest.fixture(scope="module")
+def runs(published):
+    return published[0]
+
+
+def test_headless_watch_prints_what_the_broker_delivered(published):
+    runs, (watched, stderr) = published
+    assert stderr == ""
+    delivered = [decode(topic, payload) for _, received in runs.values() for topic, payload in received]
+    assert watched == delivered  # the stations one after the other, each in its order

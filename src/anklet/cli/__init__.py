@@ -11,10 +11,23 @@ import sys
 from collections.abc import Sequence
 
 from anklet import __version__
-from anklet.cli import _analyze, _assign, _bench, _demo, _export, _live, _protocol, _recover, _replay, _report, _simulate
+from anklet.cli import (
+    _analyze,
+    _assign,
+    _bench,
+    _demo,
+    _export,
+    _live,
+    _protocol,
+    _recover,
+    _replay,
+    _report,
+    _simulate,
+    _watch,
+)
 from anklet.errors import AnkletError
 
-_COMMANDS = (_demo, _live, _assign, _replay, _recover, _analyze, _export, _report, _simulate, _protocol, _bench)
+_COMMANDS = (_demo, _live, _assign, _replay, _watch, _recover, _analyze, _export, _report, _simulate, _protocol, _bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
