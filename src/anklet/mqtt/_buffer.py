@@ -42,7 +42,8 @@ class OutboundBuffer:
         self._ready.set()
 
     def put_back(self, message: dict[str, Any], order: int) -> None:
-        """Return a message ``get`` gave (e.g. its publish failed) to the head of its class."""
+        """Return a message ``get`` gave (e.g. its publish failed) to the head of its class;
+        several go back newest first."""
         self._append(message, order, front=True)
         self._ready.set()
 

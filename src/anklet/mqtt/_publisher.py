@@ -50,7 +50,8 @@ class PublisherParams:
     and status are over 5 minutes of an outage at 5 Hz; 100 000 events, strides and flags are
     hours). ``backoff_first_s``/``backoff_max_s``: the reconnect waits. ``timeout_s``: a publish
     not acknowledged in this long counts as a lost connection. ``close_timeout_s``: at the
-    end, how long the publisher may still try to deliver what waits.
+    end, how long the publisher may still try to deliver what waits. ``max_inflight``: messages
+    sent before the first is acknowledged (paho's own window for QoS 1).
     """
 
     angles_hz: float = 5.0
@@ -60,6 +61,7 @@ class PublisherParams:
     backoff_max_s: float = 15.0
     timeout_s: float = 5.0
     close_timeout_s: float = 5.0
+    max_inflight: int = 20
 
 
 @dataclass
@@ -149,7 +151,9 @@ class MqttPublisher:
             connected = False
             failure: aiomqtt.MqttError | None = None
             try:
-                async with broker_client(self.broker, will=will, timeout_s=self.params.timeout_s) as client:
+                client = broker_client(self.broker, will=will, timeout_s=self.params.timeout_s)
+                client.pending_calls_threshold = self.params.max_inflight  # aiomqtt warns above it
+                async with client:
                     connected = True
                     self._on_connected()
                     await self._send_while_connected(client)
@@ -196,18 +200,36 @@ class MqttPublisher:
             watch.cancel()
 
     async def _send_all(self, client: aiomqtt.Client) -> None:
-        while (item := await self._buffer.get()) is not None:
-            message, order = item
-            kind = message["type"]
-            payload = message | {"state": "online", "mqtt": self.counters()} if kind == "status" else message
-            try:
-                await client.publish(
-                    message_topic(self.station, self.athlete, message), encode(payload), qos=QOS[kind], retain=kind in RETAINED
-                )
-            except BaseException:
+        """Send in order, up to ``max_inflight`` messages at once: a QoS 1 message waits for
+        the broker's acknowledgement, and waiting for each in turn would hold a burst (the
+        strides of the calibration period) for a round trip per message. What was not sent
+        when the connection goes returns to the buffer, in order."""
+        window = asyncio.Semaphore(self.params.max_inflight)
+        unsent: dict[int, dict[str, Any]] = {}  # by order; a task cancelled before it ran is here too
+        try:
+            async with asyncio.TaskGroup() as sending:
+                while (item := await self._buffer.get()) is not None:
+                    message, order = item
+                    unsent[order] = message
+                    await window.acquire()
+                    sending.create_task(self._send(client, message, order, unsent, window))  # started in order: paho sends in it
+        finally:
+            for order, message in reversed(unsent.items()):
                 self._buffer.put_back(message, order)  # sent again after the reconnect (QoS 1: at least once)
-                raise
-            self.sent_ += 1
+
+    async def _send(
+        self, client: aiomqtt.Client, message: dict[str, Any], order: int, unsent: dict[int, Any], window: asyncio.Semaphore
+    ) -> None:
+        kind = message["type"]
+        payload = message | {"state": "online", "mqtt": self.counters()} if kind == "status" else message
+        try:
+            await client.publish(
+                message_topic(self.station, self.athlete, message), encode(payload), qos=QOS[kind], retain=kind in RETAINED
+            )
+        finally:
+            window.release()
+        del unsent[order]
+        self.sent_ += 1
 
 
 async def _until_disconnected(client: aiomqtt.Client) -> None:
