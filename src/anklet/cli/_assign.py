@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 
 from anklet.cli._args import positive_float
+from anklet.cli._live import virtual_fleet
 from anklet.errors import ValidationError
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.transport import BleakTransport, RoleAssignment, SessionConfig, session_config_toml
@@ -72,14 +72,7 @@ async def _assign_virtual(
     session: SimulatedSession, assign: Callable[[Sequence[str]], Awaitable[RoleAssignment]]
 ) -> RoleAssignment:
     """The simulated session's sensors as virtual BLE peripherals, assigned through bleak."""
-    from anklet.sim.bluez import VirtualFleet, scenario_faults  # bumble and dbus-daemon: only for virtual sensors
-
-    # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
-    logging.getLogger("bleak.backends.bluezdbus.manager").setLevel(logging.ERROR)
-    # the stand-in's radio warns of a notification in flight when the host unsubscribed: the
-    # sensors here stream on after the last tap, unlike live's, which have played everything
-    logging.getLogger("bumble.gatt_client").setLevel(logging.ERROR)
-    async with VirtualFleet(session, faults=scenario_faults(session)) as fleet:
+    async with virtual_fleet(session) as fleet:
         return await assign(sorted(fleet.serials.values()))
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
 
 from anklet.calibration import CalibrationParams
 from anklet.cli._args import positive_float
@@ -26,6 +27,9 @@ from anklet.pipeline import AngleParams, LiveParams, LivePipeline
 from anklet.recording import Recorder, SessionInfo
 from anklet.sim import SimulatedSession, load_scenario, simulate
 from anklet.transport import BleakTransport, SessionConfig, load_session_config, scan_sensors
+
+if TYPE_CHECKING:
+    from anklet.sim.bluez import VirtualFleet
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -82,6 +86,20 @@ def _run_live(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def virtual_fleet(session: SimulatedSession) -> AsyncIterator[VirtualFleet]:
+    """The simulated ``session``'s sensors as virtual BLE peripherals, with the loss and
+    disconnects its scenario's ``[link]`` asks for."""
+    from anklet.sim.bluez import VirtualFleet, scenario_faults  # bumble and dbus-daemon: only for virtual sensors
+
+    # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
+    logging.getLogger("bleak.backends.bluezdbus.manager").setLevel(logging.ERROR)
+    # the stand-in's radio warns of a notification in flight when the host unsubscribes
+    logging.getLogger("bumble.gatt_client").setLevel(logging.ERROR)
+    async with VirtualFleet(session, faults=scenario_faults(session)) as fleet:
+        yield fleet
+
+
 async def stream_virtual_ble(
     session: SimulatedSession,
     athlete: AthleteProfile,
@@ -94,11 +112,7 @@ async def stream_virtual_ble(
     """The simulated ``session``'s sensors as virtual BLE peripherals, with the loss and
     disconnects its scenario's ``[link]`` asks for, streamed through bleak into the live
     pipeline until they have played everything (and published to ``publication``'s broker)."""
-    from anklet.sim.bluez import VirtualFleet, scenario_faults  # bumble and dbus-daemon: only for virtual sensors
-
-    # bleak warns when a BlueZ goes away; the fleet's stand-in does so on purpose at the end
-    logging.getLogger("bleak.backends.bluezdbus.manager").setLevel(logging.ERROR)
-    async with VirtualFleet(session, faults=scenario_faults(session)) as fleet:
+    async with virtual_fleet(session) as fleet:
         config = SessionConfig.of(fleet.serials, source="the virtual sensors")
         played = asyncio.gather(*(peripheral.wait_played() for peripheral in fleet.peripherals.values()))
         await stream_ble(

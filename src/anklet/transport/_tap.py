@@ -1,4 +1,4 @@
-""""Tap the sensor": which of several unassigned sensors did the user just tap?
+""""Tap the sensor": which of several streaming sensors did the user just tap?
 
 The rule (TapParams): a tap is a short jolt. One sensor's acceleration magnitude |acc| rises
 above ``spike_g`` (3 g) for at most ``max_spike_s`` (50 ms) and drops back, while every other
@@ -41,7 +41,9 @@ class _SensorState:
 
 
 class TapIdentifier:
-    """Feed it the raw data notifications of the sensors not yet given a role.
+    """Feed it the raw data notifications of every sensor being assigned, those that already
+    have a role too (``RoleAssignment`` does): a stomp then jolts them all and picks none, and
+    a tap on an assigned sensor is seen rather than missed.
 
     ``update(serial, payload, host_time_s)`` returns the serial of a tap it has just made out
     (once per tap), else None. ``taps_`` lists every tap found as (host time, serial);
