@@ -164,14 +164,14 @@ class CoachApp(App[int]):
         if len(self.model.athletes) > 1:
             text.append(f" ({list(self.model.athletes).index(state.name) + 1}/{len(self.model.athletes)})")
         text.append(f"   t {state.t:6.1f} s   ")
+        if self.recorder is not None and self.recorder.path_ is not None:  # first: a narrow header cuts the end
+            text.append(f" ● REC {self.recorder.path_.name} ", style="bold white on red")
         if self.model.ended:
             text.append(" session over: q quits ", style="bold reverse")
         elif not state.calibrated:
             text.append(" calibrating: stand still, then move ", style="bold black on yellow")
         if self.paused:
             text.append(" ⏸ PAUSED (data still coming in) ", style="bold white on blue")
-        if self.recorder is not None and self.recorder.path_ is not None:
-            text.append(f" ● REC {self.recorder.path_.name} ", style="bold white on red")
         return text
 
     def _show_view(self, view: str) -> None:
