@@ -64,7 +64,7 @@ def _run_live(args: argparse.Namespace) -> int:
     athlete = load_athlete(args.athlete)
     if args.virtual is None:
         config = load_session_config(args.config)
-        publication = publication_of(args, config.athlete or athlete.name, station=config.station)
+        publication = publication_of(args, config.athlete or athlete.name, station=config.station, config=args.config)
         session = None
     else:
         publication = publication_of(args, athlete.name)

@@ -96,9 +96,9 @@ def load_session_config(path: str | Path) -> SessionConfig:
         raise ValidationError(f"session config {path} cannot be read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"session config {path} is not valid TOML: {exc}") from exc
-    unknown = sorted(set(document) - {"station", "athlete", "sensors"})
+    unknown = sorted(set(document) - {"station", "athlete", "sensors", "mqtt"})  # [mqtt]: anklet.cli._publish reads it
     if unknown:
-        raise ValidationError(f"session config {path} has unknown keys {', '.join(unknown)}; it knows station, athlete, [sensors]")
+        raise ValidationError(f"session config {path} has unknown keys {', '.join(unknown)}; it knows station, athlete, [sensors], [mqtt]")
     return SessionConfig.of(
         document.get("sensors", {}),
         station=document.get("station", ""),
