@@ -4,6 +4,8 @@ own messages, strides and flags included, whether the session ran at max speed o
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -66,3 +68,34 @@ def test_replay_of_a_bad_file_is_one_sentence(tmp_path, capsys, content, says):
 def test_record_into_a_missing_folder_is_refused_before_the_session(tmp_path, capsys):
     assert main(["demo", "--headless", "--record", str(tmp_path / "nowhere" / "r.mcap")]) == 1
     assert "there is no folder" in capsys.readouterr().err
+
+
+
+HEALTH_KEYS = {"serial", "address", "rssi_dbm", "mtu", "reconnects", "last_seen_s"}  # what only BLE knew live
+
+
+def _without_health(message: dict) -> dict:
+    if message["type"] != "status":
+        return message
+    return {**message, "sensors": [{k: v for k, v in s.items() if k not in HEALTH_KEYS} for s in message["sensors"]]}
+
+
+def test_a_ble_session_recorded_live_replays_to_the_same_messages(tmp_path, capsys):
+    """``live --virtual chaos`` (bleak, virtual peripherals, the scenario's loss) recorded and
+    replayed at max: the same events and statuses, loss included, less the BLE host's health."""
+    path = tmp_path / "live.mcap"
+    result = subprocess.run(
+        [sys.executable, "-m", "anklet", "live", "--virtual", "chaos", "--duration", "15", "--headless",
+         "--record", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    live = _messages(result.stdout)
+    recording = read_recording(path)
+    assert recording.complete and recording.session.source.startswith("virtual BLE sensors")
+    assert {info["serial"] for info in recording.session.sensor_info.values()} == {f"AK00000{i}" for i in range(1, 5)}
+    assert main(["replay", str(path), "--headless", "--speed", "max"]) == 0
+    replayed = _messages(capsys.readouterr().out)
+    assert {m["type"] for m in live} >= {"status", "event"}
+    assert any(sensor["loss_pct"] > 0 for m in live if m["type"] == "status" for sensor in m["sensors"])
+    assert [_without_health(m) for m in live] == replayed
