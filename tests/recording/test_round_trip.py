@@ -3,9 +3,12 @@ session's description, calibration and marks."""
 
 from __future__ import annotations
 
+import asyncio
+
 from mcap.reader import make_reader
 
 from anklet.recording import FORMAT_VERSION, Mark, Recorder, read_recording
+from anklet.recording import _recorder as recorder_module
 from anklet.recording._format import from_ns, to_ns
 from anklet.transport import Notification
 
@@ -96,3 +99,31 @@ def test_a_recording_started_late_holds_the_session_from_its_start(tmp_path, sim
         assert [n.payload for n in recording.notifications] == [n.payload for n in sent]
         assert recording.marks == [Mark(2.0, "default")]
     assert recorder.saved_[0].parent == tmp_path and recorder.saved_[0].name.startswith("anklet-easy_run-") and recorder.saved_[0].suffix == ".mcap"
+
+
+async def test_a_long_history_is_written_by_a_thread_while_the_session_goes_on(tmp_path, simulated, monkeypatch):
+    """On the event loop a recording started late writes the history in a thread; what arrives
+    meanwhile, and the marks, come after it in order, and ending the session waits for it."""
+    monkeypatch.setattr(recorder_module, "HISTORY_ON_LOOP", 100)
+    sent = simulated.notifications()
+    for end_early in (False, True):
+        recorder = Recorder(keep_history=True)
+        recorder.begin(session_info(simulated))
+        for notification in sent[:1500]:
+            recorder.take(notification)
+        path = tmp_path / f"late-{end_early}.mcap"
+        recorder.start(path)
+        assert recorder.path_ == path  # recording, as far as the coach can tell
+        for notification in sent[1500:1600]:
+            recorder.take(notification)
+        recorder.mark(7.0, "default")
+        if not end_early:
+            while recorder._filling is not None:
+                await asyncio.sleep(0.01)
+        for notification in sent[1600:]:
+            recorder.take(notification)
+        recorder.end()
+        recording = read_recording(path)
+        assert recording.complete
+        assert [n.payload for n in recording.notifications] == [n.payload for n in sent]
+        assert recording.marks == [Mark(7.0, "default")]

@@ -32,6 +32,7 @@ async def test_r_starts_and_stops_a_recording_of_the_whole_session_with_its_mark
     feed = QueueFeed()
     app = coach_app(feed, "running", recorder=recorder)
     async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()  # the views mounted
         feed.put({"type": "status", "t": 2.5, "calibrated": False, "sensors": []})
         while not feed.queue.empty():
             await pilot.pause(0.01)
@@ -59,6 +60,7 @@ async def test_r_where_it_cannot_write_says_so_and_the_session_goes_on(tmp_path,
     feed = QueueFeed()
     app = coach_app(feed, "running", recorder=recorder)
     async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()  # the views mounted
         await pilot.press("r")
         assert recorder.path_ is None
         assert any("cannot write the recording" in n.message for n in app._notifications)

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from anklet.errors import AnkletError
 from anklet.recording._format import from_ns, to_ns
 from anklet.recording._session import Mark, SessionInfo
 from anklet.recording._writer import CHUNK_EVERY_S, RecordingWriter
 from anklet.transport import Notification, Transport
+
+HISTORY_ON_LOOP = 10_000
+"""A history up to this many notifications (about 50 s of 4 sensors) is written on the event
+loop when recording starts (about 0.1 s); a longer one by a thread."""
+
+_log = logging.getLogger(__name__)
 
 CalibrationSource = Callable[[], Any]
 """Returns the session's ``Calibration`` once it has one, else None (e.g. the pipeline's
@@ -48,6 +57,10 @@ class Recorder:
         self.marks_: list[Mark] = []
         self.saved_: list[Path] = []
         self._writer: RecordingWriter | None = None
+        self._filling: RecordingWriter | None = None  # written by _fill_thread until it hands over
+        self._fill_thread: threading.Thread | None = None
+        self._fill_upto = 0
+        self._fill_error: AnkletError | None = None
         self._calibration_source: CalibrationSource | None = None
         self._calibration: tuple[float, dict[str, Any]] | None = None
         self._last_time_s = 0.0
@@ -62,7 +75,8 @@ class Recorder:
     @property
     def path_(self) -> Path | None:
         """The file being recorded now, or None."""
-        return self._writer.path if self._writer is not None else None
+        writer = self._writer or self._filling
+        return writer.path if writer is not None else None
 
     def calibration_from(self, source: CalibrationSource) -> None:
         """Record the calibration once ``source()`` has one (looked at on each notification)."""
@@ -97,13 +111,53 @@ class Recorder:
 
     def start(self, path: str | Path) -> None:
         """Record into ``path`` from now, after what the session kept so far (its history,
-        calibration and marks). Raises ValidationError when the file cannot be written."""
+        calibration and marks). Raises ValidationError when the file cannot be written.
+
+        On an event loop, a long history (more than ``HISTORY_ON_LOOP`` notifications) is
+        written by a thread while the session goes on (30 minutes take seconds to write, which
+        would freeze the view); the recording is in progress (``path_``) from the start."""
         if self.session is None:
             raise RuntimeError("begin(session) first")
         self.stop()
         writer = RecordingWriter(path, self.session)
-        for notification in self.history_:
-            writer.write(notification)
+        upto = len(self.history_)
+        loop = _running_loop()
+        if loop is None or upto <= HISTORY_ON_LOOP:
+            _write_all(writer, self.history_, upto)
+            self._filled(writer, upto)
+            return
+        self._filling, self._fill_upto, self._fill_error = writer, upto, None
+        self._fill_thread = threading.Thread(target=self._fill, args=(writer, upto, loop), daemon=True)
+        self._fill_thread.start()
+
+    def _fill(self, writer: RecordingWriter, upto: int, loop: asyncio.AbstractEventLoop) -> None:
+        """Thread: write the history so far, then let the loop take over the writer."""
+        try:
+            _write_all(writer, self.history_, upto)
+        except AnkletError as exc:  # e.g. the disk filled up: the session goes on unrecorded
+            _log.error("%s", exc)
+            self._fill_error = exc
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._abandon, writer)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop has closed: end() finishes the file
+            loop.call_soon_threadsafe(self._filled_by_thread, writer, upto)
+
+    def _filled_by_thread(self, writer: RecordingWriter, upto: int) -> None:
+        if self._filling is writer:  # else end() has finished it already
+            self._filling = self._fill_thread = None
+            self._filled(writer, upto)
+
+    def _abandon(self, writer: RecordingWriter) -> None:
+        if self._filling is writer:
+            self._filling = self._fill_thread = None
+            with contextlib.suppress(AnkletError):
+                writer.close()
+
+    def _filled(self, writer: RecordingWriter, upto: int) -> None:
+        """The history up to ``upto`` is written: add what came since, the calibration and the
+        marks, and record from here on."""
+        _write_all(writer, self.history_[upto:], len(self.history_) - upto)
         if self._calibration is not None:
             writer.write_calibration(*self._calibration)
         for mark in self.marks_:
@@ -125,6 +179,8 @@ class Recorder:
     def toggle(self) -> str:
         """Start or stop recording (a new file beside the first, named by the time); one
         sentence saying what happened."""
+        if self._filling is not None:
+            return f"still writing the session so far into {self._filling.path}; press r again in a moment"
         if self._writer is not None:
             path = self.stop()
             return f"recording stopped: {path}"
@@ -142,9 +198,19 @@ class Recorder:
             self._writer.flush()
 
     def end(self) -> None:
-        """The session is over: finish the recording in progress. A later ``start`` writes the
-        whole session (when history is kept) and finishes at once."""
+        """The session is over: finish the recording in progress (waiting for a thread still
+        writing the history). A later ``start`` writes the whole session (when history is
+        kept) and finishes at once."""
         self._ended = True
+        writer, thread = self._filling, self._fill_thread
+        if writer is not None and thread is not None:
+            thread.join()
+            self._filling = self._fill_thread = None
+            if self._fill_error is None:
+                self._filled(writer, self._fill_upto)
+            else:
+                with contextlib.suppress(AnkletError):
+                    writer.close()
         self.stop()
 
     def _next_path(self) -> Path:
@@ -203,3 +269,16 @@ class RecordingTransport(Transport):
         while True:
             await asyncio.sleep(CHUNK_EVERY_S)
             self.recorder.flush()
+
+
+def _write_all(writer: RecordingWriter, notifications: Sequence[Notification], count: int) -> None:
+    """Write the first ``count`` of ``notifications`` (a list the loop may be appending to)."""
+    for index in range(count):
+        writer.write(notifications[index])
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
