@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anklet.mqtt import AngleDecimator, decode, encode, message_topic, offline_status, parse_topic, topic_level
+from anklet.mqtt import AngleDecimator, decode, encode, message_topic, offline_status, parse_topic, subscription_topic, topic_level
+from anklet.mqtt._subscriber import _level_pattern
 
 MESSAGES = [
     {"type": "angles", "t": 12.3, "left": {"dorsiflexion_deg": -3.14, "inversion_deg": None, "rotation_deg": 1.26},
@@ -70,3 +71,9 @@ def test_decimation_keeps_the_first_angles_of_each_period():
     decimator = AngleDecimator(5.0)
     kept = [t for t in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.0, 1.05] if decimator.keep({"t": t})]
     assert kept == [0.0, 0.2, 0.4, 0.6, 1.0]
+
+
+def test_a_station_pattern_is_spelled_as_the_topic_levels():
+    assert subscription_topic("treadmill 2") == "anklet/treadmill_2/+/#"
+    assert subscription_topic("treadmill-*") == "anklet/+/+/#"
+    assert _level_pattern("gym a/treadmill-[12]") == "gym_a_treadmill-[12]"

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import logging
 import random
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -106,21 +108,33 @@ def quiet_socket_race() -> Iterator[None]:
     closed: the loop's default handler then prints "Exception in callback ... Bad file
     descriptor" and a traceback, though the client has noticed the loss and nothing is
     affected. That one error goes to this module's debug log; every other goes on as before.
+    Blocks may nest and overlap (several publishers in one loop): the loop's own handler comes
+    back when the last one leaves.
     """
     loop = asyncio.get_running_loop()
-    previous = loop.get_exception_handler()
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        exc = context.get("exception")
-        if isinstance(exc, OSError) and exc.errno == errno.EBADF and "add_writer" in repr(context.get("handle")):
-            _log.debug("aiomqtt's writer for a closed socket: %s", exc)
-        elif previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    loop.set_exception_handler(handler)
+    if loop not in _quieted:
+        previous = loop.get_exception_handler()
+        _quieted[loop] = [0, previous]
+        loop.set_exception_handler(functools.partial(_skip_closed_socket_writer, previous=previous))
+    users = _quieted[loop]
+    users[0] += 1
     try:
         yield
     finally:
-        loop.set_exception_handler(previous)
+        users[0] -= 1
+        if users[0] == 0:
+            loop.set_exception_handler(users[1])
+            del _quieted[loop]
+
+
+_quieted: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = weakref.WeakKeyDictionary()
+
+
+def _skip_closed_socket_writer(loop: asyncio.AbstractEventLoop, context: dict[str, Any], *, previous: Any) -> None:
+    exc = context.get("exception")
+    if isinstance(exc, OSError) and exc.errno == errno.EBADF and "add_writer" in repr(context.get("handle")):
+        _log.debug("aiomqtt's writer for a closed socket: %s", exc)
+    elif previous is not None:
+        previous(loop, context)
+    else:
+        loop.default_exception_handler(context)

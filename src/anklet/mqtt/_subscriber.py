@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = ["broker_messages", "subscription_topic"]
 
 _log = logging.getLogger(__name__)
 _GLOB = frozenset("*?[")
+_UNSAFE_IN_GLOB = re.compile(r"[^A-Za-z0-9._*?\[\]!-]")
 
 
 def subscription_topic(station_pattern: str) -> str:
@@ -33,6 +35,11 @@ def subscription_topic(station_pattern: str) -> str:
     if _GLOB.isdisjoint(station_pattern):
         return f"{ROOT}/{topic_level(station_pattern)}/+/#"
     return SUBSCRIBE_ALL
+
+
+def _level_pattern(station_pattern: str) -> str:
+    """The pattern as the topic levels spell names (``treadmill 2`` -> ``treadmill_2``)."""
+    return _UNSAFE_IN_GLOB.sub("_", station_pattern)
 
 
 async def broker_messages(broker: BrokerSettings, station_pattern: str = "*") -> AsyncIterator[dict[str, Any]]:
@@ -46,6 +53,7 @@ async def broker_messages(broker: BrokerSettings, station_pattern: str = "*") ->
 
 async def _messages(broker: BrokerSettings, station_pattern: str) -> AsyncIterator[dict[str, Any]]:
     topic = subscription_topic(station_pattern)
+    pattern = _level_pattern(station_pattern)
     backoff = Backoff()
     connected_once = False
     while True:
@@ -58,7 +66,7 @@ async def _messages(broker: BrokerSettings, station_pattern: str) -> AsyncIterat
                 backoff.reset()
                 async for received in client.messages:
                     message = decode(str(received.topic), received.payload)
-                    if message is not None and fnmatch.fnmatchcase(message["station"], station_pattern):
+                    if message is not None and fnmatch.fnmatchcase(message["station"], pattern):
                         yield message
         except aiomqtt.MqttError as exc:
             if not connected_once:
