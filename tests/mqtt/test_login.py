@@ -15,6 +15,7 @@ import pytest
 from anklet.cli import main
 from anklet.errors import BrokerError
 from anklet.mqtt import PASSWORD_ENV, MqttPublisher, parse_broker_url
+from anklet.mqtt._mosquitto import LocalBroker
 
 from .conftest import USERS
 from .listen import run_cli_while_subscribed
@@ -96,3 +97,10 @@ def test_tls_with_an_unknown_authority_is_one_sentence(tls_broker, demo):
         f"anklet: the broker at mqtts://station@127.0.0.1:{tls_broker.port} shows a TLS certificate anklet cannot "
         "verify; give its authority with ?cafile=PATH"
     ]
+
+
+def test_a_missing_mosquitto_is_a_sentence_saying_to_install_it(tmp_path, monkeypatch):
+    """What the MQTT tests say (through their fixture) on a machine without mosquitto."""
+    monkeypatch.setattr("anklet.mqtt._mosquitto.mosquitto_path", lambda: None)
+    with pytest.raises(BrokerError, match=r"mosquitto is not installed; install mosquitto \(Debian/Ubuntu: sudo apt-get install mosquitto\)"):
+        LocalBroker(tmp_path).start()
