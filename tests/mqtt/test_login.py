@@ -15,7 +15,7 @@ import pytest
 from anklet.cli import main
 from anklet.errors import BrokerError
 from anklet.mqtt import PASSWORD_ENV, MqttPublisher, parse_broker_url
-from anklet.mqtt._mosquitto import LocalBroker
+from anklet.mqtt._mosquitto import LocalBroker, _free_port
 
 from .conftest import USERS
 from .listen import run_cli_while_subscribed
@@ -104,3 +104,13 @@ def test_a_missing_mosquitto_is_a_sentence_saying_to_install_it(tmp_path, monkey
     monkeypatch.setattr("anklet.mqtt._mosquitto.mosquitto_path", lambda: None)
     with pytest.raises(BrokerError, match=r"mosquitto is not installed; install mosquitto \(Debian/Ubuntu: sudo apt-get install mosquitto\)"):
         LocalBroker(tmp_path).start()
+
+
+def test_a_broker_that_cannot_be_reached_only_warns(capsys, caplog):
+    """No broker at the start: the session runs to its end all the same, saying so twice."""
+    url = f"mqtt://127.0.0.1:{_free_port()}"  # nothing listens there
+    assert main([*CALIBRATED_DEMO, "--mqtt", url]) == 0
+    assert len(capsys.readouterr().out.splitlines()) > 300  # the whole session's messages
+    first, last = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert first == f"the broker at {url} cannot be reached ([Errno 111] Connection refused); the session goes on and anklet keeps trying"
+    assert last.endswith(f"messages for {url} were not delivered before the session ended")

@@ -185,10 +185,8 @@ class MqttPublisher:
                 return True
             self._first_attempt.set_result(None)
             _log.warning("%s; the session goes on and anklet keeps trying", error)
-        elif connected:
+        elif connected:  # once per outage: the attempts that fail after it say nothing more
             _log.warning("lost the broker at %s (%s); buffering and reconnecting", self.broker.display(), exc)
-        elif self._backoff.failures == 0:
-            _log.warning("%s; still trying", error)
         return False
 
     async def _send_while_connected(self, client: aiomqtt.Client) -> None:
