@@ -18,11 +18,11 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, Footer, Static
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from anklet.errors import AnkletError
 from anklet.gait import AthleteProfile
 from anklet.tui._assessment import AssessmentView
+from anklet.tui._feed import FeedViewer
 from anklet.tui._help import HelpScreen
 from anklet.tui._model import GUIDED_TESTS, CoachModel
 from anklet.tui._running import RunningView
@@ -55,7 +55,7 @@ def view_of(activity: str | None) -> str:
     return "squat" if activity == "squat" else "running"
 
 
-class CoachApp(App[int]):
+class CoachApp(FeedViewer, App[int]):
     """The live readout. ``feed``: the messages; ``athlete``: the thresholds to judge by (and
     the name of the athlete when the messages name none); ``activity``: what the session is,
     when its owner knows (else the view follows the first gait messages); ``title``: the
@@ -117,8 +117,7 @@ class CoachApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._feed_worker = self.run_worker(self._consume(), name="feed")
-        self.set_interval(1.0 / self.redraw_hz, self._redraw_if_changed)
+        self.start_feed(self.redraw_hz)
         self._size_class(self.size.width, self.size.height)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -126,23 +125,6 @@ class CoachApp(App[int]):
 
     def _size_class(self, width: int, height: int) -> None:
         self.set_class(width >= LARGE_SIZE[0] and height >= LARGE_SIZE[1], "-large")
-
-    async def _consume(self) -> None:
-        try:
-            async for message in self.feed:
-                self.model.handle(message)
-        except AnkletError as exc:
-            self.error_ = exc
-            self.exit(return_code=1)
-        finally:
-            self.model.end()
-            close = getattr(self.feed, "aclose", None)
-            if close is not None:
-                await close()  # the feed's owner ends its session (sensors released)
-
-    def _redraw_if_changed(self) -> None:
-        if not self.paused and self.model.version != self._drawn_version:
-            self.redraw()
 
     def redraw(self) -> None:
         """Draw the current view from the model now (the timer does it while not paused)."""
@@ -218,11 +200,3 @@ class CoachApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
-
-    async def action_quit(self) -> None:
-        self._feed_worker.cancel()
-        try:
-            await self._feed_worker.wait()  # the feed is closed: its session is over
-        except (WorkerCancelled, WorkerFailed):
-            pass
-        self.exit(self.return_code or 0)

@@ -21,7 +21,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Footer, Static
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from anklet.errors import AnkletError
 from anklet.gait import AthleteProfile
@@ -30,6 +29,7 @@ from anklet.tui import _running, _squat
 from anklet.tui._app import view_of
 from anklet.tui._assessment import test_spec
 from anklet.tui._badges import FlagBadges
+from anklet.tui._feed import FeedViewer
 from anklet.tui._format import degrees
 from anklet.tui._model import AthleteState
 from anklet.tui._trace import AngleTrace
@@ -150,7 +150,7 @@ class AthletePanel(Vertical):
         self.set_class(not watched.online, "-offline")
 
 
-class WatchApp(App[int]):
+class WatchApp(FeedViewer, App[int]):
     """Every athlete of ``feed`` (messages with ``station`` and ``athlete``, e.g.
     ``anklet.mqtt.broker_messages``), judged by ``athlete``'s thresholds (a subscriber does not
     know each athlete's profile), under ``title``.
@@ -184,26 +184,8 @@ class WatchApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._feed_worker = self.run_worker(self._consume(), name="feed")
-        self.set_interval(1.0 / self.redraw_hz, self._redraw_if_changed)
+        self.start_feed(self.redraw_hz)
         self.redraw()
-
-    async def _consume(self) -> None:
-        try:
-            async for message in self.feed:
-                self.model.handle(message)
-        except AnkletError as exc:
-            self.error_ = exc
-            self.exit(return_code=1)
-        finally:
-            self.model.end()
-            close = getattr(self.feed, "aclose", None)
-            if close is not None:
-                await close()
-
-    def _redraw_if_changed(self) -> None:
-        if not self.paused and self.model.version != self._drawn_version:
-            self.redraw()
 
     def redraw(self) -> None:
         """Draw every panel from the model now (the timer does it while not paused)."""
@@ -250,11 +232,3 @@ class WatchApp(App[int]):
     def action_pause(self) -> None:
         self.paused = not self.paused
         self.redraw()
-
-    async def action_quit(self) -> None:
-        self._feed_worker.cancel()
-        try:
-            await self._feed_worker.wait()
-        except (WorkerCancelled, WorkerFailed):
-            pass
-        self.exit(self.return_code or 0)
