@@ -26,6 +26,7 @@ import sys
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from anklet.pipeline import LivePipeline, angles_from_table, table_from_notifications
 from anklet.sim import load_scenario, simulate
@@ -136,6 +137,7 @@ def live_steps(repeats: int, duration_s: float = 60.0, calibrated_from_s: float 
 
 
 if __name__ == "__main__":
+    threadpool_limits(limits=1, user_api="blas")  # as every anklet command runs (anklet.cli.main)
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     offline(repeats)
     live(repeats)

@@ -4,9 +4,13 @@ one (export, report): simulating and analysing is the slow part, so each is made
 from __future__ import annotations
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 from anklet.files import write_imu_csv
 from anklet.sim import load_scenario, simulate
+
+# the library runs here as every anklet command runs it (anklet.cli.main): OpenBLAS on one thread
+threadpool_limits(limits=1, user_api="blas")
 
 
 def _session_csv(tmp_path_factory, scenario: str, duration_s: float, seed: int = 1):

@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from threadpoolctl import threadpool_limits
+
 from anklet import __version__
 from anklet.cli import (
     _analyze,
@@ -49,7 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.handler(args)
+        # anklet's matrix products are small (3 x 3 a row, a few rows a live call): OpenBLAS's
+        # worker threads would only spin between them, burning the other core (on 2 cores the
+        # live pipeline's CPU 17 -> 14 %, offline fusion 2-3x faster with one: docs/pipeline.md)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return args.handler(args)
     except AnkletError as exc:
         print(f"anklet: {exc}", file=sys.stderr)
         return 1

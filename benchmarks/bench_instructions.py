@@ -1,0 +1,86 @@
+"""The streaming core's cost in instructions, which this VM's noise does not move.
+
+Usage: .venv/bin/python benchmarks/bench_instructions.py
+(needs valgrind; compare two checkouts by running it with PYTHONPATH=<checkout>/src)
+
+CPU time on a shared 2-core VM drifts by a third between runs (docs/pipeline.md), so a change
+of 10-20 % cannot be seen in it without many interleaved runs. Valgrind's cachegrind counts
+the instructions a run executes, the same on every run. Each figure is the difference of two
+runs that share everything but the work measured, so start-up, imports and the simulation
+cancel out:
+
+- live steps: ``LivePipeline.handle`` on the bench's session (fast_forefoot, 4 sensors at
+  1 kHz) up to 40 s minus up to 30 s: instructions per second of session after calibration;
+- offline: ``AngleEstimator.update`` on 40 s of the same session minus the same run without
+  it: instructions per second of session.
+
+Instructions are not time (cache misses are not counted), but fewer instructions in the same
+code shape is less time, and the count tells a real change from the VM's moods.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from anklet.sim import load_scenario, simulate
+
+_ONE_BLAS_THREAD = """
+from threadpoolctl import threadpool_limits
+threadpool_limits(limits=1, user_api="blas")  # as every anklet command runs; a spinning worker would count too
+"""
+
+_STEPS = _ONE_BLAS_THREAD + """
+import pickle, sys
+from anklet.pipeline import LivePipeline
+sensors, notifications = pickle.load(open(sys.argv[1], "rb"))
+stop_s = float(sys.argv[2])
+pipeline = LivePipeline(sensors)
+for notification in notifications:
+    if notification.host_time_s > stop_s:
+        break
+    pipeline.handle(notification)
+"""
+
+_OFFLINE = _ONE_BLAS_THREAD + """
+import pickle, sys
+from anklet.pipeline import AngleEstimator, table_from_notifications
+sensors, notifications = pickle.load(open(sys.argv[1], "rb"))
+table = table_from_notifications(notifications)
+if sys.argv[2] == "fuse":
+    AngleEstimator(1000.0).update(table)
+"""
+
+
+def instructions(script: str, *args: str) -> int:
+    """Instructions executed by ``python -c script args`` under cachegrind."""
+    run = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+         sys.executable, "-c", script, *args],
+        capture_output=True, text=True, check=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{run.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    session = simulate(load_scenario("fast_forefoot"), seed=0, duration_s=40)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "session.pkl"
+        path.write_bytes(pickle.dumps((list(session.sensors), session.notifications())))
+        steps = instructions(_STEPS, str(path), "40") - instructions(_STEPS, str(path), "30")
+        offline = instructions(_OFFLINE, str(path), "fuse") - instructions(_OFFLINE, str(path), "none")
+    print(f"live steps after calibration: {steps / 10 / 1e6:.0f} M instructions per second of session "
+          "(fast_forefoot, 4 sensors x 1 kHz, 30-40 s)")
+    print(f"offline calibration and fusion: {offline / 40 / 1e6:.0f} M instructions per second of session "
+          "(the same 40 s as one table)")
+
+
+if __name__ == "__main__":
+    main()
