@@ -126,6 +126,16 @@ def test_a_foreign_mcap_file(tmp_path):
         read_recording(path)
 
 
+def test_an_anklet_file_without_its_session(tmp_path):
+    path = tmp_path / "bare.mcap"
+    with open(path, "wb") as file:
+        writer = Writer(file)
+        writer.start("anklet", "something else")
+        writer.finish()
+    with pytest.raises(ValidationError, match="anklet MCAP file without its session description"):
+        read_recording(path)
+
+
 def test_a_newer_format_version_is_refused_in_one_sentence(tmp_path, simulated, monkeypatch):
     monkeypatch.setattr(session_module, "FORMAT_VERSION", (2, 1))
     path = tmp_path / "future.mcap"

@@ -185,10 +185,12 @@ class _Walk:
 
     def _refuse_without_session(self) -> None:
         anklet_topics = any(topic_parts(topic) for topic in self.topics.values())
-        if self.profile == PROFILE or anklet_topics or (not self.complete and not self.profile):
+        if self.stopped_at is not None and (self.profile in (PROFILE, "") or anklet_topics):
             raise ValidationError(
                 f"{self.path} breaks off before its session description (byte {self.stopped_at}): nothing in it can be used"
             )
+        if self.profile == PROFILE or anklet_topics:
+            raise ValidationError(f"{self.path} is an anklet MCAP file without its session description: it cannot be replayed")
         raise ValidationError(f"{self.path} is an MCAP file but not an anklet recording (no anklet session in it)")
 
     def _check_version(self, values: dict[str, str]) -> None:
