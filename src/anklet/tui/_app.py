@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from anklet.errors import AnkletError
@@ -128,11 +129,14 @@ class CoachApp(FeedViewer, App[int]):
 
     def redraw(self) -> None:
         """Draw the current view from the model now (the timer does it while not paused)."""
-        self._drawn_version = self.model.version
         state = self.model.athletes[self.athlete_name]
         if not self.view_chosen and state.activity is not None:
             self._show_view(view_of(state.activity))
-        self.query_one(f"#{self.view}").show(state)
+        try:
+            self.query_one(f"#{self.view}").show(state)
+        except NoMatches:  # a view's own widgets not mounted yet (a busy start): the next tick draws
+            return
+        self._drawn_version = self.model.version
         self.query_one(SensorPanel).show(state.sensors)
         update_if_changed(self.query_one("#header", Static), self._header())
         self.redraws_ += 1
