@@ -127,3 +127,12 @@ async def test_a_long_history_is_written_by_a_thread_while_the_session_goes_on(t
         assert recording.complete
         assert [n.payload for n in recording.notifications] == [n.payload for n in sent]
         assert recording.marks == [Mark(7.0, "default")]
+
+
+def test_the_history_gives_back_the_notifications_the_pipeline_was_handed(simulated):
+    recorder = Recorder(keep_history=True)
+    recorder.begin(session_info(simulated))
+    handed = [recorder.take(n) for n in simulated.notifications()]
+    handed.append(recorder.take(Notification("left_foot", "connection", b"down", 12.5)))
+    assert len(recorder.history_) == len(handed)
+    assert [recorder.history_[i] for i in range(len(handed))] == handed  # sensor, channel, payload, the same float

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from anklet.errors import AnkletError
 from anklet.recording._format import from_ns, to_ns
+from anklet.recording._history import NotificationHistory
 from anklet.recording._session import Mark, SessionInfo
 from anklet.recording._writer import CHUNK_EVERY_S, RecordingWriter
 from anklet.transport import Notification, Transport
@@ -37,7 +38,7 @@ class Recorder:
     sample rate on connecting); with ``path`` the recording starts then. ``take`` is handed
     every notification (``RecordingTransport`` does it) and returns it stamped as it is
     recorded. With ``keep_history`` the session's notifications are also kept in memory
-    (about 50 KB/s at 4 sensors x 1 kHz), so that a recording started later (``toggle``, the
+    (``NotificationHistory``: their payloads and 14 bytes each), so that a recording started later (``toggle``, the
     coach view's ``r``) still holds the session from its beginning, which a replay needs to
     calibrate.
 
@@ -53,7 +54,7 @@ class Recorder:
         self.first_path = Path(path) if path is not None else None
         self.keep_history = keep_history
         self.session: SessionInfo | None = None
-        self.history_: list[Notification] = []
+        self.history_ = NotificationHistory()
         self.marks_: list[Mark] = []
         self.saved_: list[Path] = []
         self._writer: RecordingWriter | None = None
@@ -85,12 +86,11 @@ class Recorder:
     def take(self, notification: Notification) -> Notification:
         """Record ``notification``; the pipeline gets the returned one, whose arrival time is
         the recorded one exactly (rounded to the nanosecond)."""
-        stamped = Notification(
-            notification.sensor, notification.channel, notification.payload, from_ns(to_ns(notification.host_time_s))
-        )
+        time_ns = to_ns(notification.host_time_s)
+        stamped = Notification(notification.sensor, notification.channel, notification.payload, from_ns(time_ns))
         self._last_time_s = stamped.host_time_s
         if self.keep_history:
-            self.history_.append(stamped)
+            self.history_.append(stamped, time_ns)
         if self._writer is not None:
             self._writer.write(stamped)
         if self._calibration is None and self._calibration_source is not None:
@@ -123,7 +123,7 @@ class Recorder:
         upto = len(self.history_)
         loop = _running_loop()
         if loop is None or upto <= HISTORY_ON_LOOP:
-            _write_all(writer, self.history_, upto)
+            _write_all(writer, self.history_, 0, upto)
             self._filled(writer, upto)
             return
         self._filling, self._fill_upto, self._fill_error = writer, upto, None
@@ -133,7 +133,7 @@ class Recorder:
     def _fill(self, writer: RecordingWriter, upto: int, loop: asyncio.AbstractEventLoop) -> None:
         """Thread: write the history so far, then let the loop take over the writer."""
         try:
-            _write_all(writer, self.history_, upto)
+            _write_all(writer, self.history_, 0, upto)
         except AnkletError as exc:  # e.g. the disk filled up: the session goes on unrecorded
             _log.error("%s", exc)
             self._fill_error = exc
@@ -157,7 +157,7 @@ class Recorder:
     def _filled(self, writer: RecordingWriter, upto: int) -> None:
         """The history up to ``upto`` is written: add what came since, the calibration and the
         marks, and record from here on."""
-        _write_all(writer, self.history_[upto:], len(self.history_) - upto)
+        _write_all(writer, self.history_, upto, len(self.history_))
         if self._calibration is not None:
             writer.write_calibration(*self._calibration)
         for mark in self.marks_:
@@ -271,10 +271,10 @@ class RecordingTransport(Transport):
             self.recorder.flush()
 
 
-def _write_all(writer: RecordingWriter, notifications: Sequence[Notification], count: int) -> None:
-    """Write the first ``count`` of ``notifications`` (a list the loop may be appending to)."""
-    for index in range(count):
-        writer.write(notifications[index])
+def _write_all(writer: RecordingWriter, history: NotificationHistory, start: int, stop: int) -> None:
+    """Write ``history[start:stop]`` (which the loop may be appending to meanwhile)."""
+    for index in range(start, stop):
+        writer.write(history[index])
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
