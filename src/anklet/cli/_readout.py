@@ -63,10 +63,11 @@ def _run_coach_view(
     title: str,
     recorder: Recorder | None,
 ) -> None:
-    from anklet.tui import CoachApp  # textual loads only for a terminal
+    from anklet.tui import CoachApp, warnings_as_notices  # textual loads only for a terminal
 
     app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title, recorder=recorder)
-    app.run()
+    with warnings_as_notices(app):
+        app.run()
     if app.error_ is not None:
         raise app.error_  # the CLI says it in one sentence, after the view has closed
 

@@ -45,10 +45,11 @@ def _run(args: argparse.Namespace) -> int:
         except BrokenPipeError:  # the reader went away (e.g. piped into head): not an error
             sys.stderr.close()
         return 0
-    from anklet.tui import WatchApp  # textual loads only for a terminal
+    from anklet.tui import WatchApp, warnings_as_notices  # textual loads only for a terminal
 
     app = WatchApp(broker_messages(broker, args.station), athlete, title=broker.display())
-    app.run()
+    with warnings_as_notices(app):
+        app.run()
     if app.error_ is not None:
         raise app.error_
     return 0

@@ -1,16 +1,23 @@
 """What the coach view and the multi-station view share: a worker that folds a feed of
-messages into a model, a redraw only when the model changed, and quitting by closing the feed."""
+messages into a model, a redraw only when the model changed, quitting by closing the feed, and
+anklet's warnings shown as notices (on screen, stderr is the view's)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import functools
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from textual.app import App
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from anklet.errors import AnkletError
 
-__all__ = ["FeedViewer"]
+__all__ = ["FeedViewer", "warnings_as_notices"]
 
 
 class FeedViewer:
@@ -57,3 +64,38 @@ class FeedViewer:
         except (WorkerCancelled, WorkerFailed):
             pass
         self.exit(self.return_code or 0)
+
+
+@contextlib.contextmanager
+def warnings_as_notices(app: App[Any], logger: str = "anklet") -> Iterator[None]:
+    """While the block runs (``app.run()``), ``logger``'s warnings (a lost broker, a sensor
+    that went away) show as the app's notices: a terminal view owns stderr, where they would
+    otherwise go unseen."""
+    handler = _NoticeHandler(app, threading.get_ident())
+    target = logging.getLogger(logger)
+    target.addHandler(handler)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)
+
+
+class _NoticeHandler(logging.Handler):
+    """Notices from the app's thread at once; from another (whose wait could block the loop),
+    handed to the loop without waiting, once a notice from the loop has shown which it is."""
+
+    def __init__(self, app: App[Any], thread_id: int) -> None:
+        super().__init__(logging.WARNING)
+        self.app, self.thread_id = app, thread_id
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        notice = functools.partial(
+            self.app.notify, record.getMessage(), severity="error" if record.levelno >= logging.ERROR else "warning",
+            timeout=8, markup=False,  # "[Errno 111]" is text, not markup
+        )
+        if threading.get_ident() == self.thread_id:
+            self._loop = asyncio.get_running_loop()
+            notice()
+        elif self._loop is not None:
+            self._loop.call_soon_threadsafe(notice)
