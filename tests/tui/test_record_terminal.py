@@ -3,31 +3,16 @@ go into the file, ``r`` stops and starts a new file, and ``q`` leaves every file
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from anklet.recording import read_recording
 
-ANKLET = Path(sys.executable).parent / "anklet"
+from .conftest import ANKLET
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-
-
-@pytest.fixture
-def tmux():
-    socket = f"anklet-record-{os.getpid()}"
-
-    def run(*args: str) -> str:
-        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, check=True).stdout
-
-    yield run
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
 
 def _header(pane: str) -> str:

@@ -3,31 +3,17 @@ angles and the sensors, and quits cleanly on ``q``."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ANKLET = Path(sys.executable).parent / "anklet"
+from .conftest import ANKLET
+
 TO_ANGLE = re.compile(r"(LEFT|RIGHT)\s+TO ([-+]\d+\.\d)°")
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
-
-
-@pytest.fixture
-def tmux():
-    socket = f"anklet-test-{os.getpid()}"
-
-    def run(*args: str) -> str:
-        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, check=True).stdout
-
-    yield run
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
 
 def test_demo_opens_the_coach_view_and_q_quits(tmux, tmp_path):
