@@ -29,14 +29,16 @@ from pathlib import Path
 
 from anklet.sim import load_scenario, simulate
 
+# as every anklet command runs (once numpy has loaded OpenBLAS): a spinning worker would count too
 _ONE_BLAS_THREAD = """
 from threadpoolctl import threadpool_limits
-threadpool_limits(limits=1, user_api="blas")  # as every anklet command runs; a spinning worker would count too
+threadpool_limits(limits=1, user_api="blas")
 """
 
-_STEPS = _ONE_BLAS_THREAD + """
+_STEPS = """
 import pickle, sys
 from anklet.pipeline import LivePipeline
+""" + _ONE_BLAS_THREAD + """
 sensors, notifications = pickle.load(open(sys.argv[1], "rb"))
 stop_s = float(sys.argv[2])
 pipeline = LivePipeline(sensors)
@@ -46,9 +48,10 @@ for notification in notifications:
     pipeline.handle(notification)
 """
 
-_OFFLINE = _ONE_BLAS_THREAD + """
+_OFFLINE = """
 import pickle, sys
 from anklet.pipeline import AngleEstimator, table_from_notifications
+""" + _ONE_BLAS_THREAD + """
 sensors, notifications = pickle.load(open(sys.argv[1], "rb"))
 table = table_from_notifications(notifications)
 if sys.argv[2] == "fuse":
