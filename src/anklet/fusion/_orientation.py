@@ -94,6 +94,9 @@ class SensorOrientation:
         partner = np.full(n, np.nan) if partner_flexion_rate is None else np.asarray(partner_flexion_rate, float)
         samples = np.hstack([gyr, acc, partner[:, None]])
         present = ~np.isnan(samples[:, :6]).any(axis=1)
+        if n and self._open_gap == 0 and self._rows_seen >= self._settling[1] and present.all():
+            self._rows_seen += n  # the usual live chunk: no gap to bridge, nothing withheld
+            return OrientationChunk(self._feed(samples), _NO_RESTARTS)
         partner_before = np.concatenate([self._open_gap_partner, partner])
         offset = len(self._open_gap_partner)
         quat = np.full((n, 4), np.nan)
@@ -211,11 +214,12 @@ def _interpolated(values: np.ndarray, most: int) -> np.ndarray | None:
     return np.interp(rows, rows[known], values[known])
 
 
+_NO_RESTARTS = np.empty(0, dtype=int)
+
+
 def _runs_of_samples(present: np.ndarray, open_gap: int) -> list[tuple[int, int, int]]:
     """(start, stop, missing rows before start) for each run of present rows; the first run's
     gap includes ``open_gap`` rows left open by the previous chunk."""
-    if open_gap == 0 and len(present) and present.all():
-        return [(0, len(present), 0)]  # the usual live chunk, without the edge search
     edges = np.diff(np.concatenate(([False], present, [False])).astype(np.int8))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     gaps = starts - np.concatenate(([-open_gap], stops[:-1]))

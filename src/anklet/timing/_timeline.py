@@ -55,7 +55,7 @@ def interpolate_in_order(times: np.ndarray, values: np.ndarray, grid_s: np.ndarr
         return np.full((len(grid_s), values.shape[1]), np.nan)
     right = np.searchsorted(times, grid_s, side="left")
     inside = (right > 0) & (right < len(times)) | (grid_s == times[0])
-    right = np.clip(right, 1, len(times) - 1)
+    right = np.minimum(np.maximum(right, 1), len(times) - 1)  # (np.clip costs twice as much on a packet's rows)
     w = ((grid_s - times[right - 1]) / (times[right] - times[right - 1]))[:, None]
     rows = values[right - 1] + w * (values[right] - values[right - 1])
     rows[~inside | (times[right] - times[right - 1] > max_gap_s)] = np.nan
