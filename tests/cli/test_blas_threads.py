@@ -27,6 +27,6 @@ def test_commands_run_with_one_blas_thread_and_leave_it_as_it_was(monkeypatch):
         before = _blas_threads()
         assert anklet.cli.main([]) == 0
         after = _blas_threads()
-    assert before and set(before) == {2}
+    assert 2 in before  # numpy's OpenBLAS at least (a single-threaded build, such as opensim's, stays at 1)
     assert seen == [[1] * len(before)]
     assert after == before
