@@ -27,9 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from anklet.cli._live import live_params
-from anklet.gait import live_gait, load_athlete
-from anklet.pipeline import LivePipeline
+from anklet.cli._live import session_pipeline
+from anklet.gait import load_athlete
 from anklet.recording import Recorder, RecordingTransport, SessionInfo, read_recording
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
@@ -99,8 +98,7 @@ def size(folder: Path) -> None:
 async def _replay(path: Path) -> int:
     recording = read_recording(path)
     info = recording.session
-    gait = live_gait(info.sample_rate_hz, info.athlete, info.activity)
-    pipeline = LivePipeline(list(info.sensors), live_params(info.activity), stages=[gait])
+    pipeline = session_pipeline(list(info.sensors), info.sample_rate_hz, info.athlete, info.activity)
     subscription = pipeline.subscribe(maxsize=10**7)
     await pipeline.run(VirtualSensorTransport(recording.notifications, speed=math.inf))
     return len(subscription.drain())

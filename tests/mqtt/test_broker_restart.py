@@ -11,11 +11,10 @@ import time
 
 import aiomqtt
 
-from anklet.cli._live import live_params
+from anklet.cli._live import session_pipeline
 from anklet.cli._readout import stream
-from anklet.gait import live_gait, load_athlete
+from anklet.gait import load_athlete
 from anklet.mqtt import STREAM_TYPES, AngleDecimator, Publication, PublisherParams, decode, parse_broker_url
-from anklet.pipeline import LivePipeline
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
 
@@ -25,8 +24,7 @@ KILL_AT_S, RESTART_AT_S = 8.0, 30.0  # session time (shown status) when the brok
 
 
 def _pipeline(session):
-    gait = live_gait(session.sample_rate_hz, load_athlete(), session.scenario.kind)
-    return LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
+    return session_pipeline(list(session.sensors), session.sample_rate_hz, load_athlete(), session.scenario.kind)
 
 
 async def _shown(session) -> list[dict]:

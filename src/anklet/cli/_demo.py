@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 
 from anklet.cli._args import positive_float, speed
-from anklet.cli._live import live_params, stream_virtual_ble
+from anklet.cli._live import session_pipeline, stream_virtual_ble
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import ValidationError
-from anklet.gait import live_gait, load_athlete
-from anklet.pipeline import LivePipeline
+from anklet.gait import load_athlete
 from anklet.recording import SessionInfo
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
@@ -56,8 +55,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.ble:
         run_shown(stream_virtual_ble(session, athlete, show, recorder=recorder, publication=publication), show, **view)
         return 0
-    gait = live_gait(session.sample_rate_hz, athlete, session.scenario.kind)
-    pipeline = LivePipeline(list(session.sensors), live_params(session.scenario.kind), stages=[gait])
+    pipeline = session_pipeline(list(session.sensors), session.sample_rate_hz, athlete, session.scenario.kind)
     if recorder is not None:
         recorder.begin(SessionInfo(
             tuple(pipeline.sensors), session.scenario.kind, athlete, session.sample_rate_hz,

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from anklet.calibration import CalibrationParams
@@ -143,8 +143,7 @@ async def stream_ble(
     transport = BleakTransport(config, scan_timeout_s=scan_timeout_s)
     async with transport:
         rate_hz = _sample_rate_hz(transport)
-        gait = live_gait(rate_hz, athlete, activity)
-        pipeline = LivePipeline(config.roles, live_params(activity), stages=[gait], health=transport.health)
+        pipeline = session_pipeline(config.roles, rate_hz, athlete, activity, transport.health)
         if recorder is not None:
             recorder.begin(SessionInfo(
                 tuple(pipeline.sensors), activity, athlete, rate_hz, title=title or config.station,
@@ -159,6 +158,18 @@ async def stream_ble(
         finally:
             if recorder is not None:
                 recorder.end()  # the file is finished while the view may still show the session
+
+
+def session_pipeline(
+    sensors: list[str],
+    rate_hz: float,
+    athlete: AthleteProfile,
+    activity: str,
+    health: Callable[[], Mapping[str, Mapping[str, Any]]] | None = None,
+) -> LivePipeline:
+    """The live pipeline of a session of ``activity`` (``demo``, ``live``, ``replay``): its
+    gait stage judged by ``athlete``'s thresholds, calibration told the activity."""
+    return LivePipeline(sensors, live_params(activity), stages=[live_gait(rate_hz, athlete, activity)], health=health)
 
 
 def live_params(activity: str) -> LiveParams:

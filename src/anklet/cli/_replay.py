@@ -17,13 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from anklet.cli._args import speed
-from anklet.cli._live import live_params
+from anklet.cli._live import session_pipeline
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
 from anklet.cli._record import add_record_argument, make_recorder, recorded
 from anklet.errors import ValidationError
-from anklet.gait import live_gait
-from anklet.pipeline import LivePipeline
 from anklet.recording import read_recording
 from anklet.sim._virtual import VirtualSensorTransport
 
@@ -55,8 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.headless:
         print(f"replay of {args.file}: {session.title or session.activity}, {recording.duration_s:.0f} s, "
               f"recorded {session.created_utc}")
-    gait = live_gait(session.sample_rate_hz, session.athlete, session.activity)
-    pipeline = LivePipeline(list(session.sensors), live_params(session.activity), stages=[gait])
+    pipeline = session_pipeline(list(session.sensors), session.sample_rate_hz, session.athlete, session.activity)
     recorder = make_recorder(args.record, show)
     if recorder is not None:
         recorder.begin(dataclasses.replace(

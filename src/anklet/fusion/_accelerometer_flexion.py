@@ -69,7 +69,6 @@ class AccelerometerFlexion:
         gyr_bias_rads: Mapping[str, tuple[np.ndarray, np.ndarray]],
         tau_s: float = 0.5,
     ) -> None:
-        self.sides = tuple(legs)
         self.rate_hz = rate_hz
         self._axes = np.stack([(leg.shank, leg.foot) for leg in legs.values()])  # (k, 2, 3, 3)
         self._to_ankle_m = np.stack([(leg.shank_to_ankle_m, leg.foot_to_ankle_m) for leg in legs.values()])  # (k, 2, 3)

@@ -42,7 +42,6 @@ class AnkleAngles:
 
     def __init__(self, legs: Mapping[str, LegAlignment], rate_hz: float, heading_tau_s: float = 3.0) -> None:
         self.sides = tuple(legs)
-        self.legs = dict(legs)
         self.rate_hz = rate_hz
         self.heading_tau_s = heading_tau_s
         self._shank_axes = np.stack([leg.shank for leg in legs.values()])[:, None]  # (k, 1, 3, 3)
