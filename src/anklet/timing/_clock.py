@@ -241,6 +241,60 @@ class ClockSync:
             int(synced.tick_us[0]),
         )
 
+    def update_in_order(self, packets: PacketArrivals) -> SyncedPackets:
+        """``update_one`` for each of ``packets`` in turn (arrival order): the very same numbers
+        at array speed, for a replay. The line changes only where a packet opens a new bin,
+        starts an epoch (or might), or the fit is still warming up; every packet between two
+        such is timed by one line, so a run of them is one array step, and the packets that
+        change the line go through ``update_one``."""
+        n = len(packets.host_time_s)
+        first_s, period_s = np.empty(n), np.empty(n)
+        epoch_index, tick_us = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        start = 0
+        while start < n:
+            epoch = self._current()
+            stop = start if epoch is None or self._warming(epoch) else self._steady_run(epoch, packets, start)
+            if stop > start:
+                epoch_index[start:stop] = epoch.index
+                tick_us[start:stop] = self._absorb_steady(epoch, packets, slice(start, stop))
+                self._time(epoch, packets, slice(start, stop), tick_us[start:stop], first_s, period_s)
+            if stop < n:
+                first_s[stop], period_s[stop], epoch_index[stop], tick_us[stop] = self.update_one(
+                    int(packets.tick_us[stop]), int(packets.n_samples[stop]), float(packets.sample_rate_hz[stop]),
+                    int(packets.sequence[stop]), bool(packets.clock_reset[stop]), float(packets.host_time_s[stop]),
+                )
+            start = stop + 1
+        return SyncedPackets(first_s, period_s, epoch_index, tick_us)
+
+    def _steady_run(self, epoch: _Epoch, packets: PacketArrivals, start: int) -> int:
+        """Where the packets from ``start`` on stop leaving ``epoch``'s line as it is: the first
+        that is flagged, does not fit the line, or opens a new bin (the end if none does)."""
+        p, rows = self._p, slice(start, None)
+        tick, mismatch_us = _unwrap(packets, rows, epoch, p)
+        flagged = packets.clock_reset[rows] & ~(
+            (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
+        )
+        new_bin = np.floor(_close_s(packets, rows, tick, p) / p.bin_s) > epoch.newest_bin
+        changes = flagged | new_bin | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
+        return len(changes) + start if not changes.any() else start + int(np.argmax(changes))
+
+    def _absorb_steady(self, epoch: _Epoch, packets: PacketArrivals, rows: slice) -> np.ndarray:
+        """``_absorb_one`` for each packet of a steady run (no new bin, so no refit): each bin
+        keeps the first least-delayed packet, as one by one. Returns their unwrapped ticks."""
+        p = self._p
+        tick, _ = _unwrap(packets, rows, epoch, p)
+        x = _close_s(packets, rows, tick, p)
+        d = packets.host_time_s[rows] - x
+        bins = np.floor(x / p.bin_s).astype(np.int64)
+        for bin_id in np.unique(bins).tolist():
+            in_bin = np.flatnonzero(bins == bin_id)
+            least = in_bin[int(np.argmin(d[in_bin]))]
+            slot = bin_id % len(epoch.bin_id)
+            held = epoch.bin_id[slot]
+            if held < bin_id or (held == bin_id and d[least] < epoch.bin_d[slot]):
+                epoch.bin_id[slot], epoch.bin_x[slot], epoch.bin_d[slot] = bin_id, x[least], d[least]
+        return tick
+
     # --- helpers ---------------------------------------------------------------------------
     def _start_epoch(self, packets: PacketArrivals, row: int) -> None:
         state, p = self._state, self._p
