@@ -70,6 +70,48 @@ class _SensorRows:
         self.latest_sample_s = max(self.latest_sample_s, last)
         self.latest_arrival_s = arrival_s
 
+    def rows_unaffected_by_arrival_times(self, packets: list[TimedSamples], arrivals_s: list[float],
+                                         reorder_wait_s: float) -> bool:
+        """Whether adding ``packets`` at once leaves the rows they complete as adding each at its
+        arrival would: so it does unless one comes late (before a sample already held) other
+        than into a hole still held for it, whose rows no advance can have fixed meanwhile.
+        The holes are followed as ``add`` follows them, without changing anything here."""
+        latest_s, holes = self.latest_sample_s, list(self._holes)
+        for packet, arrival_s in zip(packets, arrivals_s, strict=True):
+            first, last = float(packet.t[0]), float(packet.t[-1])
+            if first <= latest_s and not any(
+                start < first < end and arrival_s - seen_s <= reorder_wait_s for start, end, seen_s in holes
+            ):
+                return False
+            holes = [hole for hole in holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
+            if math.isfinite(latest_s) and first > latest_s + MAX_GAP_PERIODS * self._period_s and packet.follows_loss:
+                holes.append((latest_s, first, arrival_s))
+            latest_s = max(latest_s, last)
+        return True
+
+    def add_all(self, packets: list[TimedSamples], arrivals_s: list[float]) -> None:
+        """``add`` for each of ``packets`` in turn (in one copy when they come in time order)."""
+        firsts = np.array([packet.t[0] for packet in packets])
+        lasts = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
+        if not (firsts > lasts).all():
+            for packet, arrival_s in zip(packets, arrivals_s, strict=True):
+                self.add(packet, arrival_s)
+            return
+        self._add_in_order(packets, arrivals_s, firsts, lasts)
+
+    def _add_in_order(self, packets: list[TimedSamples], arrivals_s: list[float], firsts: np.ndarray,
+                      before: np.ndarray) -> None:
+        """``add_all`` of packets each after the one before (``firsts`` their first sample
+        times, ``before`` the latest sample time before each)."""
+        follows_loss = np.array([packet.follows_loss for packet in packets])
+        holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & follows_loss
+        self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in np.flatnonzero(holes).tolist()]
+        self._copy_in(TimedSamples(np.concatenate([packet.t for packet in packets]),
+                                   np.concatenate([packet.acc for packet in packets]),
+                                   np.concatenate([packet.gyr for packet in packets])))
+        self.latest_sample_s = float(packets[-1].t[-1])
+        self.latest_arrival_s = arrivals_s[-1]
+
     def _copy_in(self, samples: TimedSamples) -> None:
         n = len(samples.t)
         if self._end + n > len(self._t):  # full: move the samples held to the front, grow if need be
@@ -144,6 +186,26 @@ class LiveGrid:
             for sensor in self._sensors.values():
                 sensor.next_row = self._next_row
         self._sensors[name].add(samples, arrival_s)
+
+    def add_at_once(self, packets: dict[str, tuple[list[TimedSamples], list[float]]], now_s: float) -> bool:
+        """Take a stretch of packets at once (per sensor: its packets and their arrival times,
+        the last arrival of all at ``now_s``) if ``advance(now_s)`` then releases exactly what
+        adding each packet and advancing at its arrival would have, and say whether it did. So
+        it does when every sensor talks all along (none silent for longer than ``max_wait_s``,
+        none reported down: the give-ups depend on when packets arrived) and no packet's rows
+        depend on when it arrived (``_SensorRows.rows_unaffected_by_arrival_times``)."""
+        for name, sensor in self._sensors.items():
+            sensor_packets, arrivals_s = packets.get(name, ([], []))
+            silences = np.diff([sensor.latest_arrival_s, *arrivals_s, now_s])
+            if sensor.link_down or not silences.max() <= self.max_wait_s:
+                return False
+            if sensor_packets and not sensor.rows_unaffected_by_arrival_times(sensor_packets, arrivals_s,
+                                                                               self.reorder_wait_s):
+                return False
+        for name, (sensor_packets, arrivals_s) in packets.items():
+            if sensor_packets:
+                self._sensors[name].add_all(sensor_packets, arrivals_s)
+        return True
 
     def on_connection(self, name: str, up: bool, now_s: float) -> None:
         """``name``'s link went down (it holds no row from now on) or came back (it holds rows

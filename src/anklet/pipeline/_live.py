@@ -15,15 +15,16 @@ order.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import GridRelease, LiveGrid
-from anklet.pipeline._link import SensorLink
+from anklet.pipeline._link import SensorLink, TimedSamples
 from anklet.pipeline._messages import angles_messages, status_message
 from anklet.timing import ClockSyncParams
 from anklet.transport import Notification, Transport
@@ -39,7 +40,8 @@ class LiveParams:
     notifications in order; the simulator's reordered pairs arrive together);
     ``angles_hz``: rate of ``angles`` messages; ``status_every_s``: period of ``status``;
     ``catch_up_s``: most session time fused per notification while working off the backlog
-    calibration leaves (20 s or more of samples), so no single step blocks the loop long."""
+    calibration leaves (20 s or more of samples), so no single step blocks the loop long (None:
+    all at once, for a replay that nobody waits on)."""
 
     angles: AngleParams = field(default_factory=AngleParams)
     clock: ClockSyncParams | None = None
@@ -47,7 +49,7 @@ class LiveParams:
     reorder_wait_s: float = 0.03
     angles_hz: float = 10.0
     status_every_s: float = 1.0
-    catch_up_s: float = 0.25
+    catch_up_s: float | None = 0.25
 
 
 class LiveStage(Protocol):
@@ -181,7 +183,85 @@ class LivePipeline:
         link = self.links.get(notification.sensor)
         if link is None:
             return  # a sensor this session does not use
-        now = notification.host_time_s
+        samples = link.on_data(notification.payload, notification.host_time_s) if notification.channel == "data" else None
+        self._step(notification, samples)
+        self._publish_status_until(notification.host_time_s)
+        self._send()
+
+    def handle_many(self, notifications: list[Notification]) -> None:
+        """``handle`` for each of ``notifications`` (arrival order), in array steps where that
+        gives the same rows: a replay's fast path. The links decode and time every sensor's
+        packets at once (the same numbers); the grid takes them at once when that releases the
+        same rows (``LiveGrid.add_at_once``), else packet by packet as live. The rows then go to
+        the estimator and the stages in larger chunks, so each stage's messages come in fewer,
+        larger steps. At most the last notification may be at or past the next status time
+        (``replay`` cuts them so); the status then reports the links as that one left them."""
+        self._raise_failure()
+        mine = [notification for notification in notifications if notification.sensor in self.links]
+        samples = self._link_steps(mine)
+        data = [(notification, timed) for notification, timed in zip(mine, samples, strict=True) if timed is not None]
+        at_once = self._took_at_once(data, mine)
+        for notification, timed in zip(mine, samples, strict=True):
+            if not at_once or notification.channel == "status":
+                self._step(notification, timed)
+        if mine:
+            self._publish_status_until(mine[-1].host_time_s)
+        self._send()
+
+    async def replay(self, notifications: Iterable[Notification]) -> None:
+        """A recording's notifications (arrival order) through the pipeline as fast as it goes:
+        ``handle_many`` on each status period's worth, the backlog after calibration fused at
+        once (nothing waits on the loop), and then ``finish``."""
+        self.params = dataclasses.replace(self.params, catch_up_s=None)
+        try:
+            window: list[Notification] = []
+            for notification in notifications:
+                window.append(notification)
+                if notification.host_time_s >= self._next_status_s:
+                    self.handle_many(window)
+                    await self._calibrated_so_far()
+                    window = []
+            self.handle_many(window)
+            await self._calibrated_so_far()
+            self.finish()
+        finally:
+            self._close_subscriptions()
+
+    def _link_steps(self, notifications: list[Notification]) -> list[TimedSamples | None]:
+        """Each data packet through its sensor's link, every sensor's packets at once: their
+        timed samples (None for other channels, duplicates and malformed packets). A status or
+        connection report changes nothing the data's timing reads: ``_step`` takes those."""
+        samples: list[TimedSamples | None] = [None] * len(notifications)
+        data: dict[str, list[int]] = {}
+        for index, notification in enumerate(notifications):
+            if notification.channel == "data":
+                data.setdefault(notification.sensor, []).append(index)
+        for name, indices in data.items():
+            timed = self.links[name].on_data_many([notifications[i].payload for i in indices],
+                                                  [notifications[i].host_time_s for i in indices])
+            for index, packet in zip(indices, timed, strict=True):
+                samples[index] = packet
+        return samples
+
+    def _took_at_once(self, data: list[tuple[Notification, TimedSamples]], notifications: list[Notification]) -> bool:
+        """Whether the grid took ``data`` at once (and released the rows it completes)."""
+        if self._grid is None or not data or any(n.channel == "connection" for n in notifications):
+            return False
+        packets: dict[str, tuple[list[TimedSamples], list[float]]] = {}
+        for notification, timed in data:
+            sensor_packets, arrivals_s = packets.setdefault(notification.sensor, ([], []))
+            sensor_packets.append(timed)
+            arrivals_s.append(notification.host_time_s)
+        now = notifications[-1].host_time_s
+        if not self._grid.add_at_once(packets, now):
+            return False
+        self._released(self._grid.advance(now))
+        return True
+
+    def _step(self, notification: Notification, samples: TimedSamples | None) -> None:
+        """The rest of ``handle`` for one notification, once its data (if any) are ``samples``:
+        a status or connection report to its link, the samples to the grid, what it releases on."""
+        link, now = self.links[notification.sensor], notification.host_time_s
         if notification.channel == "status":
             link.on_status(notification.payload)
         elif notification.channel == "connection":
@@ -189,16 +269,15 @@ class LivePipeline:
             if self._grid is not None:  # a sensor down holds no rows: release what the others have
                 self._grid.on_connection(notification.sensor, link.link_up_, now)
                 self._released(self._grid.advance(now))
-        else:
-            samples = link.on_data(notification.payload, now)
-            if samples is not None:
-                self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
-                if self._grid is not None:
-                    self._released(self._grid.advance(now))
+        elif samples is not None:
+            self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
+            if self._grid is not None:
+                self._released(self._grid.advance(now))
+
+    def _publish_status_until(self, now: float) -> None:
         while now >= self._next_status_s:
             self._publish_status(self._next_status_s)
             self._next_status_s += self.params.status_every_s
-        self._send()
 
     def finish(self) -> None:
         """End of the session: release the last rows and calibrate what is held if need be.
@@ -221,7 +300,8 @@ class LivePipeline:
     def _grid_for(self, rate_hz: float) -> LiveGrid:
         if self._grid is None:
             self._grid = LiveGrid(self.sensors, rate_hz, self.params.max_wait_s, self.params.reorder_wait_s)
-            self.estimator = AngleEstimator(rate_hz, self.params.angles, round(self.params.catch_up_s * rate_hz))
+            catch_up = None if self.params.catch_up_s is None else round(self.params.catch_up_s * rate_hz)
+            self.estimator = AngleEstimator(rate_hz, self.params.angles, catch_up)
         return self._grid
 
     def _released(self, release: GridRelease) -> None:

@@ -134,6 +134,49 @@ class SequenceTracker:
             s.lost_samples -= n
         return True
 
+    def update_in_order(
+        self, epoch: np.ndarray, sequence: np.ndarray, tick_us: np.ndarray, n_samples: np.ndarray, rate_hz: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``update_one`` for each packet in turn (arrays as its arguments, arrival order): the
+        same counts, at array speed when every packet is the next of its clock epoch (the usual
+        case; otherwise one by one). Returns whether to keep each packet and how many packets
+        the count of lost ones changed by at each (above 0: a sequence gap just before it)."""
+        s = self._state
+        ticks = tick_us.tolist()
+        if s is None or not len(ticks) or not (epoch == s.epoch).all() or ticks[0] <= s.head_tick_us or not (
+            np.diff(tick_us) > 0).all():
+            return self._one_by_one(epoch, sequence, tick_us, n_samples, rate_hz)
+        period_us = 1e6 / rate_hz
+        ends_us = tick_us + n_samples * period_us
+        head_seq = np.concatenate([[s.head_seq], sequence[:-1]])
+        head_tick_us = np.concatenate([[s.head_tick_us], tick_us[:-1]])
+        head_end_us = np.concatenate([[s.head_end_us], ends_us[:-1]])
+        gap = (sequence - head_seq) % _SEQ_MOD
+        expected = (tick_us - head_tick_us) / (n_samples * period_us)
+        gap = gap + _SEQ_MOD * np.round((expected - gap) / _SEQ_MOD).astype(np.int64)
+        lost = np.maximum(gap, 1) - 1
+        s.lost_packets += int(lost.sum())
+        s.lost_samples += int(np.maximum(0, np.round((tick_us - head_end_us) / period_us)).sum())
+        s.head_seq, s.head_tick_us, s.head_end_us = int(sequence[-1]), ticks[-1], float(ends_us[-1])
+        s.received += len(ticks)
+        keys = list(zip(epoch.tolist(), sequence.tolist(), ticks, strict=True))
+        s.seen.update(keys)
+        s.order.extend(keys)
+        while len(s.order) > self.memory_packets:
+            s.seen.discard(s.order.popleft())
+        return np.ones(len(ticks), dtype=bool), lost
+
+    def _one_by_one(
+        self, epoch: np.ndarray, sequence: np.ndarray, tick_us: np.ndarray, n_samples: np.ndarray, rate_hz: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        keep, lost = [], []
+        for row in zip(epoch.tolist(), sequence.tolist(), tick_us.tolist(), n_samples.tolist(), rate_hz.tolist(),
+                       strict=True):
+            before = self.lost_packets_
+            keep.append(self.update_one(*row))
+            lost.append(self.lost_packets_ - before)
+        return np.array(keep, dtype=bool), np.array(lost, dtype=np.int64)
+
 
 def first_copies(packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
     """A whole recording's duplicates at once: (n_pk,) bool mask of the packets to keep.
