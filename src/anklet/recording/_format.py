@@ -9,13 +9,20 @@ A recording is an MCAP file (profile ``anklet``) with
   on connecting), ``athlete`` (JSON: the whole profile) and ``channels`` (JSON: channel id ->
   topic, so messages stay readable when the chunk that declared their channel is lost);
 - one channel per sensor and GATT characteristic, ``/sensors/{sensor}/{channel}`` (channel
-  ``data``, ``status`` or ``connection``), encoding ``anklet.gatt``: each message is one
-  notification's payload, unchanged, with log time = publish time = its host arrival time;
+  ``data``, ``status`` or ``connection``). A ``data`` channel (encoding ``anklet.gatt.block``)
+  holds one message per chunk: a block (``_block``) of the sensor's data notifications that
+  arrived in that chunk, log time its first arrival and publish time its last. ``status`` and
+  ``connection`` (encoding ``anklet.gatt``) hold one message per notification, its payload
+  unchanged, log time = publish time = its host arrival time. Every notification carries its
+  order among the chunk's notifications (a block's inside it, another's as its MCAP
+  sequence), which a reader sorts each chunk's by;
 - ``/calibration`` (JSON, ``Calibration.to_json()``) once the session has calibrated, and
   ``/marks`` (JSON: ``t``, ``athlete``) for each moment the coach marked.
 
 Times are nanoseconds of session time (the clock the pipeline stamps arrivals with). A reader
-refuses a newer major version; minor versions only add.
+refuses a newer major version; minor versions only add. Version 1 had no blocks: every
+notification was a message of its own, in file order (sequence 0), which ``read_recording``
+still reads.
 """
 
 from __future__ import annotations
@@ -23,10 +30,11 @@ from __future__ import annotations
 from typing import Final
 
 FORMAT_NAME: Final = "anklet-recording"
-FORMAT_VERSION: Final = (1, 0)
+FORMAT_VERSION: Final = (2, 0)
 PROFILE: Final = "anklet"
 SESSION_METADATA: Final = "anklet.session"
 NOTIFICATION_ENCODING: Final = "anklet.gatt"
+BLOCK_ENCODING: Final = "anklet.gatt.block"
 JSON_ENCODING: Final = "json"
 CALIBRATION_TOPIC: Final = "/calibration"
 MARKS_TOPIC: Final = "/marks"

@@ -5,6 +5,10 @@ in a partial record). This reader walks the records itself (each is an opcode by
 length), parses each with mcap's record classes, and checks each chunk's CRC: a damaged chunk
 is skipped and the rest read; where the records themselves stop making sense (the end of a
 file cut off, or garbage) it stops and keeps what came before.
+
+Each chunk's notifications are put back in the order they were written (format 2.0 stores
+data notifications in per-sensor blocks, and every notification's order in its chunk); a
+format 1.0 file holds them one message each, already in order.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from mcap.records import Channel, Chunk, Header, Message, Metadata
 from mcap.stream_reader import breakup_chunk
 
 from anklet.errors import ValidationError
+from anklet.recording._block import BadBlock, decode_block
 from anklet.recording._format import (
     CALIBRATION_TOPIC,
     FORMAT_NAME,
@@ -115,8 +120,10 @@ class _Walk:
         self.topics: dict[int, str] = {}
         self.session_values: dict[str, str] | None = None
         self.profile = ""
-        self.messages: list[Message] = []
+        self.chunks: list[list[Message]] = []  # the messages of each chunk (a message outside chunks: its own)
         self.damaged_chunks: list[tuple[float, float]] = []
+        self.bad_blocks: list[str] = []
+        self.major = FORMAT_VERSION[0]
         self.complete = False
         self.stopped_at: int | None = None  # where the records stopped making sense
 
@@ -165,7 +172,7 @@ class _Walk:
         elif opcode == Opcode.CHANNEL:
             self._channel(Channel.read(stream))
         elif opcode == Opcode.MESSAGE:
-            self.messages.append(Message.read(stream, len(body)))
+            self.chunks.append([Message.read(stream, len(body))])
         elif opcode == Opcode.CHUNK:
             self._chunk(Chunk.read(stream))
 
@@ -174,11 +181,13 @@ class _Walk:
             records = breakup_chunk(chunk, validate_crc=True)
         except Exception:  # noqa: BLE001 (a damaged chunk fails its CRC or its decompression)
             raise _DamagedChunk(from_ns(chunk.message_start_time), from_ns(chunk.message_end_time)) from None
+        messages = []
         for record in records:
             if isinstance(record, Channel):
                 self._channel(record)
             elif isinstance(record, Message):
-                self.messages.append(record)
+                messages.append(record)
+        self.chunks.append(messages)
 
     def _channel(self, channel: Channel) -> None:
         self.topics[channel.id] = channel.topic
@@ -201,6 +210,7 @@ class _Walk:
             major = int(version.split(".")[0])
         except ValueError:
             raise ValidationError(f"{self.path} has no readable format version ({version!r})") from None
+        self.major = major
         if major > FORMAT_VERSION[0]:
             raise ValidationError(
                 f"{self.path} is an anklet recording of format version {version}, newer than this anklet reads "
@@ -208,21 +218,47 @@ class _Walk:
             )
 
     def _sort_messages(self, recording: Recording) -> None:
-        """Notifications in file order (the order the pipeline received them), marks in time order."""
-        for message in self.messages:
-            topic = self.topics.get(message.channel_id)
-            if topic is None:
-                continue  # its channel's declaration was lost with a damaged chunk, and the session does not list it
-            parts = topic_parts(topic)
-            if parts is not None:
-                recording.notifications.append(Notification(parts[0], parts[1], message.data, from_ns(message.log_time)))
-            elif topic == CALIBRATION_TOPIC:
-                recording.calibration = json.loads(message.data)
-                recording.calibration_time_s = from_ns(message.log_time)
-            elif topic == MARKS_TOPIC:
-                mark = json.loads(message.data)
-                recording.marks.append(Mark(float(mark["t"]), str(mark["athlete"])))
+        """Notifications in the order the pipeline received them (chunk by chunk, each sorted by
+        the order it stores; a stable sort, so a 1.0 file's all-zero sequences keep file order),
+        marks in time order."""
+        for messages in self.chunks:
+            ordered: list[tuple[int, Notification]] = []
+            for message in messages:
+                topic = self.topics.get(message.channel_id)
+                if topic is None:
+                    continue  # its channel's declaration was lost with a damaged chunk, and the session does not list it
+                parts = topic_parts(topic)
+                if parts is not None:
+                    ordered += self._notifications(parts, message)
+                else:
+                    self._session_message(recording, topic, message)
+            ordered.sort(key=lambda entry: entry[0])
+            recording.notifications += [notification for _, notification in ordered]
         recording.marks.sort()
+
+    def _notifications(self, parts: tuple[str, str], message: Message) -> list[tuple[int, Notification]]:
+        """(order, notification) for each notification ``message`` holds."""
+        sensor, channel = parts
+        if channel != "data" or self.major < 2:
+            return [(message.sequence, Notification(sensor, channel, message.data, from_ns(message.log_time)))]
+        try:
+            block = decode_block(message.data)
+        except BadBlock:
+            self.bad_blocks.append(f"{sensor} at {from_ns(message.log_time):.1f} s")
+            return []
+        times = (block.times_ns / 1e9).tolist()  # from_ns, for the whole block at once
+        return [
+            (order, Notification(sensor, channel, payload, time_s))
+            for order, payload, time_s in zip(block.order.tolist(), block.payloads, times, strict=True)
+        ]
+
+    def _session_message(self, recording: Recording, topic: str, message: Message) -> None:
+        if topic == CALIBRATION_TOPIC:
+            recording.calibration = json.loads(message.data)
+            recording.calibration_time_s = from_ns(message.log_time)
+        elif topic == MARKS_TOPIC:
+            mark = json.loads(message.data)
+            recording.marks.append(Mark(float(mark["t"]), str(mark["athlete"])))
 
     def _notes(self, recording: Recording) -> list[str]:
         notes = []
@@ -236,6 +272,9 @@ class _Walk:
             lost_s = sum(end - start for start, end in self.damaged_chunks)
             spans = ", ".join(f"{start:.1f}-{end:.1f} s" for start, end in self.damaged_chunks[:5])
             notes.append(f"{self.path}: skipped {len(self.damaged_chunks)} damaged chunk(s), about {lost_s:.1f} s ({spans})")
+        if self.bad_blocks:
+            where = ", ".join(self.bad_blocks[:5])
+            notes.append(f"{self.path}: skipped {len(self.bad_blocks)} block(s) of data that could not be decoded, 0.5 s each ({where})")
         return notes
 
 

@@ -1,4 +1,10 @@
-"""Writing a recording: MCAP, chunked, indexed, zstd-compressed, readable after a crash."""
+"""Writing a recording: MCAP, chunked, indexed, zstd-compressed, readable after a crash.
+
+Data notifications wait in one block per sensor (``_block``) until the chunk closes; status
+and connection notifications, calibration and marks go straight into the chunk. Each
+notification's order among those of its chunk goes with it (a block's in the block, another's
+as its MCAP sequence), so a reader gives them back in the order they were written even where
+arrival times tie."""
 
 from __future__ import annotations
 
@@ -6,11 +12,13 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from mcap.writer import CompressionType, Writer
+from mcap.writer import CompressionType, IndexType, Writer
 
 from anklet import __version__
 from anklet.errors import ValidationError
+from anklet.recording._block import encode_block
 from anklet.recording._format import (
+    BLOCK_ENCODING,
     CALIBRATION_TOPIC,
     CHANNELS,
     JSON_ENCODING,
@@ -28,7 +36,13 @@ CHUNK_EVERY_S = 0.5
 """A chunk is closed and handed to the operating system every this much arrival time, so a
 process killed at any moment leaves on disk everything that arrived more than about this long
 before (``flush`` does it at once, e.g. from a timer while the sensors are silent)."""
-_LARGEST_CHUNK_BYTES = 4 * 2**20  # far more than 0.5 s holds: the time rule cuts the chunks
+_LARGEST_CHUNK_BYTES = 4 * 2**20
+"""A chunk is also closed once its notifications' payloads reach this size: far more than
+0.5 s holds, so it only matters when arrival times stand still (a bad clock). The MCAP writer
+never closes a chunk itself: a block must lie in the chunk of the notifications it is ordered
+among."""
+_NEVER = 2**62
+_INDEXES = IndexType.CHUNK | IndexType.METADATA | IndexType.ATTACHMENT
 
 
 class RecordingWriter:
@@ -48,8 +62,11 @@ class RecordingWriter:
             self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 (closed by close())
         except OSError as exc:
             raise ValidationError(f"cannot write the recording {self.path}: {exc.strerror or exc}") from None
-        self._mcap = Writer(self._file, chunk_size=_LARGEST_CHUNK_BYTES, compression=CompressionType.ZSTD)
+        self._mcap = Writer(self._file, chunk_size=_NEVER, compression=CompressionType.ZSTD, index_types=_INDEXES)
         self._channels: dict[str, int] = {}
+        self._blocks: dict[int, _PendingBlock] = {}  # data channel id -> its block in this chunk
+        self._in_chunk = 0  # notifications written into the open chunk: the next one's order
+        self._chunk_bytes = 0
         self._next_chunk_s: float | None = None
         self._closed = False
         self._guarded(self._start)
@@ -58,7 +75,7 @@ class RecordingWriter:
         self._mcap.start(PROFILE, f"anklet {__version__}")
         for sensor in self.session.sensors:
             for channel in CHANNELS:
-                self._channel(notification_topic(sensor, channel), NOTIFICATION_ENCODING)
+                self._channel(notification_topic(sensor, channel), _encoding(channel))
         for topic in (CALIBRATION_TOPIC, MARKS_TOPIC):
             self._channel(topic, JSON_ENCODING)
         channels = {channel_id: topic for topic, channel_id in self._channels.items()}
@@ -74,13 +91,23 @@ class RecordingWriter:
     def write(self, notification: Notification) -> None:
         """Record one notification, stamped with its host arrival time."""
         # a sensor the session did not list gets its channel now: it is still recorded
-        channel_id = self._channel(notification_topic(notification.sensor, notification.channel), NOTIFICATION_ENCODING)
+        channel_id = self._channel(
+            notification_topic(notification.sensor, notification.channel), _encoding(notification.channel)
+        )
         time_ns = to_ns(notification.host_time_s)
-        self._guarded(self._mcap.add_message, channel_id, time_ns, notification.payload, time_ns)
+        if notification.channel == "data":
+            block = self._blocks.get(channel_id)
+            if block is None:
+                block = self._blocks[channel_id] = _PendingBlock()
+            block.add(time_ns, self._in_chunk, notification.payload)
+        else:
+            self._guarded(self._mcap.add_message, channel_id, time_ns, notification.payload, time_ns, self._in_chunk)
+        self._in_chunk += 1
+        self._chunk_bytes += len(notification.payload)
         self.notifications_ += 1
         if self._next_chunk_s is None:
             self._next_chunk_s = notification.host_time_s + CHUNK_EVERY_S
-        elif notification.host_time_s >= self._next_chunk_s:
+        elif notification.host_time_s >= self._next_chunk_s or self._chunk_bytes >= _LARGEST_CHUNK_BYTES:
             self.flush()
             self._next_chunk_s = notification.host_time_s + CHUNK_EVERY_S
 
@@ -100,17 +127,24 @@ class RecordingWriter:
     def flush(self) -> None:
         """Close the chunk in progress and hand everything to the operating system (which
         keeps it if the process is killed; not an fsync)."""
-        if not self._closed:
-            self._guarded(self._mcap.flush)
+        if self._closed:
+            return
+        for channel_id, block in self._blocks.items():
+            data = encode_block(block.times_ns, block.order, block.payloads)
+            self._guarded(self._mcap.add_message, channel_id, block.times_ns[0], data, block.times_ns[-1])
+        self._blocks.clear()
+        self._in_chunk = self._chunk_bytes = 0
+        self._guarded(self._mcap.flush)
 
     def close(self) -> None:
         """Write the summary and the index and close the file; again, nothing happens."""
         if self._closed:
             return
-        self._closed = True
         try:
+            self.flush()
             self._guarded(self._mcap.finish)
         finally:
+            self._closed = True
             self._file.close()
 
     def _guarded(self, write, *args) -> None:  # noqa: ANN001 (any of the MCAP writer's methods)
@@ -120,3 +154,21 @@ class RecordingWriter:
             raise ValidationError(
                 f"cannot write the recording {self.path}: {exc.strerror or exc}; what was written before is kept"
             ) from None
+
+
+class _PendingBlock:
+    """One sensor's data notifications of the open chunk, waiting to be encoded."""
+
+    def __init__(self) -> None:
+        self.times_ns: list[int] = []
+        self.order: list[int] = []
+        self.payloads: list[bytes] = []
+
+    def add(self, time_ns: int, order: int, payload: bytes) -> None:
+        self.times_ns.append(time_ns)
+        self.order.append(order)
+        self.payloads.append(payload)
+
+
+def _encoding(channel: str) -> str:
+    return BLOCK_ENCODING if channel == "data" else NOTIFICATION_ENCODING

@@ -1,0 +1,225 @@
+"""A block: one sensor's data notifications of one chunk, stored column-wise and compressed.
+
+Format 2.0 stores each sensor's data notifications of a chunk (0.5 s of arrival time) as one
+MCAP message, so that what they share is stored once and what they carry compresses well:
+
+- the arrival times (ns) and the order of each notification among all those of its chunk,
+  delta-coded;
+- the 12-byte headers of protocol v1 packets column by column, sequence and tick delta-coded
+  (they advance by a constant; the chunk's zstd then holds them in a few bytes);
+- the packets' samples, (n, 6) int16, as the frames of one 6-channel FLAC stream (libFLAC's
+  linear prediction and Rice coding: 18.7 MB/h against 22.3 for second differences, see
+  docs/recording.md, "Size"), without the stream's metadata, which the reader makes up;
+- any payload that is not a whole v1 packet (another version, a truncated or padded one: what
+  the decoder will reject) kept byte for byte.
+
+Multi-byte columns are stored byte plane by byte plane (all low bytes, then all high bytes),
+which is where zstd finds the runs. A block depends on nothing outside itself, so a damaged
+chunk loses only its own half second. ``decode_block(encode_block(...))`` gives back every
+payload byte-identical, with its arrival time and order.
+
+Layout (little-endian): ``u8`` layout version (1), ``u32`` notification count, then seven
+sections, each a ``u32`` byte length and its bytes: arrival-time deltas (``i64``; the first
+absolute), order deltas (``u32``; the first absolute), raw flags (``u8``: 1 where the payload
+is kept as it is), raw lengths (``u32``), raw payloads end to end, headers of the v1 packets
+(``u8`` flags, ``u16`` sequence delta, ``u32`` tick delta, ``u16`` rate, ``u8`` count, ``u8``
+byte 11; the first sequence and tick absolute), their samples (FLAC frames, empty without
+samples).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import soundfile
+
+from anklet.protocol._constants import HEADER_SIZE, PROTOCOL_VERSION, SAMPLE_SIZE
+from anklet.protocol._header import HEADER_DTYPE
+
+LAYOUT_VERSION = 1
+_HEAD = struct.Struct("<BI")
+_LENGTH = struct.Struct("<I")
+_AXES = SAMPLE_SIZE // 2  # ax, ay, az, gx, gy, gz
+_FLAC_RATE_HZ = 1000  # FLAC wants a sample rate; the packets carry their own, so any will do
+_FLAC_MAGIC = b"fLaC"
+_STREAMINFO = struct.Struct(">HH3s3s8s16s")  # block sizes, frame sizes, rate|channels|bits|samples, MD5
+_DELTA_COLUMNS = ("sequence", "tick_us")
+
+
+class BlockEntries(NamedTuple):
+    """What a block holds, in the order it was written: arrival times (ns, int64), order among
+    the chunk's notifications (uint32) and payloads."""
+
+    times_ns: np.ndarray
+    order: np.ndarray
+    payloads: list[bytes]
+
+
+class BadBlock(Exception):
+    """A block that cannot be decoded (its chunk passed its CRC, so only a writer's bug or a
+    forged file gives one)."""
+
+
+def is_compact(payload: bytes) -> bool:
+    """Whether ``payload`` is a whole protocol v1 data packet, which a block stores column-wise."""
+    return (
+        len(payload) >= HEADER_SIZE
+        and payload[0] == PROTOCOL_VERSION
+        and len(payload) == HEADER_SIZE + SAMPLE_SIZE * payload[10]
+    )
+
+
+def encode_block(times_ns: Sequence[int], order: Sequence[int], payloads: Sequence[bytes]) -> bytes:
+    """One block holding ``payloads`` with their arrival times (ns) and order (both ints)."""
+    raw = np.array([not is_compact(payload) for payload in payloads], dtype=np.uint8)
+    compact = [payload for payload, kept in zip(payloads, raw, strict=True) if not kept]
+    kept = [payload for payload, kept in zip(payloads, raw, strict=True) if kept]
+    headers = np.frombuffer(b"".join(payload[:HEADER_SIZE] for payload in compact), dtype=HEADER_DTYPE)
+    samples = np.frombuffer(b"".join(payload[HEADER_SIZE:] for payload in compact), dtype="<i2").reshape(-1, _AXES)
+    sections = [
+        _planes(_deltas(np.asarray(times_ns, dtype=np.int64))),
+        _planes(_deltas(np.asarray(order, dtype=np.int64)).astype(np.uint32)),
+        raw.tobytes(),
+        np.array([len(payload) for payload in kept], dtype="<u4").tobytes(),
+        b"".join(kept),
+        _header_planes(headers),
+        _flac(samples) if len(samples) else b"",
+    ]
+    out = [_HEAD.pack(LAYOUT_VERSION, len(payloads))]
+    for section in sections:
+        out += [_LENGTH.pack(len(section)), section]
+    return b"".join(out)
+
+
+def decode_block(block: bytes) -> BlockEntries:
+    """What ``encode_block`` was given. Raises BadBlock when ``block`` is not one."""
+    try:
+        return _decode(memoryview(block))
+    except (struct.error, ValueError, RuntimeError, IndexError, soundfile.LibsndfileError) as exc:
+        raise BadBlock(f"{type(exc).__name__}: {exc}") from None
+
+
+def _decode(block: memoryview) -> BlockEntries:
+    layout, count = _HEAD.unpack_from(block)
+    if layout != LAYOUT_VERSION:
+        raise ValueError(f"block layout {layout}")
+    sections, offset = [], _HEAD.size
+    for _ in range(7):
+        (length,) = _LENGTH.unpack_from(block, offset)
+        offset += _LENGTH.size
+        if offset + length > len(block):
+            raise ValueError("a section runs past the block's end")
+        sections.append(block[offset : offset + length])
+        offset += length
+    times, order, raw, raw_lengths, raw_bytes, header_columns, flac = sections
+    times_ns = np.cumsum(_unplanes(times, np.dtype("<i8"), count))
+    order_deltas = _unplanes(order, np.dtype("<u4"), count)
+    is_raw = np.frombuffer(raw, dtype=np.uint8).astype(bool)
+    if len(is_raw) != count:
+        raise ValueError("raw flags do not match the count")
+    headers = _headers(header_columns, count - int(is_raw.sum()))
+    sample_count = int(headers["n_samples"].sum(dtype=np.int64))
+    samples = _unflac(flac, sample_count) if len(flac) else np.empty((0, _AXES), dtype="<i2")
+    payloads = _payloads(is_raw, np.frombuffer(raw_lengths, dtype="<u4"), bytes(raw_bytes), headers, samples)
+    return BlockEntries(times_ns, np.cumsum(order_deltas.astype(np.int64)), payloads)
+
+
+def _header_planes(headers: np.ndarray) -> bytes:
+    """Bytes 1-11 of each header (byte 0, the version, is 1 in every compact packet), sequence
+    and tick delta-coded, byte plane by byte plane: column by column."""
+    coded = headers.copy()
+    for name in _DELTA_COLUMNS:
+        coded[name] = _deltas(headers[name])
+    return coded.view(np.uint8).reshape(-1, HEADER_SIZE)[:, 1:].T.tobytes()
+
+
+def _headers(planes: memoryview, count: int) -> np.ndarray:
+    if len(planes) != (HEADER_SIZE - 1) * count:
+        raise ValueError("the header columns do not match the count")
+    record = np.empty((count, HEADER_SIZE), dtype=np.uint8)
+    record[:, 0] = PROTOCOL_VERSION
+    record[:, 1:] = np.frombuffer(planes, dtype=np.uint8).reshape(HEADER_SIZE - 1, count).T
+    headers = record.view(HEADER_DTYPE).ravel()
+    for name in _DELTA_COLUMNS:
+        headers[name] = np.cumsum(headers[name], dtype=HEADER_DTYPE[name])
+    return headers
+
+
+def _payloads(
+    is_raw: np.ndarray, raw_lengths: np.ndarray, raw_bytes: bytes, headers: np.ndarray, samples: np.ndarray
+) -> list[bytes]:
+    """Every payload, in block order: each v1 packet rebuilt (its header, then its samples), the
+    raw ones as kept."""
+    header_bytes, sample_bytes = headers.tobytes(), samples.astype("<i2", copy=False).tobytes()
+    sample_ends = np.cumsum(SAMPLE_SIZE * headers["n_samples"].astype(np.int64)).tolist()
+    raw_ends = np.cumsum(raw_lengths, dtype=np.int64).tolist()
+    if (
+        (sample_ends[-1] if sample_ends else 0) != len(sample_bytes)
+        or (raw_ends[-1] if raw_ends else 0) != len(raw_bytes)
+        or len(raw_ends) != int(is_raw.sum())
+    ):
+        raise ValueError("the block's sections do not agree")
+    packets = [
+        header_bytes[HEADER_SIZE * index : HEADER_SIZE * (index + 1)] + sample_bytes[start:end]
+        for index, (start, end) in enumerate(zip([0, *sample_ends][:-1], sample_ends, strict=True))
+    ]
+    if not raw_ends:
+        return packets
+    kept = [raw_bytes[start:end] for start, end in zip([0, *raw_ends][:-1], raw_ends, strict=True)]
+    packets.reverse()
+    kept.reverse()
+    return [kept.pop() if raw else packets.pop() for raw in is_raw.tolist()]
+
+
+def _deltas(values: np.ndarray) -> np.ndarray:
+    """First value, then each one's difference from the one before (wrapping in the dtype)."""
+    out = values.copy()
+    out[1:] = values[1:] - values[:-1]
+    return out
+
+
+def _planes(values: np.ndarray) -> bytes:
+    """``values`` little-endian, byte plane by byte plane."""
+    values = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<"))
+    return values.view(np.uint8).reshape(len(values), values.dtype.itemsize).T.tobytes()
+
+
+def _unplanes(data: memoryview, dtype: np.dtype, count: int) -> np.ndarray:
+    dtype = dtype.newbyteorder("<")
+    if len(data) != dtype.itemsize * count:
+        raise ValueError("a column does not match the count")
+    return np.frombuffer(data, dtype=np.uint8).reshape(dtype.itemsize, count).T.copy().view(dtype).ravel()
+
+
+def _flac(samples: np.ndarray) -> bytes:
+    """``samples`` as FLAC frames: the stream libsndfile writes without its metadata (the
+    STREAMINFO's MD5 and sizes, a vendor comment: about 110 bytes a block, which ``_unflac``
+    does without)."""
+    out = io.BytesIO()
+    soundfile.write(out, samples, _FLAC_RATE_HZ, format="FLAC", subtype="PCM_16")
+    stream = out.getvalue()
+    offset = len(_FLAC_MAGIC)
+    while True:  # metadata blocks: a byte (bit 7: the last one), a 24-bit length, the body
+        last, length = stream[offset] & 0x80, int.from_bytes(stream[offset + 1 : offset + 4], "big")
+        offset += 4 + length
+        if last:
+            return stream[offset:]
+
+
+def _unflac(frames: memoryview, count: int) -> np.ndarray:
+    """The ``count`` samples of ``_flac``'s frames, read as a stream behind a STREAMINFO made
+    up for them (any block size, frame sizes and MD5 unknown: the chunk's CRC guards them)."""
+    packed = (_FLAC_RATE_HZ << 44) | ((_AXES - 1) << 41) | (15 << 36) | count  # rate, channels, 16 bits, samples
+    streaminfo = _STREAMINFO.pack(16, 65535, bytes(3), bytes(3), packed.to_bytes(8, "big"), bytes(16))
+    stream = _FLAC_MAGIC + bytes([0x80, 0, 0, len(streaminfo)]) + streaminfo + frames
+    with soundfile.SoundFile(io.BytesIO(stream)) as flac:
+        if flac.channels != _AXES or flac.frames != count:
+            raise ValueError(f"FLAC stream of {flac.channels} channels and {flac.frames} samples, not {count}")
+        samples = flac.read(count, dtype="int16", always_2d=True)
+    if len(samples) != count:
+        raise ValueError(f"FLAC frames of {len(samples)} samples, not {count}")
+    return samples
