@@ -62,4 +62,12 @@ def fit_lever_arm(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> np.n
 def _rotated(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
     """``v`` (3,) turned about the unit ``axis`` by each of ``angle`` (n,) rad (Rodrigues)."""
     c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
-    return v * c + np.cross(axis, v) * s + axis * (axis @ v) * (1.0 - c)
+    return v * c + _cross(axis, v) * s + axis * (axis @ v) * (1.0 - c)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross`` of two (3,) vectors, the same products and differences without its
+    per-call cost (once per call of :func:`turned_gravity`, a few times a stride)."""
+    a0, a1, a2 = a.tolist()
+    b0, b1, b2 = b.tolist()
+    return np.array([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])

@@ -34,6 +34,7 @@ from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gra
 from anklet.gait._signals import (
     Impact,
     impacts,
+    median,
     principal_axis,
     rising_onset,
     valid_rows,
@@ -381,13 +382,14 @@ class FootEvents:
         valid = valid_rows(acc, gyr)
         up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
         window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
-        expected = rest_t - np.median(self._ic_to_rest_s) if self._ic_to_rest_s else None
+        expected = rest_t - median(self._ic_to_rest_s) if self._ic_to_rest_s else None
         found = []
         if len(window) >= 3:
             along_up = acc[window] @ (up / np.linalg.norm(up))
             found = impacts(t[window], along_up, 1.0 / self.rate_hz, p.impact_fraction, p.rebound_s, p.flight_fall_mps)
         if len(self._impact_slopes) >= _RHYTHM_STRIDES:
-            found = [ic for ic in found if ic.slope_mps3 >= p.weak_impact_fraction * np.median(self._impact_slopes)]
+            weakest = p.weak_impact_fraction * median(self._impact_slopes)
+            found = [ic for ic in found if ic.slope_mps3 >= weakest]
         choice = self._choose_impact(found)
         on_rhythm = choice is not None and (expected is None or self._off_rhythm(choice.t, expected) <= p.rhythm_tolerance_s)
         if on_rhythm and not choice.in_gap:
@@ -404,7 +406,7 @@ class FootEvents:
         if not len(losses):
             return None if choice is None else choice.t
         lost_from, lost_to = edges[losses[0]], edges[losses[0] + 1]
-        return float(np.clip(expected, lost_from, lost_to)) if expected is not None else 0.5 * (lost_from + lost_to)
+        return float(min(max(expected, lost_from), lost_to)) if expected is not None else 0.5 * (lost_from + lost_to)
 
     def _choose_impact(self, found: list[Impact]) -> Impact | None:
         """The candidate ending the longest fall (remembered for the rhythm), or once the
@@ -419,7 +421,7 @@ class FootEvents:
             self._impact_slopes.append(first_choice.slope_mps3)
         if len(self._ic_to_rest_s) < _RHYTHM_STRIDES:
             return first_choice
-        expected = self._rest_start_t - np.median(self._ic_to_rest_s)
+        expected = self._rest_start_t - median(self._ic_to_rest_s)
         return min(found, key=lambda ic: self._off_rhythm(ic.t, expected))
 
     def _off_rhythm(self, t: float, expected: float) -> float:
@@ -442,11 +444,11 @@ class FootEvents:
                 self._rest_to_toe_off_s.append(to_t - self._rest_start_t)
             return to_t
         if self._rest_to_toe_off_s:
-            expected = self._rest_start_t + float(np.median(self._rest_to_toe_off_s))
+            expected = self._rest_start_t + median(self._rest_to_toe_off_s)
             reach = self.params.rhythm_tolerance_s
             around = losses[(t[losses] < expected + reach) & (t[losses + 1] > expected - reach)]
             if len(around):
-                return float(np.clip(expected, t[around[0]], t[-1]))
+                return float(min(max(expected, t[around[0]]), t[-1]))
         return to_t
 
     def _contact_lost_in_gap(self, to_t: float) -> list[GaitEvent]:
@@ -456,7 +458,8 @@ class FootEvents:
             self._contact_s.append(to_t - self._last_ic_t)
         if self._ic_lost_in is None or not self._contact_s:
             return []
-        ic_t = float(np.clip(to_t - np.median(self._contact_s), *self._ic_lost_in))
+        lost_from, lost_to = self._ic_lost_in
+        ic_t = float(min(max(to_t - median(self._contact_s), lost_from), lost_to))
         self._previous_ic_t = ic_t
         return [GaitEvent(ic_t, self.side, "IC")]
 
@@ -464,7 +467,10 @@ class FootEvents:
         """Remember the time since the last IC when it is one stride."""
         if self._previous_ic_t is not None:
             stride_s = ic_t - self._previous_ic_t
-            low, high = np.array([0.5, 1.5]) * np.median(self._stride_s) if self._stride_s else (0.0, _MAX_STRIDE_S)
+            low, high = (0.0, _MAX_STRIDE_S)
+            if self._stride_s:
+                usual_s = median(self._stride_s)
+                low, high = 0.5 * usual_s, 1.5 * usual_s
             if low < stride_s < high:
                 self._stride_s.append(stride_s)
         self._previous_ic_t = ic_t
@@ -474,8 +480,8 @@ class FootEvents:
         foot-flat at ``rest_t`` when most of their stance's samples were lost."""
         if self._previous_ic_t is None or len(self._stride_s) < _RHYTHM_STRIDES or not self._contact_s:
             return []
-        stride_s, contact_s = float(np.median(self._stride_s)), float(np.median(self._contact_s))
-        this_ic_t = rest_t - (np.median(self._ic_to_rest_s) if self._ic_to_rest_s else 0.0)
+        stride_s, contact_s = median(self._stride_s), median(self._contact_s)
+        this_ic_t = rest_t - (median(self._ic_to_rest_s) if self._ic_to_rest_s else 0.0)
         events = []
         ic_t = self._previous_ic_t + stride_s
         while ic_t < this_ic_t - 0.5 * stride_s and self._mostly_lost(ic_t, ic_t + contact_s):

@@ -6,6 +6,7 @@ on directions measured in the same sensor frame), so none of them needs the sagi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -16,6 +17,15 @@ from anklet.geometry import GRAVITY_MPS2
 def valid_rows(acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
     """(n,) bool: rows with a sample (the host grid leaves NaN where one was lost)."""
     return ~(np.isnan(acc).any(axis=1) | np.isnan(gyr).any(axis=1))
+
+
+def median(values: Iterable[float]) -> float:
+    """The median of a few finite values, bit for bit what ``np.median`` gives (the middle one,
+    or the mean of the two middle ones), without its cost per call: the event steps take the
+    median of a stride history of eight at most, several times a stride."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2.0
 
 
 def principal_axis(gyr: np.ndarray) -> np.ndarray:
@@ -92,7 +102,7 @@ def _steepest_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, per
         before, peak, after = slopes[k - 1 : k + 2]
         curvature = before - 2.0 * peak + after
         if curvature < 0:
-            middle += float(np.clip(0.5 * (before - after) / curvature, -0.5, 0.5)) * period_s
+            middle += float(min(max(0.5 * (before - after) / curvature, -0.5), 0.5)) * period_s
     return float(middle), False
 
 
@@ -112,7 +122,7 @@ def _onset_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period
     if at_start <= 0:
         return _steepest_time(t, y, slopes, k, period_s)
     rise = y[k] - y[k - 1] - before * (t[k] - t[k - 1])
-    return float(np.clip(t[k] - max(rise, 0.0) / at_start, t[k - 1], t[k])), False
+    return float(min(max(t[k] - max(rise, 0.0) / at_start, t[k - 1]), t[k])), False
 
 
 def _rise_starts(slopes: np.ndarray) -> np.ndarray:
@@ -143,10 +153,10 @@ def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float, level: flo
         return None
     k = int(both[0])
     if values[k] < 2.0 * threshold:  # a slow rise: it began rows earlier
-        floor = max(level, 2.0 * float(np.median(values[max(k - 10, 0) : k]))) if k else level
+        floor = max(level, 2.0 * float(median(values[max(k - 10, 0) : k].tolist()))) if k else level
         while k > 0 and floor <= values[k - 1] < values[k]:
             k -= 1
     rise = values[k + 1] - values[k]
     onset = t[k] - values[k] * (t[k + 1] - t[k]) / rise if rise > 0 else t[k]
     earliest = t[k - 1] if k > 0 else t[k]
-    return k, float(np.clip(onset, earliest, t[k])), float(earliest)
+    return k, float(min(max(onset, earliest), t[k])), float(earliest)
