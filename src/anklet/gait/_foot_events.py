@@ -166,6 +166,10 @@ class FootEvents:
         self._t = np.empty(0)
         self._acc = np.empty((0, 3))
         self._gyr = np.empty((0, 3))
+        # Per-row features, computed once as the rows come (the steps look at rows many times):
+        self._valid = np.empty(0, dtype=bool)  # the row has a sample (``valid_rows``)
+        self._speed = np.empty(0)  # |gyr|, rad/s
+        self._rest = np.empty(0, dtype=bool)  # the foot lies still on the ground (``_rest_of``)
         self._first = 0  # absolute row number of the first buffered row
         self._phase = _Phase.SEEK_REST
         self._cursor = 0  # absolute row where the current step looks first
@@ -192,9 +196,7 @@ class FootEvents:
         self._rest_to_toe_off_s: deque[float] = deque(maxlen=history)
 
     def update(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[GaitEvent]:
-        self._t = np.concatenate([self._t, t])
-        self._acc = np.vstack([self._acc, acc])
-        self._gyr = np.vstack([self._gyr, gyr])
+        self._append(t, acc, gyr)
         steps = {_Phase.SEEK_REST: self._seek_rest, _Phase.AT_REST: self._wait_rest_end, _Phase.PUSH_OFF: self._seek_toe_off}
         events: list[GaitEvent] = []
         while (found := steps[self._phase]()) is not None:
@@ -239,9 +241,9 @@ class FootEvents:
         stop = min(self._end, self._cursor + self._rows_of(_SEARCH_S))
         if stop <= self._cursor:
             return None
-        t, acc, gyr = self._rows(self._cursor, stop)
-        valid = valid_rows(acc, gyr)
-        moving = np.flatnonzero(valid & ~self._at_rest(self._cursor, stop))
+        rows = self._span(self._cursor, stop)
+        valid = self._valid[rows]
+        moving = np.flatnonzero(valid & ~self._rest[rows])
         still = np.flatnonzero(valid[: moving[0]] if len(moving) else valid)
         if len(still):
             self._rest_end = self._cursor + int(still[-1])
@@ -264,12 +266,12 @@ class FootEvents:
             self._bootstrap_contact_model()
         stop = min(self._end, last + 1)
         t, acc, gyr, alpha, gravity = self._stance_rows(start, stop)
-        valid = valid_rows(acc, gyr) & ~np.isnan(alpha).any(axis=1)
+        valid = self._valid[self._span(start, stop)] & ~np.isnan(alpha).any(axis=1)
         residual = np.zeros(len(t))
         if self._lever_m is not None:
             residual = np.linalg.norm(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m), axis=1)
         # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
-        turned = np.maximum.accumulate(np.where(valid, np.linalg.norm(gyr, axis=1), 0.0)) >= p.push_off_gyr_rads
+        turned = np.maximum.accumulate(np.where(valid, self._speed[self._span(start, stop)], 0.0)) >= p.push_off_gyr_rads
         rows = np.flatnonzero(valid)
         onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2, p.toe_off_onset_mps2)
         settled, _, _ = self._first_rest(start + 1, stop)  # row 0 is the foot-flat's last
@@ -298,11 +300,12 @@ class FootEvents:
         first row when there is none yet. Only rows with a sample count; a long gap splits a
         run."""
         p = self.params
-        t, acc, gyr = self._rows(first, stop)
-        rows = np.flatnonzero(valid_rows(acc, gyr))
-        if not len(rows):
-            return None, stop, 0.0
-        rest = self._at_rest(first, stop)[rows]
+        span = self._span(first, stop)
+        rest = self._rest[span]
+        if not rest.any():
+            return None, stop, 0.0  # (what the steps below find without a row at rest)
+        t, rows = self._t[span], np.flatnonzero(self._valid[span])
+        rest = rest[rows]
         since_previous = np.diff(t[rows], prepend=self._last_valid_time_before(first))
         joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
         run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
@@ -327,18 +330,17 @@ class FootEvents:
             return None, first + int(rows[starts[-1]]), 0.0
         return None, stop, 0.0
 
-    def _at_rest(self, first: int, stop: int) -> np.ndarray:
+    def _rest_of(self, first: int, stop: int) -> np.ndarray:
         """(n,) bool: which of rows [first, stop) lie still on the ground (``at_rest``)
         and, when the row before did too, either hardly turn (``still_gyr_rads``) or turn at
         much the same rate as then: in a slow swing the foot's turn passes through zero as it
         reverses, with |acc| near g for a moment."""
         p = self.params
-        first = max(first, self._first)
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
         still = at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
         change = np.linalg.norm(np.diff(gyr, axis=0), axis=1) * self.rate_hz
-        turning = np.linalg.norm(gyr[1:], axis=1) >= p.still_gyr_rads
+        turning = self._speed[self._span(since + 1, stop)] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
         return (still & ~reversing)[first - since :]
 
@@ -349,10 +351,10 @@ class FootEvents:
         if row == 0:
             return self._time(0) - 1.0 / self.rate_hz
         for first in (max(self._first, row - self._rows_of(self.params.max_gap_s) - 1), self._first):
-            t, acc, gyr = self._rows(first, row)
-            present = np.flatnonzero(valid_rows(acc, gyr))
+            span = self._span(first, row)
+            present = np.flatnonzero(self._valid[span])
             if len(present):
-                return float(t[present[-1]])
+                return float(self._t[span][present[-1]])
         return -math.inf
 
     # ---- initial contact -----------------------------------------------------------------
@@ -378,8 +380,8 @@ class FootEvents:
         if self._last_to_t is not None:
             earliest = max(earliest, self._last_to_t + _MIN_SWING_S)  # it swings before it lands
         first = max(self._first, rest_start - self._rows_of(reach_s))
-        t, acc, gyr = self._rows(first, rest_start + self._rows_of(p.min_rest_s))
-        valid = valid_rows(acc, gyr)
+        t, acc, _ = self._rows(first, rest_start + self._rows_of(p.min_rest_s))
+        valid = self._valid[self._span(first, rest_start + self._rows_of(p.min_rest_s))]
         up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
         window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
         expected = rest_t - median(self._ic_to_rest_s) if self._ic_to_rest_s else None
@@ -491,8 +493,8 @@ class FootEvents:
 
     def _mostly_lost(self, from_t: float, to_t: float) -> bool:
         """Whether fewer than half the rows from ``from_t`` to ``to_t`` have a sample."""
-        _, acc, gyr = self._rows(self._row_at(from_t), self._row_at(to_t))
-        return valid_rows(acc, gyr).sum() < 0.5 * (to_t - from_t) * self.rate_hz
+        present = self._valid[self._span(self._row_at(from_t), self._row_at(to_t))]
+        return present.sum() < 0.5 * (to_t - from_t) * self.rate_hz
 
     def _gravity_at_rest(self) -> tuple[np.ndarray, int]:
         """Gravity (3,) in the sensor frame, minus what the accelerometer reads over the last
@@ -503,9 +505,10 @@ class FootEvents:
         p = self.params
         # Rows a live buffer still holds, so live and offline read the same ones.
         first = max(self._rest_first, self._rest_end - self._rows_of(_SEARCH_S), self._first)
-        _, acc, gyr = self._rows(first, self._rest_end + 1)
-        rest = self._at_rest(first, self._rest_end + 1)
-        still = np.flatnonzero(rest & (np.linalg.norm(gyr, axis=1) < p.still_gyr_rads))
+        _, acc, _ = self._rows(first, self._rest_end + 1)
+        span = self._span(first, self._rest_end + 1)
+        rest = self._rest[span]
+        still = np.flatnonzero(rest & (self._speed[span] < p.still_gyr_rads))
         last = int(still[-1]) if len(still) else len(acc) - 1
         use = still if len(still) else np.flatnonzero(rest)
         use = use[use > last - self._rows_of(p.min_rest_s)]
@@ -526,12 +529,14 @@ class FootEvents:
     def _bootstrap_contact_model(self) -> None:
         """The first stride's turning axis and lever arm, from its own push-off: its turn up to
         the fastest one within ``bootstrap_s`` after foot-flat."""
-        t, acc, gyr = self._rows(self._rest_end, self._rest_end + self._rows_of(self.params.bootstrap_s))
-        valid = valid_rows(acc, gyr)
+        stop = self._rest_end + self._rows_of(self.params.bootstrap_s)
+        t, _, gyr = self._rows(self._rest_end, stop)
+        span = self._span(self._rest_end, stop)
+        valid = self._valid[span]
         if valid.sum() < 10:
             return
         self._turn_axis = principal_axis(gyr[valid])
-        speed = np.where(valid, np.linalg.norm(gyr, axis=1), 0.0)
+        speed = np.where(valid, self._speed[span], 0.0)
         self._lever_m = self._fit_stance(float(t[np.argmax(speed)]), into_history=False)
 
     def _remember_stance(self, to_t: float) -> None:
@@ -547,8 +552,9 @@ class FootEvents:
         since_t = until_t - self.params.lever_window_s
         if self._rest_start_t is not None:
             since_t = max(since_t, self._rest_start_t)
-        t, acc, gyr, alpha, gravity = self._stance_rows(self._row_at(since_t), self._row_at(until_t) + 1)
-        keep = valid_rows(acc, gyr) & ~np.isnan(alpha).any(axis=1)
+        first, stop = self._row_at(since_t), self._row_at(until_t) + 1
+        t, acc, gyr, alpha, gravity = self._stance_rows(first, stop)
+        keep = self._valid[self._span(first, stop)] & ~np.isnan(alpha).any(axis=1)
         if keep.sum() < 10:
             return self._lever_m
         stance = (acc[keep] + gravity[keep], gyr[keep], alpha[keep])
@@ -574,9 +580,23 @@ class FootEvents:
         """The first buffered row at or after ``t``."""
         return self._first + int(np.searchsorted(self._t, t - 1e-9))
 
+    def _span(self, first: int, stop: int) -> slice:
+        """Where rows [first, stop) are in the buffer's arrays."""
+        return slice(max(first - self._first, 0), max(stop - self._first, 0))
+
     def _rows(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        a, b = max(first - self._first, 0), max(stop - self._first, 0)
-        return self._t[a:b], self._acc[a:b], self._gyr[a:b]
+        span = self._span(first, stop)
+        return self._t[span], self._acc[span], self._gyr[span]
+
+    def _append(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> None:
+        """Buffer the rows that came, with their per-row features."""
+        first = self._end
+        self._t = np.concatenate([self._t, t])
+        self._acc = np.vstack([self._acc, acc])
+        self._gyr = np.vstack([self._gyr, gyr])
+        self._valid = np.concatenate([self._valid, valid_rows(acc, gyr)])
+        self._speed = np.concatenate([self._speed, np.linalg.norm(gyr, axis=1)])
+        self._rest = np.concatenate([self._rest, self._rest_of(first, self._end)])
 
     def _rows_with_alpha(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Rows with their angular acceleration; NaN where a neighbour is lost or not here yet."""
@@ -594,4 +614,5 @@ class FootEvents:
         drop = first - self._first
         if drop > 0:
             self._t, self._acc, self._gyr = self._t[drop:], self._acc[drop:], self._gyr[drop:]
+            self._valid, self._speed, self._rest = self._valid[drop:], self._speed[drop:], self._rest[drop:]
             self._first = first
