@@ -76,6 +76,8 @@ class _SensorRows:
         arrival would: so it does unless one comes late (before a sample already held) other
         than into a hole still held for it, whose rows no advance can have fixed meanwhile.
         The holes are followed as ``add`` follows them, without changing anything here."""
+        if _in_time_order(packets, self.latest_sample_s):
+            return True
         latest_s, holes = self.latest_sample_s, list(self._holes)
         for packet, arrival_s in zip(packets, arrivals_s, strict=True):
             first, last = float(packet.t[0]), float(packet.t[-1])
@@ -91,18 +93,12 @@ class _SensorRows:
 
     def add_all(self, packets: list[TimedSamples], arrivals_s: list[float]) -> None:
         """``add`` for each of ``packets`` in turn (in one copy when they come in time order)."""
-        firsts = np.array([packet.t[0] for packet in packets])
-        lasts = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
-        if not (firsts > lasts).all():
+        if not _in_time_order(packets, self.latest_sample_s):
             for packet, arrival_s in zip(packets, arrivals_s, strict=True):
                 self.add(packet, arrival_s)
             return
-        self._add_in_order(packets, arrivals_s, firsts, lasts)
-
-    def _add_in_order(self, packets: list[TimedSamples], arrivals_s: list[float], firsts: np.ndarray,
-                      before: np.ndarray) -> None:
-        """``add_all`` of packets each after the one before (``firsts`` their first sample
-        times, ``before`` the latest sample time before each)."""
+        firsts = np.array([packet.t[0] for packet in packets])
+        before = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
         follows_loss = np.array([packet.follows_loss for packet in packets])
         holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & follows_loss
         self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in np.flatnonzero(holes).tolist()]
@@ -160,6 +156,21 @@ class _SensorRows:
         fixed = self.fixed[0] if len(self.fixed) == 1 else np.vstack(self.fixed)
         self.fixed = [fixed[count:]] if count < len(fixed) else []
         return fixed[:count]
+
+
+def _in_time_order(packets: list[TimedSamples], latest_s: float) -> bool:
+    """Whether each of ``packets`` starts after the samples before it (``latest_s`` the last held)."""
+    ends = [latest_s]
+    ends += [packet.t[-1] for packet in packets[:-1]]
+    return bool((np.array([packet.t[0] for packet in packets]) > np.array(ends)).all())
+
+
+def _acc_and_gyr(name: str, rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A sensor's (n, 6) grid rows as an ImuTable's acc and gyr, each an array of its own: a
+    view into the rows would make numpy round some products differently than a copy does (its
+    BLAS and SIMD paths depend on the layout), and the angles must not depend on how the rows
+    came (a replay's chunks are not live's)."""
+    return {name: np.ascontiguousarray(rows[:, :3])}, {name: np.ascontiguousarray(rows[:, 3:])}
 
 
 class LiveGrid:
@@ -240,7 +251,7 @@ class LiveGrid:
             fixed = self._sensors[name].fix_until(last_row, self.rate_hz)
             if fixed is not None:
                 grid, rows = fixed
-                tables.append(ImuTable(grid, {name: rows[:, :3]}, {name: rows[:, 3:]}))
+                tables.append(ImuTable(grid, *_acc_and_gyr(name, rows)))
         return tables
 
     def _rows_until(self, last_row: int) -> ImuTable | None:
@@ -250,7 +261,7 @@ class LiveGrid:
         grid = np.arange(self._next_row, last_row + 1) / self.rate_hz
         acc, gyr = {}, {}
         for name, sensor in self._sensors.items():
-            rows = sensor.take_fixed(count)
-            acc[name], gyr[name] = rows[:, :3], rows[:, 3:]
+            (sensor_acc,), (sensor_gyr,) = (part.values() for part in _acc_and_gyr(name, sensor.take_fixed(count)))
+            acc[name], gyr[name] = sensor_acc, sensor_gyr
         self._next_row = last_row + 1
         return ImuTable(grid, acc, gyr)

@@ -5,8 +5,7 @@ loss, battery)."""
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -18,11 +17,11 @@ CONNECTED_WITHIN_S = 1.0
 """A sensor counts as connected while its last data arrived at most this long ago."""
 
 
-@dataclass(frozen=True, slots=True)
-class TimedSamples:
+class TimedSamples(NamedTuple):
     """One packet's samples: host times (n,) s, acc (n, 3) m/s², gyr (n, 3) rad/s;
     ``follows_loss``: packets are missing just before this one (a sequence gap), so a hole
-    before it may still be filled if BLE delivers them late."""
+    before it may still be filled if BLE delivers them late. (A tuple: a replay makes one per
+    packet, and a frozen dataclass costs several times as much to make.)"""
 
     t: np.ndarray
     acc: np.ndarray

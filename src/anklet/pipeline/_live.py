@@ -52,6 +52,11 @@ class LiveParams:
     catch_up_s: float | None = 0.25
 
 
+_Linked = TimedSamples | bool | None
+"""What a link made of one notification: a data packet's timed samples (None if dropped), a
+connection report's link state after it (None for a status report)."""
+
+
 class LiveStage(Protocol):
     """An in-process stage after the angles, e.g. ``anklet.gait.live_gait``. It is fed each
     sensor's grid rows as soon as that sensor's are final (``on_rows``: a table of one sensor;
@@ -180,44 +185,50 @@ class LivePipeline:
 
     def handle(self, notification: Notification) -> None:
         self._raise_failure()
-        link = self.links.get(notification.sensor)
-        if link is None:
+        if notification.sensor not in self.links:
             return  # a sensor this session does not use
-        samples = link.on_data(notification.payload, notification.host_time_s) if notification.channel == "data" else None
-        self._step(notification, samples)
+        self._grid_step(notification, self._link_step(notification))
         self._publish_status_until(notification.host_time_s)
         self._send()
 
     def handle_many(self, notifications: list[Notification]) -> None:
-        """``handle`` for each of ``notifications`` (arrival order), in array steps where that
-        gives the same rows: a replay's fast path. The links decode and time every sensor's
-        packets at once (the same numbers); the grid takes them at once when that releases the
-        same rows (``LiveGrid.add_at_once``), else packet by packet as live. The rows then go to
-        the estimator and the stages in larger chunks, so each stage's messages come in fewer,
-        larger steps. At most the last notification may be at or past the next status time
-        (``replay`` cuts them so); the status then reports the links as that one left them."""
+        """``handle`` for each of ``notifications`` (arrival order) in array steps, where that
+        gives the same rows: a replay's fast path.
+
+        Each status period's packets go through the links at once (decoded and timed as live
+        times them, bit for bit), and its status is published as live publishes it. Then the grid
+        takes them all at once if that releases the same rows as taking each at its arrival
+        (``LiveGrid.add_at_once``), else status period by status period, else one by one as
+        live; the rows go on to the estimator and the stages in these larger chunks.
+        """
         self._raise_failure()
         mine = [notification for notification in notifications if notification.sensor in self.links]
-        samples = self._link_steps(mine)
-        data = [(notification, timed) for notification, timed in zip(mine, samples, strict=True) if timed is not None]
-        at_once = self._took_at_once(data, mine)
-        for notification, timed in zip(mine, samples, strict=True):
-            if not at_once or notification.channel == "status":
-                self._step(notification, timed)
-        if mine:
-            self._publish_status_until(mine[-1].host_time_s)
+        linked: list[_Linked] = []
+        periods, period_start = [], 0
+        for index, notification in enumerate(mine):
+            if notification.host_time_s >= self._next_status_s or index == len(mine) - 1:
+                linked += self._link_steps(mine[period_start : index + 1])
+                self._publish_status_until(notification.host_time_s)
+                periods.append(slice(period_start, index + 1))
+                period_start = index + 1
+        if not self._took_at_once(mine, linked):
+            for period in periods:
+                if not self._took_at_once(mine[period], linked[period]):
+                    for notification, link_result in zip(mine[period], linked[period], strict=True):
+                        self._grid_step(notification, link_result)
         self._send()
 
-    async def replay(self, notifications: Iterable[Notification]) -> None:
+    async def replay(self, notifications: Iterable[Notification], window_s: float = 5.0) -> None:
         """A recording's notifications (arrival order) through the pipeline as fast as it goes:
-        ``handle_many`` on each status period's worth, the backlog after calibration fused at
-        once (nothing waits on the loop), and then ``finish``."""
+        ``handle_many`` on each ``window_s`` of them (whole status periods), the backlog after
+        calibration fused at once (nothing waits on the loop), and then ``finish``."""
         self.params = dataclasses.replace(self.params, catch_up_s=None)
+        periods = max(1, round(window_s / self.params.status_every_s))
         try:
             window: list[Notification] = []
             for notification in notifications:
                 window.append(notification)
-                if notification.host_time_s >= self._next_status_s:
+                if notification.host_time_s >= self._next_status_s + (periods - 1) * self.params.status_every_s:
                     self.handle_many(window)
                     await self._calibrated_so_far()
                     window = []
@@ -227,50 +238,61 @@ class LivePipeline:
         finally:
             self._close_subscriptions()
 
-    def _link_steps(self, notifications: list[Notification]) -> list[TimedSamples | None]:
-        """Each data packet through its sensor's link, every sensor's packets at once: their
-        timed samples (None for other channels, duplicates and malformed packets). A status or
-        connection report changes nothing the data's timing reads: ``_step`` takes those."""
-        samples: list[TimedSamples | None] = [None] * len(notifications)
+    def _link_step(self, notification: Notification) -> _Linked:
+        """``notification`` through its sensor's link: a data packet's timed samples (None for
+        a duplicate or a malformed packet), a connection report's link state after it."""
+        link = self.links[notification.sensor]
+        if notification.channel == "data":
+            return link.on_data(notification.payload, notification.host_time_s)
+        if notification.channel == "status":
+            link.on_status(notification.payload)
+            return None
+        link.on_connection(notification.payload)
+        return link.link_up_
+
+    def _link_steps(self, notifications: list[Notification]) -> list[_Linked]:
+        """``_link_step`` for each of ``notifications``, every sensor's data packets at once."""
+        linked: list[_Linked] = [None] * len(notifications)
         data: dict[str, list[int]] = {}
         for index, notification in enumerate(notifications):
             if notification.channel == "data":
                 data.setdefault(notification.sensor, []).append(index)
+            else:  # (a status or connection report changes nothing the data's timing reads)
+                linked[index] = self._link_step(notification)
         for name, indices in data.items():
             timed = self.links[name].on_data_many([notifications[i].payload for i in indices],
                                                   [notifications[i].host_time_s for i in indices])
-            for index, packet in zip(indices, timed, strict=True):
-                samples[index] = packet
-        return samples
+            for index, samples in zip(indices, timed, strict=True):
+                linked[index] = samples
+        return linked
 
-    def _took_at_once(self, data: list[tuple[Notification, TimedSamples]], notifications: list[Notification]) -> bool:
-        """Whether the grid took ``data`` at once (and released the rows it completes)."""
-        if self._grid is None or not data or any(n.channel == "connection" for n in notifications):
+    def _took_at_once(self, notifications: list[Notification], linked: list[_Linked]) -> bool:
+        """Whether the grid took the data of ``notifications`` at once (and released the rows
+        they complete): never with a connection report among them, or no data."""
+        if self._grid is None or any(notification.channel == "connection" for notification in notifications):
             return False
         packets: dict[str, tuple[list[TimedSamples], list[float]]] = {}
-        for notification, timed in data:
-            sensor_packets, arrivals_s = packets.setdefault(notification.sensor, ([], []))
-            sensor_packets.append(timed)
-            arrivals_s.append(notification.host_time_s)
+        for notification, samples in zip(notifications, linked, strict=True):
+            if isinstance(samples, TimedSamples):
+                sensor_packets, arrivals_s = packets.setdefault(notification.sensor, ([], []))
+                sensor_packets.append(samples)
+                arrivals_s.append(notification.host_time_s)
         now = notifications[-1].host_time_s
-        if not self._grid.add_at_once(packets, now):
+        if not packets or not self._grid.add_at_once(packets, now):
             return False
         self._released(self._grid.advance(now))
         return True
 
-    def _step(self, notification: Notification, samples: TimedSamples | None) -> None:
-        """The rest of ``handle`` for one notification, once its data (if any) are ``samples``:
-        a status or connection report to its link, the samples to the grid, what it releases on."""
-        link, now = self.links[notification.sensor], notification.host_time_s
-        if notification.channel == "status":
-            link.on_status(notification.payload)
-        elif notification.channel == "connection":
-            link.on_connection(notification.payload)
+    def _grid_step(self, notification: Notification, linked: _Linked) -> None:
+        """The grid's part of ``handle`` for one notification its link has taken (``linked``:
+        what ``_link_step`` returned): samples in, a link's report, what it releases on."""
+        now = notification.host_time_s
+        if notification.channel == "connection":
             if self._grid is not None:  # a sensor down holds no rows: release what the others have
-                self._grid.on_connection(notification.sensor, link.link_up_, now)
+                self._grid.on_connection(notification.sensor, bool(linked), now)
                 self._released(self._grid.advance(now))
-        elif samples is not None:
-            self._grid_for(link.sample_rate_hz_).add(notification.sensor, samples, now)
+        elif isinstance(linked, TimedSamples):
+            self._grid_for(self.links[notification.sensor].sample_rate_hz_).add(notification.sensor, linked, now)
             if self._grid is not None:
                 self._released(self._grid.advance(now))
 

@@ -253,11 +253,15 @@ class ClockSync:
         start = 0
         while start < n:
             epoch = self._current()
-            stop = start if epoch is None or self._warming(epoch) else self._steady_run(epoch, packets, start)
-            if stop > start:
-                epoch_index[start:stop] = epoch.index
-                tick_us[start:stop] = self._absorb_steady(epoch, packets, slice(start, stop))
-                self._time(epoch, packets, slice(start, stop), tick_us[start:stop], first_s, period_s)
+            if epoch is not None and not self._warming(epoch):
+                run, tick, x = self._steady_run(epoch, packets, start)
+                stop = start + run
+                if run:
+                    self._absorb_steady(epoch, x[:run], packets.host_time_s[start:stop] - x[:run])
+                    epoch_index[start:stop], tick_us[start:stop] = epoch.index, tick[:run]
+                    self._time(epoch, packets, slice(start, stop), tick[:run], first_s, period_s)
+            else:
+                stop = start
             if stop < n:
                 first_s[stop], period_s[stop], epoch_index[stop], tick_us[stop] = self.update_one(
                     int(packets.tick_us[stop]), int(packets.n_samples[stop]), float(packets.sample_rate_hz[stop]),
@@ -266,26 +270,25 @@ class ClockSync:
             start = stop + 1
         return SyncedPackets(first_s, period_s, epoch_index, tick_us)
 
-    def _steady_run(self, epoch: _Epoch, packets: PacketArrivals, start: int) -> int:
-        """Where the packets from ``start`` on stop leaving ``epoch``'s line as it is: the first
-        that is flagged, does not fit the line, or opens a new bin (the end if none does)."""
+    def _steady_run(self, epoch: _Epoch, packets: PacketArrivals, start: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """How many packets from ``start`` on leave ``epoch``'s line as it is (up to the first
+        that is flagged, does not fit the line, or opens a new bin), and the unwrapped ticks (µs)
+        and send times (s, ``_close_s``) of the packets from ``start`` on."""
         p, rows = self._p, slice(start, None)
         tick, mismatch_us = _unwrap(packets, rows, epoch, p)
+        x = _close_s(packets, rows, tick, p)
         flagged = packets.clock_reset[rows] & ~(
             (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
         )
-        new_bin = np.floor(_close_s(packets, rows, tick, p) / p.bin_s) > epoch.newest_bin
+        new_bin = np.floor(x / p.bin_s) > epoch.newest_bin
         changes = flagged | new_bin | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
-        return len(changes) + start if not changes.any() else start + int(np.argmax(changes))
+        return (len(changes) if not changes.any() else int(np.argmax(changes))), tick, x
 
-    def _absorb_steady(self, epoch: _Epoch, packets: PacketArrivals, rows: slice) -> np.ndarray:
-        """``_absorb_one`` for each packet of a steady run (no new bin, so no refit): each bin
-        keeps the first least-delayed packet, as one by one. Returns their unwrapped ticks."""
-        p = self._p
-        tick, _ = _unwrap(packets, rows, epoch, p)
-        x = _close_s(packets, rows, tick, p)
-        d = packets.host_time_s[rows] - x
-        bins = np.floor(x / p.bin_s).astype(np.int64)
+    def _absorb_steady(self, epoch: _Epoch, x: np.ndarray, d: np.ndarray) -> None:
+        """``_absorb_one`` for each packet of a steady run (sent at ``x``, s, ``d`` s above the
+        line's origin; no new bin, so no refit): each bin keeps its first least-delayed packet,
+        as one by one."""
+        bins = np.floor(x / self._p.bin_s).astype(np.int64)
         for bin_id in np.unique(bins).tolist():
             in_bin = np.flatnonzero(bins == bin_id)
             least = in_bin[int(np.argmin(d[in_bin]))]
@@ -293,7 +296,6 @@ class ClockSync:
             held = epoch.bin_id[slot]
             if held < bin_id or (held == bin_id and d[least] < epoch.bin_d[slot]):
                 epoch.bin_id[slot], epoch.bin_x[slot], epoch.bin_d[slot] = bin_id, x[least], d[least]
-        return tick
 
     # --- helpers ---------------------------------------------------------------------------
     def _start_epoch(self, packets: PacketArrivals, row: int) -> None:
