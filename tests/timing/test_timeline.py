@@ -24,6 +24,6 @@ def test_unsorted_and_repeated_times_are_handled():
 
 def test_public_names_are_pinned():
     assert sorted(anklet.timing.__all__) == sorted([
-        "ClockSync", "ClockSyncParams", "PacketArrivals", "SequenceTracker", "SyncedPackets",
+        "ClockSync", "ClockSyncParams", "DriftParams", "DriftReading", "PacketArrivals", "SequenceTracker", "SyncedPackets",
         "common_grid", "first_copies", "resample", "sample_times", "sync_offline",
     ])

@@ -1,9 +1,10 @@
 """One sensor, live: decode each notification, time its samples on the host clock, drop
 duplicates, follow the link's ups and downs, and keep what the status message reports (rate,
-loss, battery)."""
+loss, battery, clock drift)."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any, NamedTuple
 
@@ -122,6 +123,7 @@ class SensorLink:
         while self._recent_arrivals and self._recent_arrivals[0][0] <= now_s - CONNECTED_WITHIN_S:
             self._recent_arrivals.popleft()
         received_per_s = sum(count for _, count in self._recent_arrivals) / CONNECTED_WITHIN_S
+        drift = self.clock.drift_reading()  # docs/timing.md: null until resolved, or a bound
         return {
             "name": self.name,
             "connected": self.link_up_ and now_s - self.last_arrival_s_ <= CONNECTED_WITHIN_S,
@@ -129,4 +131,6 @@ class SensorLink:
             "received_hz": round(received_per_s, 1),
             "loss_pct": round(self.sequence.loss_pct_, 2),
             "battery_pct": self.battery_pct_,
+            "clock_drift_ppm": None if drift.ppm is None else round(drift.ppm, 1),
+            "clock_drift_below_ppm": None if drift.below_ppm is None else math.ceil(drift.below_ppm),
         }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from anklet.timing._arrivals import PacketArrivals, SyncedPackets
+from anklet.timing._drift import UNKNOWN, DriftParams, DriftReading, DriftTracker
 from anklet.timing._envelope import bin_minima, envelope_fit, envelope_slope
 
 _WRAP_US = 2**32
@@ -36,6 +37,7 @@ class ClockSyncParams:
             was sent at first sample + this, which is the reference its arrival is compared to.
         latency_s: fixed transport latency known from elsewhere, subtracted from the floor, s
             (the floor itself cannot reveal it; 0 puts samples at the earliest possible time).
+        drift: the long-baseline drift figure's tunables (``drift_reading``), see ``DriftParams``.
     """
 
     bin_s: float = 2.0
@@ -46,6 +48,7 @@ class ClockSyncParams:
     max_delay_s: float = 30.0
     flush_deadline_s: float = 0.02
     latency_s: float = 0.0
+    drift: DriftParams = DriftParams()
 
     @property
     def n_window_bins(self) -> int:
@@ -58,7 +61,8 @@ class _Epoch:
     """One continuous run of the sensor clock: its line and its bins of arrival minima.
 
     The line is ``host_arrival_floor = offset_s + (1 + drift) * x`` with ``x`` the epoch's
-    unwrapped tick in s. The bins are a ring of ``n_window_bins + 1`` slots, keyed by bin id.
+    unwrapped tick in s. The bins are a ring of ``n_window_bins + 1`` slots, keyed by bin id;
+    each bin's minimum goes to ``long_baseline`` when the bin closes.
     """
 
     index: int
@@ -72,6 +76,7 @@ class _Epoch:
     bin_id: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     bin_x: np.ndarray = field(default_factory=lambda: np.empty(0))
     bin_d: np.ndarray = field(default_factory=lambda: np.empty(0))
+    long_baseline: DriftTracker = field(default_factory=DriftTracker)
 
 
 @dataclass
@@ -156,6 +161,24 @@ class ClockSync:
         if epoch is None:
             return 0
         return int(np.count_nonzero(_window_mask(epoch, self._p.n_window_bins)))
+
+    def drift_reading(self) -> DriftReading:
+        """The clock's drift over its whole epoch, only as far as the arrivals resolve it.
+
+        Positive when the sensor clock runs fast (the opposite sign of ``drift_ppm_``, which is
+        the window's fit in host seconds per sensor second). After a reboot, until the new epoch
+        resolves its own, the previous epoch's resolved figure stands: the crystal is the same.
+        See ``anklet.timing._drift``.
+        """
+        state = self._state
+        if state is None or state.current is None:
+            return UNKNOWN
+        reading = state.current.long_baseline.reading()
+        if reading.ppm is None and state.previous is not None:
+            before = state.previous.long_baseline.reading()
+            if before.ppm is not None:
+                return before
+        return reading
 
     # --- the action ------------------------------------------------------------------------
     def update(self, packets: PacketArrivals) -> SyncedPackets:
@@ -315,6 +338,7 @@ class ClockSync:
             bin_id=np.full(slots, -1, dtype=np.int64),
             bin_x=np.zeros(slots),
             bin_d=np.zeros(slots),
+            long_baseline=DriftTracker(p.drift),
         )
         x_last = _close_s(packets, slice(row, row + 1), np.array([packets.tick_us[row]]), p)
         epoch.drift = epoch.prior_drift
@@ -348,6 +372,8 @@ class ClockSync:
         slots, ids = slots[replace], ids[replace]
         epoch.bin_id[slots], epoch.bin_x[slots], epoch.bin_d[slots] = ids, xs[replace], ds[replace]
         newest = int(ids.max())
+        for closed in range(max(epoch.newest_bin, newest - len(epoch.bin_id) + 1, 0), newest):
+            _close_bin(epoch, closed)
         if newest > epoch.newest_bin or int(ids.min()) < newest or self._warming(epoch):
             epoch.newest_bin = max(epoch.newest_bin, newest)
             self._refit(epoch)
@@ -360,6 +386,8 @@ class ClockSync:
         held = epoch.bin_id[slot]
         if held > bin_id or (held == bin_id and d >= epoch.bin_d[slot]):
             return
+        if bin_id > epoch.newest_bin >= 0:
+            _close_bin(epoch, epoch.newest_bin)
         epoch.bin_id[slot], epoch.bin_x[slot], epoch.bin_d[slot] = bin_id, x, d
         if bin_id > epoch.newest_bin or self._warming(epoch):
             epoch.newest_bin = max(epoch.newest_bin, bin_id)
@@ -397,6 +425,13 @@ class ClockSync:
 
 
 _DEFAULT_PARAMS = ClockSyncParams()
+
+
+def _close_bin(epoch: _Epoch, bin_id: int) -> None:
+    """Hand a bin that has just closed (a later one opened) to the long baseline, if it holds a packet."""
+    slot = bin_id % len(epoch.bin_id)
+    if epoch.bin_id[slot] == bin_id:
+        epoch.long_baseline.add(bin_id, float(epoch.bin_x[slot]), float(epoch.bin_d[slot]))
 
 
 def shrink_slope(slope: float, span_s: float, prior: float, prior_span_s: float, p: ClockSyncParams) -> float:
