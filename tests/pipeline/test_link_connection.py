@@ -77,7 +77,7 @@ def test_status_messages_carry_the_transports_health_and_the_outage(session):
     assert len(statuses) >= 15
     for message in statuses:
         for entry in message["sensors"]:
-            assert {"name", "connected", "rate_hz", "received_hz", "loss_pct", "battery_pct"} <= set(entry)
+            assert {"name", "connected", "rate_hz", "received_hz", "loss_pct", "battery_pct", "clock_drift_ppm"} <= set(entry)
             assert (entry["rssi_dbm"], entry["reconnects"], entry["mtu"]) == (-61, 1, 247)
             assert isinstance(entry["connected"], bool)
             away = entry["name"] == SENSOR and AWAY_S[0] <= message["t"] < AWAY_S[1]

@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from anklet.pipeline._link import SensorLink
 from anklet.protocol import decode_packet
 from anklet.sim import load_scenario, simulate
 from anklet.timing import ClockSync, DriftParams, DriftReading
@@ -148,3 +149,20 @@ def test_memory_is_bounded_and_halving_keeps_the_lower_point():
     np.testing.assert_array_equal(kept, groups)
     reading = tracker.reading()
     assert reading.ppm is not None and abs(reading.ppm - 40.0) <= TOLERANCE_PPM
+
+
+def test_status_entries_carry_the_figure(easy_run):
+    """``SensorLink.status``: null and null before the baseline, then a bound, then the figure."""
+    sensor = easy_run.sensors["left_foot"]
+    link, entries, next_s = SensorLink(sensor.name), [], 10.0
+    for notification in sensor.delivery.notifications:
+        if notification.channel == "data":
+            link.on_data(notification.payload, notification.host_time_s)
+        if notification.host_time_s >= next_s:
+            entries.append(link.status(notification.host_time_s))
+            next_s += 10.0
+    states = [(entry["clock_drift_ppm"] is not None, entry["clock_drift_below_ppm"] is not None) for entry in entries]
+    assert states[0] == (False, False)
+    assert (False, True) in states and states[-1] == (True, False)
+    assert abs(entries[-1]["clock_drift_ppm"] - sensor.clock.drift_ppm) <= TOLERANCE_PPM
+    assert entries[-1]["clock_drift_ppm"] == round(link.clock.drift_reading().ppm, 1)
