@@ -11,15 +11,16 @@ from textual.widgets import Static
 
 from anklet.tui._updates import update_if_changed
 
-__all__ = ["SensorPanel", "sensor_text"]
+__all__ = ["SensorPanel", "drift_text", "sensor_text"]
 
 LOSS_WARN_PCT, LOSS_BAD_PCT = 2.0, 10.0
 BATTERY_LOW_PCT = 20
 
 
 def sensor_text(sensor: dict[str, Any]) -> Text:
-    """One sensor in one line: ``● L shank  200 Hz  0.4%  87%  +3 ppm``. Drift shows when
-    the status carries ``clock_drift_ppm``, else ``--``."""
+    """One sensor in one line: ``● L shank  200 Hz  0.4%  87%  +32 ppm``. The clock drift is
+    ``clock_drift_ppm`` once the pipeline has resolved it, ``<17 ppm`` while it only knows a
+    bound (``clock_drift_below_ppm``: the drift is too small to resolve yet), else ``--``."""
     side, _, segment = sensor["name"].partition("_")
     text = Text(no_wrap=True, overflow="ellipsis")
     if sensor.get("connected"):
@@ -35,9 +36,17 @@ def sensor_text(sensor: dict[str, Any]) -> Text:
     battery = sensor.get("battery_pct")
     battery_style = "bold red" if battery is not None and battery < BATTERY_LOW_PCT else ""
     text.append(f" {battery:>3.0f}%" if battery is not None else "  --%", style=battery_style)
-    drift = sensor.get("clock_drift_ppm")
-    text.append(f" {drift:+4.0f} ppm" if drift is not None else "   -- ppm", style="dim")
-    return text
+    return text.append_text(drift_text(sensor))
+
+
+def drift_text(sensor: dict[str, Any]) -> Text:
+    """The clock drift of one status entry, 9 columns: `` +32 ppm``, `` <17 ppm`` or ``  -- ppm``."""
+    drift, below = sensor.get("clock_drift_ppm"), sensor.get("clock_drift_below_ppm")
+    if drift is not None:
+        return Text(f" {drift:+4.0f} ppm")
+    if below is not None:
+        return Text(f" {f'<{below:.0f}':>4} ppm", style="dim")
+    return Text("   -- ppm", style="dim")
 
 
 class SensorPanel(Grid):

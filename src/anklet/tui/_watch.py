@@ -98,8 +98,9 @@ def _assessment_title(side: str, state: AthleteState) -> Text:
 
 
 def status_text(watched: WatchedAthlete) -> Text:
-    """The sensors and the broker link in one line: ``4/4 sensors  loss ≤0.4%  battery ≥87%``,
-    then what the station's publisher dropped, and whether it is calibrating or offline."""
+    """The sensors and the broker link in one line: ``4/4 sensors  loss ≤0.4%  battery ≥87%
+    drift ≤32 ppm``, then what the station's publisher dropped, and whether it is calibrating
+    or offline."""
     text = Text(no_wrap=True, overflow="ellipsis")
     sensors = watched.state.sensors
     connected = sum(1 for sensor in sensors if sensor.get("connected"))
@@ -110,6 +111,9 @@ def status_text(watched: WatchedAthlete) -> Text:
     batteries = [sensor["battery_pct"] for sensor in sensors if sensor.get("battery_pct") is not None]
     if batteries:
         text.append(f"  battery ≥{min(batteries):.0f}%")
+    drift = worst_drift_ppm(sensors)
+    if drift is not None:
+        text.append(f"  drift ≤{drift:.0f} ppm")
     dropped = watched.publisher.get("dropped_stream", 0) + watched.publisher.get("dropped_kept", 0)
     if dropped:
         text.append(f"  mqtt dropped {dropped}", style="yellow")
@@ -118,6 +122,16 @@ def status_text(watched: WatchedAthlete) -> Text:
     elif not watched.state.calibrated:
         text.append("  calibrating ", style="bold black on yellow")
     return text
+
+
+def worst_drift_ppm(sensors: list[dict[str, Any]]) -> float | None:
+    """The largest clock drift of the sensors, resolved or bounded (``clock_drift_below_ppm``);
+    None until every sensor has one."""
+    sizes = [
+        abs(sensor["clock_drift_ppm"]) if sensor.get("clock_drift_ppm") is not None else sensor.get("clock_drift_below_ppm")
+        for sensor in sensors
+    ]
+    return None if not sizes or None in sizes else max(sizes)
 
 
 class AthletePanel(Vertical):
