@@ -136,6 +136,13 @@ def test_staircase_resolves_or_bounds_the_truth(drift_ppm, phase):
                 assert reading.ppm is not None, (span_s, reading)
 
 
+def test_few_points_far_apart_give_a_bound_not_an_error():
+    x, d = np.array([0.0, 100.0, 200.0]), np.array([0.0, 1e-3, 2e-3])  # one window: its first point least
+    reading = read_drift(x, d, DriftParams())
+    assert reading.ppm is None and reading.below_ppm is not None and reading.below_ppm >= 10.0
+    assert read_drift(x[:2], d[:2], DriftParams()) == DriftReading(None, None, 0.0)
+
+
 def test_memory_is_bounded_and_halving_keeps_the_lower_point():
     tracker = DriftTracker(DriftParams(capacity=16))
     x, d = staircase(40.0, 4000.0)

@@ -165,13 +165,15 @@ def read_drift(x: np.ndarray, d: np.ndarray, p: DriftParams) -> DriftReading:
     agree = all(abs(half - slope) * 1e6 <= max(p.agree_ppm, p.agree_fraction * abs(slope) * 1e6) for half in halves)
     if agree and abs(slope) >= 2.0 * band_s / span_s:
         return DriftReading(-slope * 1e6, None, span_s)
-    low, high = band_slopes(x, d, upper, band_s)
+    low, high = band_slopes(x, d, upper, band_s, limit)
     return DriftReading(None, max(abs(low), abs(high)) * 1e6, span_s)
 
 
-def band_slopes(x: np.ndarray, d: np.ndarray, upper: np.ndarray, band_s: float) -> tuple[float, float]:
+def band_slopes(
+    x: np.ndarray, d: np.ndarray, upper: np.ndarray, band_s: float, limit: float
+) -> tuple[float, float]:
     """The slopes b for which some line a + b·x lies under every point and within ``band_s``
-    under the points ``upper`` (indices): returns (low, high).
+    under the points ``upper`` (indices): returns (low, high), within ±``limit``.
 
     Delays are one-sided, so a point may sit high (a host stall over a whole bin) but never
     below the clock line: every point bounds the line from above, only ``upper`` from below.
@@ -180,7 +182,9 @@ def band_slopes(x: np.ndarray, d: np.ndarray, upper: np.ndarray, band_s: float) 
     dx = x[upper][:, None] - x[None, :]
     dd = d[upper][:, None] - band_s - d[None, :]
     after, before = dx > 0, dx < 0
-    return float(np.max(dd[after] / dx[after])), float(np.min(dd[before] / dx[before]))
+    low = float(np.max(dd[after] / dx[after])) if after.any() else -limit
+    high = float(np.min(dd[before] / dx[before])) if before.any() else limit
+    return max(low, -limit), min(high, limit)
 
 
 def _window_minima(d: np.ndarray) -> np.ndarray:
