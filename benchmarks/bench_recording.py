@@ -8,7 +8,9 @@ Usage: .venv/bin/python benchmarks/bench_recording.py [repeats]
 - record CPU, paced A/B: the same minute paced in real time through the virtual transport,
   drained by a loop that does nothing, without and with ``RecordingTransport`` (the flush timer
   included); the difference is what recording adds to a live session.
-- size: a recording of easy_run (4 sensors x 200 Hz) and of squats, MB per hour; target <= 15.
+- size: a recording of easy_run (4 sensors x 200 Hz, 300 s) and of squats, MB per hour (target
+  <= 15); beside it the payloads alone, and their samples alone as one whole FLAC stream per
+  sensor: the best whole-stream lossless codec measured, what format 2.0 could at best approach.
 - replay: a 300 s easy_run recording read back (``read_recording``), and read back and run
   through the live pipeline with its gait stage as ``anklet replay --speed max --headless``
   does (messages collected, not printed): x real time; target >= 200x.
@@ -18,6 +20,7 @@ Medians over ``repeats`` runs (default 3).
 from __future__ import annotations
 
 import asyncio
+import io
 import math
 import os
 import sys
@@ -26,9 +29,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
 from anklet.cli._live import session_pipeline
 from anklet.gait import load_athlete
+from anklet.protocol._constants import HEADER_SIZE
 from anklet.recording import Recorder, RecordingTransport, SessionInfo, read_recording
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
@@ -89,10 +94,25 @@ def size(folder: Path) -> None:
         session = simulate(load_scenario(name), seed=0, duration_s=300 if name == "easy_run" else None)
         path = folder / f"{name}.mcap"
         _record(path, session)
+        per_hour = 3600 / session.duration_s / 1e6
         payload = sum(len(n.payload) for n in session.notifications())
         print(f"size: {name} (4 x {session.sample_rate_hz:.0f} Hz, {session.duration_s:.0f} s): "
-              f"{os.path.getsize(path) / session.duration_s * 3600 / 1e6:.1f} MB/h "
-              f"(the payloads alone {payload / session.duration_s * 3600 / 1e6:.1f} MB/h; target <= 15)")
+              f"{os.path.getsize(path) * per_hour:.1f} MB/h (target <= 15); the payloads alone "
+              f"{payload * per_hour:.1f} MB/h; their samples alone as one whole FLAC stream per sensor "
+              f"{_whole_flac_bytes(session) * per_hour:.1f} MB/h (the floor of the codecs tried)")
+
+
+def _whole_flac_bytes(session) -> int:
+    """Bytes of each sensor's samples, the whole session as one FLAC stream (libsndfile's
+    defaults, as the recording's blocks use), summed over the sensors."""
+    total = 0
+    for sensor in session.sensors:
+        payloads = [n.payload for n in session.notifications() if (n.sensor, n.channel) == (sensor, "data")]
+        samples = np.frombuffer(b"".join(p[HEADER_SIZE:] for p in payloads), dtype="<i2").reshape(-1, 6)
+        stream = io.BytesIO()
+        soundfile.write(stream, samples, int(session.sample_rate_hz), format="FLAC", subtype="PCM_16")
+        total += len(stream.getvalue())
+    return total
 
 
 async def _replay(path: Path) -> int:
