@@ -3,8 +3,9 @@
 Format 2.0 stores each sensor's data notifications of a chunk (0.5 s of arrival time) as one
 MCAP message, so that what they share is stored once and what they carry compresses well:
 
-- the arrival times (ns) and the order of each notification among all those of its chunk,
-  delta-coded;
+- the arrival times (ns), delta-coded, and, where a chunk's notifications were not written in
+  the order of their arrival times (ties between the sensor's data and status aside, that is
+  times that go back), the order of each among all those of its chunk;
 - the 12-byte headers of protocol v1 packets column by column, sequence and tick delta-coded
   (they advance by a constant; the chunk's zstd then holds them in a few bytes);
 - the packets' samples, (n, 6) int16, as the frames of one 6-channel FLAC stream (libFLAC's
@@ -20,8 +21,9 @@ payload byte-identical, with its arrival time and order.
 
 Layout (little-endian): ``u8`` layout version (1), ``u32`` notification count, then seven
 sections, each a ``u32`` byte length and its bytes: arrival-time deltas (``i64``; the first
-absolute), order deltas (``u32``; the first absolute), raw flags (``u8``: 1 where the payload
-is kept as it is), raw lengths (``u32``), raw payloads end to end, headers of the v1 packets
+absolute), order deltas (``u32``; the first absolute; empty when the chunk is in time order),
+raw flags (``u8``: 1 where the payload is kept as it is; empty when none is), raw lengths
+(``u32``), raw payloads end to end, headers of the v1 packets
 (``u8`` flags, ``u16`` sequence delta, ``u32`` tick delta, ``u16`` rate, ``u8`` count, ``u8``
 byte 11; the first sequence and tick absolute), their samples (FLAC frames, empty without
 samples).
@@ -52,10 +54,11 @@ _DELTA_COLUMNS = ("sequence", "tick_us")
 
 class BlockEntries(NamedTuple):
     """What a block holds, in the order it was written: arrival times (ns, int64), order among
-    the chunk's notifications (uint32) and payloads."""
+    the chunk's notifications (int64; None when the chunk's arrival times give it) and
+    payloads."""
 
     times_ns: np.ndarray
-    order: np.ndarray
+    order: np.ndarray | None
     payloads: list[bytes]
 
 
@@ -73,8 +76,9 @@ def is_compact(payload: bytes) -> bool:
     )
 
 
-def encode_block(times_ns: Sequence[int], order: Sequence[int], payloads: Sequence[bytes]) -> bytes:
-    """One block holding ``payloads`` with their arrival times (ns) and order (both ints)."""
+def encode_block(times_ns: Sequence[int], order: Sequence[int] | None, payloads: Sequence[bytes]) -> bytes:
+    """One block holding ``payloads`` with their arrival times (ns) and order (ints; None when
+    the reader can sort the chunk by arrival time)."""
     raw = np.array([not is_compact(payload) for payload in payloads], dtype=np.uint8)
     compact = [payload for payload, kept in zip(payloads, raw, strict=True) if not kept]
     kept = [payload for payload, kept in zip(payloads, raw, strict=True) if kept]
@@ -82,8 +86,8 @@ def encode_block(times_ns: Sequence[int], order: Sequence[int], payloads: Sequen
     samples = np.frombuffer(b"".join(payload[HEADER_SIZE:] for payload in compact), dtype="<i2").reshape(-1, _AXES)
     sections = [
         _planes(_deltas(np.asarray(times_ns, dtype=np.int64))),
-        _planes(_deltas(np.asarray(order, dtype=np.int64)).astype(np.uint32)),
-        raw.tobytes(),
+        b"" if order is None else _planes(_deltas(np.asarray(order, dtype=np.int64)).astype(np.uint32)),
+        raw.tobytes() if raw.any() else b"",
         np.array([len(payload) for payload in kept], dtype="<u4").tobytes(),
         b"".join(kept),
         _header_planes(headers),
@@ -115,17 +119,17 @@ def _decode(block: memoryview) -> BlockEntries:
             raise ValueError("a section runs past the block's end")
         sections.append(block[offset : offset + length])
         offset += length
-    times, order, raw, raw_lengths, raw_bytes, header_columns, flac = sections
+    times, order_deltas, raw, raw_lengths, raw_bytes, header_columns, flac = sections
     times_ns = np.cumsum(_unplanes(times, np.dtype("<i8"), count))
-    order_deltas = _unplanes(order, np.dtype("<u4"), count)
-    is_raw = np.frombuffer(raw, dtype=np.uint8).astype(bool)
+    order = np.cumsum(_unplanes(order_deltas, np.dtype("<u4"), count), dtype=np.int64) if len(order_deltas) else None
+    is_raw = np.frombuffer(raw, dtype=np.uint8).astype(bool) if len(raw) else np.zeros(count, dtype=bool)
     if len(is_raw) != count:
         raise ValueError("raw flags do not match the count")
     headers = _headers(header_columns, count - int(is_raw.sum()))
     sample_count = int(headers["n_samples"].sum(dtype=np.int64))
     samples = _unflac(flac, sample_count) if len(flac) else np.empty((0, _AXES), dtype="<i2")
     payloads = _payloads(is_raw, np.frombuffer(raw_lengths, dtype="<u4"), bytes(raw_bytes), headers, samples)
-    return BlockEntries(times_ns, np.cumsum(order_deltas.astype(np.int64)), payloads)
+    return BlockEntries(times_ns, order, payloads)
 
 
 def _header_planes(headers: np.ndarray) -> bytes:

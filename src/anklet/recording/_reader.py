@@ -18,7 +18,7 @@ import struct
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mcap.data_stream import ReadDataStream
 from mcap.opcode import Opcode
@@ -222,34 +222,39 @@ class _Walk:
         the order it stores; a stable sort, so a 1.0 file's all-zero sequences keep file order),
         marks in time order."""
         for messages in self.chunks:
-            ordered: list[tuple[int, Notification]] = []
+            entries: list[_Entry] = []
             for message in messages:
                 topic = self.topics.get(message.channel_id)
                 if topic is None:
                     continue  # its channel's declaration was lost with a damaged chunk, and the session does not list it
                 parts = topic_parts(topic)
                 if parts is not None:
-                    ordered += self._notifications(parts, message)
+                    entries += self._notifications(parts, message)
                 else:
                     self._session_message(recording, topic, message)
-            ordered.sort(key=lambda entry: entry[0])
-            recording.notifications += [notification for _, notification in ordered]
+            if any(entry.order is None for entry in entries):  # written in time order: no order stored
+                entries.sort(key=lambda entry: (entry.time_ns, entry.channel_id))
+            else:
+                entries.sort(key=lambda entry: entry.order)
+            recording.notifications += [entry.notification for entry in entries]
         recording.marks.sort()
 
-    def _notifications(self, parts: tuple[str, str], message: Message) -> list[tuple[int, Notification]]:
-        """(order, notification) for each notification ``message`` holds."""
+    def _notifications(self, parts: tuple[str, str], message: Message) -> list[_Entry]:
+        """Each notification ``message`` holds, with what it is sorted by."""
         sensor, channel = parts
         if channel != "data" or self.major < 2:
-            return [(message.sequence, Notification(sensor, channel, message.data, from_ns(message.log_time)))]
+            notification = Notification(sensor, channel, message.data, from_ns(message.log_time))
+            return [_Entry(message.sequence, message.log_time, message.channel_id, notification)]
         try:
             block = decode_block(message.data)
         except BadBlock:
             self.bad_blocks.append(f"{sensor} at {from_ns(message.log_time):.1f} s")
             return []
-        times = (block.times_ns / 1e9).tolist()  # from_ns, for the whole block at once
+        times_s = (block.times_ns / 1e9).tolist()  # from_ns, for the whole block at once
+        orders = [None] * len(times_s) if block.order is None else block.order.tolist()
         return [
-            (order, Notification(sensor, channel, payload, time_s))
-            for order, payload, time_s in zip(block.order.tolist(), block.payloads, times, strict=True)
+            _Entry(order, time_ns, message.channel_id, Notification(sensor, channel, payload, time_s))
+            for order, time_ns, payload, time_s in zip(orders, block.times_ns.tolist(), block.payloads, times_s, strict=True)
         ]
 
     def _session_message(self, recording: Recording, topic: str, message: Message) -> None:
@@ -276,6 +281,16 @@ class _Walk:
             where = ", ".join(self.bad_blocks[:5])
             notes.append(f"{self.path}: skipped {len(self.bad_blocks)} block(s) of data that could not be decoded, 0.5 s each ({where})")
         return notes
+
+
+class _Entry(NamedTuple):
+    """A notification and what its chunk is sorted by: its stored order (None when the chunk
+    was written in time order), else its arrival time and channel."""
+
+    order: int | None
+    time_ns: int
+    channel_id: int
+    notification: Notification
 
 
 class _DamagedChunk(Exception):

@@ -1,10 +1,12 @@
 """Writing a recording: MCAP, chunked, indexed, zstd-compressed, readable after a crash.
 
 Data notifications wait in one block per sensor (``_block``) until the chunk closes; status
-and connection notifications, calibration and marks go straight into the chunk. Each
-notification's order among those of its chunk goes with it (a block's in the block, another's
-as its MCAP sequence), so a reader gives them back in the order they were written even where
-arrival times tie."""
+and connection notifications, calibration and marks go straight into the chunk. A reader
+sorts each chunk's notifications by (arrival time, channel id), the blocks' in block order;
+where that is not the order they were written in (an arrival time that goes back, a status
+that arrived with its sensor's data but was written first), each one's order in the chunk
+goes with it (a block's in the block, another's as its MCAP sequence) and the reader sorts by
+that instead."""
 
 from __future__ import annotations
 
@@ -67,6 +69,8 @@ class RecordingWriter:
         self._blocks: dict[int, _PendingBlock] = {}  # data channel id -> its block in this chunk
         self._in_chunk = 0  # notifications written into the open chunk: the next one's order
         self._chunk_bytes = 0
+        self._last_key = (0, 0)  # (arrival ns, channel id) of the chunk's last notification
+        self._in_time_order = True  # whether the chunk's keys have never gone back
         self._next_chunk_s: float | None = None
         self._closed = False
         self._guarded(self._start)
@@ -95,6 +99,10 @@ class RecordingWriter:
             notification_topic(notification.sensor, notification.channel), _encoding(notification.channel)
         )
         time_ns = to_ns(notification.host_time_s)
+        key = (time_ns, channel_id)
+        if key < self._last_key:
+            self._in_time_order = False
+        self._last_key = key
         if notification.channel == "data":
             block = self._blocks.get(channel_id)
             if block is None:
@@ -130,10 +138,11 @@ class RecordingWriter:
         if self._closed:
             return
         for channel_id, block in self._blocks.items():
-            data = encode_block(block.times_ns, block.order, block.payloads)
+            data = encode_block(block.times_ns, None if self._in_time_order else block.order, block.payloads)
             self._guarded(self._mcap.add_message, channel_id, block.times_ns[0], data, block.times_ns[-1])
         self._blocks.clear()
         self._in_chunk = self._chunk_bytes = 0
+        self._last_key, self._in_time_order = (0, 0), True
         self._guarded(self._mcap.flush)
 
     def close(self) -> None:
