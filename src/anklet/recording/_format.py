@@ -11,7 +11,7 @@ A recording is an MCAP file (profile ``anklet``) with
 - one channel per sensor and GATT characteristic, ``/sensors/{sensor}/{channel}`` (channel
   ``data``, ``status`` or ``connection``). A ``data`` channel (encoding ``anklet.gatt.block``)
   holds one message per chunk: a block (``_block``) of the sensor's data notifications that
-  arrived in that chunk, log time its first arrival and publish time its last. ``status`` and
+  arrived in that chunk, log time = publish time = the first one's arrival. ``status`` and
   ``connection`` (encoding ``anklet.gatt``) hold one message per notification, its payload
   unchanged, log time = publish time = its host arrival time. Every notification carries its
   order among the chunk's notifications (a block's inside it, another's as its MCAP

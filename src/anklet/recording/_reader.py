@@ -190,7 +190,10 @@ class _Walk:
         self.chunks.append(messages)
 
     def _channel(self, channel: Channel) -> None:
-        self.topics[channel.id] = channel.topic
+        """The first declaration of a channel counts: it lies in a chunk, whose CRC guards it;
+        the summary's copy of it is guarded by nothing, and a damaged byte in it would rename
+        a sensor."""
+        self.topics.setdefault(channel.id, channel.topic)
 
     def _refuse_without_session(self) -> None:
         anklet_topics = any(topic_parts(topic) for topic in self.topics.values())

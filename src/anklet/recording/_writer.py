@@ -139,7 +139,7 @@ class RecordingWriter:
             return
         for channel_id, block in self._blocks.items():
             data = encode_block(block.times_ns, None if self._in_time_order else block.order, block.payloads)
-            self._guarded(self._mcap.add_message, channel_id, block.times_ns[0], data, block.times_ns[-1])
+            self._guarded(self._mcap.add_message, channel_id, block.times_ns[0], data, block.times_ns[0])
         self._blocks.clear()
         self._in_chunk = self._chunk_bytes = 0
         self._last_key, self._in_time_order = (0, 0), True
