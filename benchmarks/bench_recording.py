@@ -8,9 +8,13 @@ Usage: .venv/bin/python benchmarks/bench_recording.py [repeats]
 - record CPU, paced A/B: the same minute paced in real time through the virtual transport,
   drained by a loop that does nothing, without and with ``RecordingTransport`` (the flush timer
   included); the difference is what recording adds to a live session.
-- size: a recording of easy_run (4 sensors x 200 Hz, 300 s) and of squats, MB per hour (target
+- size: a recording of easy_run (4 sensors x 200 Hz, 300 s) and of squats (50 s), MB per hour,
+  also without the part every recording has whatever its length (what an hour costs; target
   <= 15); beside it the payloads alone, and their samples alone as one whole FLAC stream per
-  sensor: the best whole-stream lossless codec measured, what format 2.0 could at best approach.
+  sensor: the best whole-stream lossless codec measured.
+- size parts: the samples, the arrival times and order, and the rest of each recording.
+- samples in 0.5 s blocks: the samples alone as format 2.0's blocks store them (FLAC frames) and
+  as second differences in byte planes, both through the chunk's zstd; FLAC's cost a block.
 - replay: a 300 s easy_run recording read back (``read_recording``), and read back and run
   through the live pipeline with its gait stage as ``anklet replay --speed max --headless``
   does (messages collected, not printed): x real time; target >= 200x.
@@ -27,14 +31,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import soundfile
+import zstandard
 
 from anklet.cli._live import session_pipeline
 from anklet.gait import load_athlete
 from anklet.protocol._constants import HEADER_SIZE
-from anklet.recording import Recorder, RecordingTransport, SessionInfo, read_recording
+from anklet.recording import CHUNK_EVERY_S, Recorder, RecordingTransport, SessionInfo, read_recording
+from anklet.recording import _block, _writer
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
 
@@ -94,25 +101,95 @@ def size(folder: Path) -> None:
         session = simulate(load_scenario(name), seed=0, duration_s=300 if name == "easy_run" else None)
         path = folder / f"{name}.mcap"
         _record(path, session)
+        fixed = _fixed_bytes(folder / "empty.mcap", session)
         per_hour = 3600 / session.duration_s / 1e6
         payload = sum(len(n.payload) for n in session.notifications())
         print(f"size: {name} (4 x {session.sample_rate_hz:.0f} Hz, {session.duration_s:.0f} s): "
-              f"{os.path.getsize(path) * per_hour:.1f} MB/h (target <= 15); the payloads alone "
-              f"{payload * per_hour:.1f} MB/h; their samples alone as one whole FLAC stream per sensor "
-              f"{_whole_flac_bytes(session) * per_hour:.1f} MB/h (the floor of the codecs tried)")
+              f"{os.path.getsize(path) * per_hour:.1f} MB/h, {(os.path.getsize(path) - fixed) * per_hour:.1f} without the "
+              f"{fixed / 1e3:.1f} kB any recording has (target <= 15); the payloads alone {payload * per_hour:.1f} MB/h; "
+              f"their samples alone as one whole FLAC stream per sensor {_whole_flac_bytes(session) * per_hour:.1f} MB/h")
+
+
+def _fixed_bytes(path: Path, session) -> int:
+    """Bytes of a recording of ``session`` without notifications: its session description
+    (the athlete profile with its sources is most of it) and summary."""
+    recorder = Recorder(path)
+    recorder.begin(_info(session))
+    recorder.end()
+    return os.path.getsize(path)
 
 
 def _whole_flac_bytes(session) -> int:
-    """Bytes of each sensor's samples, the whole session as one FLAC stream (libsndfile's
-    defaults, as the recording's blocks use), summed over the sensors."""
+    """Bytes of each sensor's samples, the whole session as one FLAC stream at libFLAC's
+    strongest setting (compression level 1.0: 18.8 MB/h on easy_run against 19.5 at the
+    default), summed over the sensors."""
     total = 0
     for sensor in session.sensors:
         payloads = [n.payload for n in session.notifications() if (n.sensor, n.channel) == (sensor, "data")]
         samples = np.frombuffer(b"".join(p[HEADER_SIZE:] for p in payloads), dtype="<i2").reshape(-1, 6)
         stream = io.BytesIO()
-        soundfile.write(stream, samples, int(session.sample_rate_hz), format="FLAC", subtype="PCM_16")
+        soundfile.write(stream, samples, int(session.sample_rate_hz), format="FLAC", subtype="PCM_16", compression_level=1.0)
         total += len(stream.getvalue())
     return total
+
+
+def size_parts(folder: Path) -> None:
+    """Where a recording's bytes go: recorded again with the samples left out, then also the
+    arrival times (all 0) and the order, each difference being what that part costs."""
+    for name in ("easy_run", "squats"):
+        session = simulate(load_scenario(name), seed=0, duration_s=300 if name == "easy_run" else None)
+        path = folder / "parts.mcap"
+
+        def mb_per_hour() -> float:
+            _record(path, session)
+            return os.path.getsize(path) * 3600 / session.duration_s / 1e6
+
+        def encode_blank(times_ns, order, payloads):
+            return real_encode([0] * len(times_ns), None, payloads)
+
+        real_encode = _writer.encode_block
+        whole = mb_per_hour()
+        with mock.patch.object(_block, "_flac", lambda samples: b""):
+            no_samples = mb_per_hour()
+            with mock.patch.object(_writer, "encode_block", encode_blank):
+                rest = mb_per_hour()
+        print(f"size parts, {name}: {whole:.1f} MB/h = samples {whole - no_samples:.1f} + arrival times and order "
+              f"{no_samples - rest:.1f} + the rest {rest:.1f} (headers, status messages, MCAP framing and index)")
+
+
+def sample_codecs() -> None:
+    """The samples alone of each sensor's 0.5 s blocks, as format 2.0 stores them (FLAC frames)
+    and as second differences in byte planes, each block of a chunk compressed together with
+    the others by zstd at MCAP's level (3); and what encoding and decoding a block cost."""
+    for name in ("easy_run", "squats"):
+        session = simulate(load_scenario(name), seed=0, duration_s=300 if name == "easy_run" else None)
+        chunks: dict[int, dict[str, list[bytes]]] = {}
+        for n in session.notifications():
+            if n.channel == "data":
+                chunks.setdefault(int(n.host_time_s // CHUNK_EVERY_S), {}).setdefault(n.sensor, []).append(n.payload)
+        blocks = [
+            [np.frombuffer(b"".join(p[HEADER_SIZE:] for p in payloads), dtype="<i2").reshape(-1, 6) for payloads in chunk.values()]
+            for chunk in chunks.values()
+        ]
+        per_hour = 3600 / session.duration_s / 1e6
+        started = time.process_time()
+        flac = [[_block._flac(samples) for samples in chunk] for chunk in blocks]
+        encode_ms = 1e3 * (time.process_time() - started) / sum(map(len, blocks))
+        started = time.process_time()
+        for chunk, encoded in zip(blocks, flac, strict=True):
+            for samples, frames in zip(chunk, encoded, strict=True):
+                _block._unflac(frames, len(samples))
+        decode_ms = 1e3 * (time.process_time() - started) / sum(map(len, blocks))
+        flac_bytes = sum(len(zstandard.compress(b"".join(encoded))) for encoded in flac)
+        planes_bytes = sum(len(zstandard.compress(b"".join(_second_difference_planes(s) for s in chunk))) for chunk in blocks)
+        print(f"samples in 0.5 s blocks, {name}: FLAC frames {flac_bytes * per_hour:.1f} MB/h (encode {encode_ms:.2f} ms, "
+              f"decode {decode_ms:.2f} ms a block); second differences in byte planes {planes_bytes * per_hour:.1f} MB/h")
+
+
+def _second_difference_planes(samples: np.ndarray) -> bytes:
+    wide = samples.astype(np.int32)
+    coded = np.concatenate([wide[:2], np.diff(wide, 2, axis=0)]).astype("<i2")  # the first two as they are
+    return coded.T.copy().view(np.uint8).reshape(6, -1, 2).transpose(0, 2, 1).tobytes()
 
 
 async def _replay(path: Path) -> int:
@@ -148,6 +225,8 @@ def main() -> None:
         record_cpu(Path(folder), repeats)
         record_cpu_paced(Path(folder), repeats)
         size(Path(folder))
+        size_parts(Path(folder))
+        sample_codecs()
         replay(Path(folder), repeats)
 
 
