@@ -7,11 +7,12 @@ import struct
 
 import numpy as np
 from hypothesis import given, settings
+from mcap.reader import make_reader
 from hypothesis import strategies as st
 
 from anklet.recording import _writer as writer_module
 from anklet.recording import read_recording
-from anklet.recording._block import BadBlock, decode_block, encode_block, is_compact
+from anklet.recording._block import BadBlock, block_entries, block_samples, decode_block, encode_block, is_compact, parse_block
 from anklet.recording._format import from_ns, to_ns
 from anklet.transport import Notification
 
@@ -142,3 +143,32 @@ def test_a_session_written_in_time_order_stores_no_order(tmp_path, simulated, mo
     times = [to_ns(n.host_time_s) for n in sent]
     assert any(a == b for a, b in zip(times, times[1:]))  # ties, which the order of the blocks keeps
     assert orders.count(None) >= 0.75 * len(orders) > 0
+
+
+def test_a_clock_that_stands_still_still_closes_chunks(tmp_path, simulated, monkeypatch):
+    """Arrival times that never advance close no chunk by time: the payloads' size does, so a
+    block never grows without bound, and the chunks read back in order."""
+    monkeypatch.setattr(writer_module, "_LARGEST_CHUNK_BYTES", 20_000)
+    sent = [Notification(n.sensor, n.channel, n.payload, 1.0) for n in simulated.notifications()[:2000]]
+    record(tmp_path / "r.mcap", sent, session_info(simulated))
+    with open(tmp_path / "r.mcap", "rb") as file:
+        chunks = len(make_reader(file).get_summary().chunk_indexes)
+    assert chunks >= sum(len(n.payload) for n in sent) // 20_000
+    assert read_recording(tmp_path / "r.mcap").notifications == sent
+
+
+def test_a_sensors_blocks_decode_together_and_alone_when_one_is_damaged():
+    """``block_samples`` decodes the frames of many blocks as one stream; when one block's
+    frames are damaged it decodes block by block, and only that block is lost."""
+    rng = np.random.default_rng(1)
+    packets = [
+        [struct.pack("<BBHIHBB", 1, 0x0F, i, 0, 200, 4, 0) + rng.integers(-300, 300, 24, dtype="<i2").tobytes() for i in range(n)]
+        for n in (5, 1, 30, 12)
+    ]
+    parsed = [parse_block(encode_block(range(len(p)), None, p)) for p in packets]
+    decoded = block_samples(parsed)
+    assert [block_entries(block, samples).payloads for block, samples in zip(parsed, decoded, strict=True)] == packets
+    damaged = parsed[2]._replace(frames=parsed[2].frames[:-20] + bytes(20))
+    decoded = block_samples([parsed[0], parsed[1], damaged, parsed[3]])
+    assert decoded[2] is None
+    assert [block_entries(parsed[i], decoded[i]).payloads for i in (0, 1, 3)] == [packets[i] for i in (0, 1, 3)]

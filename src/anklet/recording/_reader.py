@@ -26,7 +26,7 @@ from mcap.records import Channel, Chunk, Header, Message, Metadata
 from mcap.stream_reader import breakup_chunk
 
 from anklet.errors import ValidationError
-from anklet.recording._block import BadBlock, decode_block
+from anklet.recording._block import BadBlock, BlockEntries, ParsedBlock, block_entries, block_samples, parse_block
 from anklet.recording._format import (
     CALIBRATION_TOPIC,
     FORMAT_NAME,
@@ -123,6 +123,7 @@ class _Walk:
         self.chunks: list[list[Message]] = []  # the messages of each chunk (a message outside chunks: its own)
         self.damaged_chunks: list[tuple[float, float]] = []
         self.bad_blocks: list[str] = []
+        self.blocks: dict[int, BlockEntries] = {}  # id of a block's message -> what it holds
         self.major = FORMAT_VERSION[0]
         self.complete = False
         self.stopped_at: int | None = None  # where the records stopped making sense
@@ -224,6 +225,7 @@ class _Walk:
         """Notifications in the order the pipeline received them (chunk by chunk, each sorted by
         the order it stores; a stable sort, so a 1.0 file's all-zero sequences keep file order),
         marks in time order."""
+        self.blocks = self._decode_blocks()
         for messages in self.chunks:
             entries: list[_Entry] = []
             for message in messages:
@@ -248,17 +250,45 @@ class _Walk:
         if channel != "data" or self.major < 2:
             notification = Notification(sensor, channel, message.data, from_ns(message.log_time))
             return [_Entry(message.sequence, message.log_time, message.channel_id, notification)]
-        try:
-            block = decode_block(message.data)
-        except BadBlock:
-            self.bad_blocks.append(f"{sensor} at {from_ns(message.log_time):.1f} s")
-            return []
+        block = self.blocks.get(id(message))
+        if block is None:
+            return []  # it did not decode (noted)
         times_s = (block.times_ns / 1e9).tolist()  # from_ns, for the whole block at once
         orders = [None] * len(times_s) if block.order is None else block.order.tolist()
         return [
             _Entry(order, time_ns, message.channel_id, Notification(sensor, channel, payload, time_s))
             for order, time_ns, payload, time_s in zip(orders, block.times_ns.tolist(), block.payloads, times_s, strict=True)
         ]
+
+    def _decode_blocks(self) -> dict[int, BlockEntries]:
+        """Every block of a 2.0 file, by the id of its message; one that does not decode is left
+        out with a note. Each sensor's samples are decoded all at once (``block_samples``)."""
+        if self.major < 2:
+            return {}
+        parsed: dict[int, list[tuple[Message, ParsedBlock]]] = {}  # data channel id -> its blocks
+        for messages in self.chunks:
+            for message in messages:
+                parts = topic_parts(self.topics.get(message.channel_id, ""))
+                if parts is None or parts[1] != "data":
+                    continue
+                try:
+                    parsed.setdefault(message.channel_id, []).append((message, parse_block(message.data)))
+                except BadBlock:
+                    self._bad_block(message)
+        decoded = {}
+        for blocks in parsed.values():
+            for (message, block), samples in zip(blocks, block_samples([block for _, block in blocks]), strict=True):
+                try:
+                    if samples is None:
+                        raise BadBlock("its samples do not decode")
+                    decoded[id(message)] = block_entries(block, samples)
+                except BadBlock:
+                    self._bad_block(message)
+        return decoded
+
+    def _bad_block(self, message: Message) -> None:
+        sensor, _ = topic_parts(self.topics[message.channel_id])
+        self.bad_blocks.append(f"{sensor} at {from_ns(message.log_time):.1f} s")
 
     def _session_message(self, recording: Recording, topic: str, message: Message) -> None:
         if topic == CALIBRATION_TOPIC:
