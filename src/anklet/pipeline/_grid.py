@@ -165,14 +165,6 @@ def _in_time_order(packets: list[TimedSamples], latest_s: float) -> bool:
     return bool((np.array([packet.t[0] for packet in packets]) > np.array(ends)).all())
 
 
-def _acc_and_gyr(name: str, rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """A sensor's (n, 6) grid rows as an ImuTable's acc and gyr, each an array of its own: a
-    view into the rows would make numpy round some products differently than a copy does (its
-    BLAS and SIMD paths depend on the layout), and the angles must not depend on how the rows
-    came (a replay's chunks are not live's)."""
-    return {name: np.ascontiguousarray(rows[:, :3])}, {name: np.ascontiguousarray(rows[:, 3:])}
-
-
 class LiveGrid:
     """Grid rows k / rate_hz for ``sensors``, fixed per sensor and released as they become
     complete.
@@ -251,7 +243,7 @@ class LiveGrid:
             fixed = self._sensors[name].fix_until(last_row, self.rate_hz)
             if fixed is not None:
                 grid, rows = fixed
-                tables.append(ImuTable(grid, *_acc_and_gyr(name, rows)))
+                tables.append(ImuTable(grid, {name: rows[:, :3]}, {name: rows[:, 3:]}))
         return tables
 
     def _rows_until(self, last_row: int) -> ImuTable | None:
@@ -261,7 +253,7 @@ class LiveGrid:
         grid = np.arange(self._next_row, last_row + 1) / self.rate_hz
         acc, gyr = {}, {}
         for name, sensor in self._sensors.items():
-            (sensor_acc,), (sensor_gyr,) = (part.values() for part in _acc_and_gyr(name, sensor.take_fixed(count)))
-            acc[name], gyr[name] = sensor_acc, sensor_gyr
+            rows = sensor.take_fixed(count)
+            acc[name], gyr[name] = rows[:, :3], rows[:, 3:]
         self._next_row = last_row + 1
         return ImuTable(grid, acc, gyr)
