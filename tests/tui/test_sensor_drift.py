@@ -73,3 +73,9 @@ async def test_watch_status_line_shows_the_largest_drift_once_every_sensor_has_o
         await pilot.pause()
         status = _plain(app.query_one(AthletePanel).query_one(".panel-status"))
     assert "drift ≤58 ppm" in status
+
+
+def test_sensor_panel_snapshot(snap_compare, feeds):
+    """The running view at 100x30 with each kind of drift reading in its sensor panel."""
+    app = coach_app(_with_drift(feeds["restricted_pf_right"]), "running")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=drained)
