@@ -14,6 +14,9 @@ until the ball leaves the ground and then grows within a sample or two, which ma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import numpy as np
 
 from anklet.geometry import force_at_point, lever_matrices
@@ -50,12 +53,25 @@ def contact_acceleration(
     return force_at_point(acc + gravity, gyr, alpha, lever_m)
 
 
-def fit_lever_arm(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """The lever arm (3,) m from the sensor to the point that stays still on stance rows, where
-    ``force`` (n, 3) is ``acc + gravity`` (:func:`contact_acceleration` with r = 0)."""
-    k = lever_matrices(gyr, alpha).reshape(-1, 3)
-    design = np.vstack([k, _RIDGE_MPS2_PER_M * np.eye(3)])
-    target = np.concatenate([-force.reshape(-1), np.zeros(3)])
+class LeverEquations(NamedTuple):
+    """Stance rows' least-squares equations for the lever arm r: ``design`` (3n, 3) r = ``target`` (3n,)."""
+
+    design: np.ndarray
+    target: np.ndarray
+
+
+def lever_equations(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> LeverEquations:
+    """The equations saying the point at r stays still on stance rows, where ``force`` (n, 3)
+    is ``acc + gravity`` (:func:`contact_acceleration` with r = 0): K r = -force per row. Built
+    once per stance: the fit reads the last strides' again at every toe-off."""
+    return LeverEquations(lever_matrices(gyr, alpha).reshape(-1, 3), -force.reshape(-1))
+
+
+def fit_lever_arm(stances: Sequence[LeverEquations]) -> np.ndarray:
+    """The lever arm (3,) m from the sensor to the point that stays still on the ``stances``'
+    rows (least squares over all of their equations)."""
+    design = np.concatenate([*(stance.design for stance in stances), _RIDGE_MPS2_PER_M * np.eye(3)])
+    target = np.concatenate([*(stance.target for stance in stances), np.zeros(3)])
     return np.linalg.lstsq(design, target, rcond=None)[0]
 
 

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from anklet.geometry import angular_acceleration, at_rest
-from anklet.gait._contact import contact_acceleration, fit_lever_arm, turned_gravity
+from anklet.gait._contact import LeverEquations, contact_acceleration, fit_lever_arm, lever_equations, turned_gravity
 from anklet.gait._signals import (
     Impact,
     impacts,
@@ -188,7 +188,7 @@ class FootEvents:
         self._turn_axis: np.ndarray | None = None  # what the foot turns about in push-off
         self._rest_gravity = np.zeros(3)  # gravity in the sensor frame at _turn_from
         history = self.params.history_strides
-        self._stances: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=history)
+        self._stances: deque[tuple[LeverEquations, np.ndarray]] = deque(maxlen=history)  # and their gyr
         self._ic_to_rest_s: deque[float] = deque(maxlen=history)
         self._impact_slopes: deque[float] = deque(maxlen=history)
         self._contact_s: deque[float] = deque(maxlen=history)
@@ -543,7 +543,7 @@ class FootEvents:
         """Refit the contact model with this stance's rows up to just before its toe-off."""
         self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True)
         if self._stances:
-            self._turn_axis = principal_axis(np.vstack([gyr for _, gyr, _ in self._stances]))
+            self._turn_axis = principal_axis(np.concatenate([gyr for _, gyr in self._stances]))
 
     def _fit_stance(self, until_t: float, *, into_history: bool) -> np.ndarray | None:
         """The lever arm fitted on the remembered stances and this one, from ``lever_window_s``
@@ -557,11 +557,11 @@ class FootEvents:
         keep = self._valid[self._span(first, stop)] & ~np.isnan(alpha).any(axis=1)
         if keep.sum() < 10:
             return self._lever_m
-        stance = (acc[keep] + gravity[keep], gyr[keep], alpha[keep])
+        stance = (lever_equations(acc[keep] + gravity[keep], gyr[keep], alpha[keep]), gyr[keep])
         if into_history:
             self._stances.append(stance)
         stances = list(self._stances) if into_history else [*self._stances, stance]
-        return fit_lever_arm(*(np.vstack(part) for part in zip(*stances, strict=True)))
+        return fit_lever_arm([equations for equations, _ in stances])
 
     # ---- the row buffer ------------------------------------------------------------------
 
@@ -592,8 +592,8 @@ class FootEvents:
         """Buffer the rows that came, with their per-row features."""
         first = self._end
         self._t = np.concatenate([self._t, t])
-        self._acc = np.vstack([self._acc, acc])
-        self._gyr = np.vstack([self._gyr, gyr])
+        self._acc = np.concatenate([self._acc, acc])
+        self._gyr = np.concatenate([self._gyr, gyr])
         self._valid = np.concatenate([self._valid, valid_rows(acc, gyr)])
         self._speed = np.concatenate([self._speed, np.linalg.norm(gyr, axis=1)])
         self._rest = np.concatenate([self._rest, self._rest_of(first, self._end)])

@@ -70,14 +70,17 @@ def impacts(
         (slopes > 0) & (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
     )
     fall, fall_start = _fall_before(t, along_up)
-    rise_start = _rise_starts(slopes)
+    rise_start = _rise_starts(slopes)[sharp]
+    # Each candidate (a row) against every other (a column): a steeper one shortly before the
+    # stretch below g that ends in this one.
+    began_t = t[fall_start[rise_start]][:, None]
+    sharp_slopes, sharp_t = slopes[sharp], t[sharp]
+    after_steeper = (sharp_slopes > sharp_slopes[:, None]) & (sharp_t < began_t) & (sharp_t >= began_t - rebound_s)
+    flights = np.where(after_steeper.any(axis=1), 0.0, fall[rise_start]).tolist()
     found = []
-    for k in sharp:
-        began_t = t[fall_start[rise_start[k]]]
-        after_steeper = (slopes[sharp] > slopes[k]) & (t[sharp] < began_t) & (t[sharp] >= began_t - rebound_s)
-        flight = 0.0 if after_steeper.any() else float(fall[rise_start[k]])
+    for k, flight, slope in zip(sharp.tolist(), flights, sharp_slopes.tolist(), strict=True):
         when = _steepest_time if flight >= flight_mps else _onset_time
-        found.append(Impact(*when(t, along_up, slopes, int(k), period_s), flight, float(slopes[k])))
+        found.append(Impact(*when(t, along_up, slopes, k, period_s), flight, slope))
     return found
 
 
