@@ -306,10 +306,11 @@ class FootEvents:
             return None, stop, 0.0  # (what the steps below find without a row at rest)
         t, rows = self._t[span], np.flatnonzero(self._valid[span])
         rest = rest[rows]
-        since_previous = np.diff(t[rows], prepend=self._last_valid_time_before(first))
+        times = np.concatenate([[self._last_valid_time_before(first)], t[rows]])
+        since_previous = times[1:] - times[:-1]  # (np.diff's steps without its cost per call)
         joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
         run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
-        run_first = np.flatnonzero(np.diff(run, prepend=-1))
+        run_first = np.concatenate([[0], np.flatnonzero(~joined) + 1])
         starts = run_first[rest[run_first]]
         ends = np.searchsorted(run, run[starts], side="right") - 1
         after_gap = since_previous[starts] > p.max_gap_s
@@ -339,7 +340,7 @@ class FootEvents:
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
         still = at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
-        change = np.linalg.norm(np.diff(gyr, axis=0), axis=1) * self.rate_hz
+        change = np.linalg.norm(gyr[1:] - gyr[:-1], axis=1) * self.rate_hz
         turning = self._speed[self._span(since + 1, stop)] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
         return (still & ~reversing)[first - since :]

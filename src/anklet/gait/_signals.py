@@ -64,7 +64,7 @@ def impacts(
     strike rises more slowly (the heel rolls in), so its steepest step comes a row or more after
     contact, which is where the climb began (``_onset_time``).
     """
-    slopes = np.diff(along_up) / np.diff(t)
+    slopes = (along_up[1:] - along_up[:-1]) / (t[1:] - t[:-1])
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
     sharp = np.flatnonzero(
         (slopes > 0) & (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
@@ -88,7 +88,8 @@ def _fall_before(t: np.ndarray, along_up: np.ndarray) -> tuple[np.ndarray, np.nd
     """At each row, the integral of g minus the reading since the reading last was at or above
     g (0 there), m/s, and the row that stretch below g began at (the row itself when above)."""
     below = along_up < GRAVITY_MPS2
-    deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * np.diff(t, prepend=t[0]), 0.0))
+    step_s = np.concatenate([[0.0], t[1:] - t[:-1]])
+    deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * step_s, 0.0))
     rows = np.arange(len(along_up))
     start = np.where(below, np.maximum.accumulate(np.where(below, -1, rows)) + 1, rows)
     return deficit - np.maximum.accumulate(np.where(below, 0.0, deficit)), start
