@@ -128,6 +128,25 @@ class EventParams:
     weak_impact_fraction: float = 0.2
 
 
+class _StanceRows(NamedTuple):
+    """Rows [first, first + len(t)): times, acc, gyr, their angular acceleration and gravity
+    (sensor frame, turned with the foot after foot-flat), as ``FootEvents._stance_rows`` reads them."""
+
+    first: int
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray
+    alpha: np.ndarray
+    gravity: np.ndarray
+
+    def between(self, first: int, stop: int) -> _StanceRows | None:
+        """Rows [first, stop), or None when these do not hold them all."""
+        a, b = first - self.first, stop - self.first
+        if a < 0 or b > len(self.t):
+            return None
+        return _StanceRows(first, self.t[a:b], self.acc[a:b], self.gyr[a:b], self.alpha[a:b], self.gravity[a:b])
+
+
 class _Phase(Enum):
     SEEK_REST = auto()  # airborne or pushing off: waiting for the next foot-flat
     AT_REST = auto()  # in foot-flat: waiting for it to end
@@ -265,7 +284,9 @@ class FootEvents:
                 return None
             self._bootstrap_contact_model()
         stop = min(self._end, last + 1)
-        t, acc, gyr, alpha, gravity = self._stance_rows(start, stop)
+        # From the earliest row the contact-model fit at a toe-off here reads: it reads these.
+        push_off = self._stance_rows(max(start - self._rows_of(p.lever_window_s) - 3, self._first), stop)
+        _, t, acc, gyr, alpha, gravity = push_off.between(start, stop)
         valid = self._valid[self._span(start, stop)] & ~np.isnan(alpha).any(axis=1)
         residual = np.zeros(len(t))
         if self._lever_m is not None:
@@ -287,7 +308,7 @@ class FootEvents:
             return []
         row, to_t, _ = onset
         to_t = self._toe_off_in_gap(to_t, np.concatenate([[t[0]], t[rows[: row + 1]]]))
-        self._remember_stance(to_t)
+        self._remember_stance(to_t, push_off)
         self._phase, self._cursor = _Phase.SEEK_REST, start + int(rows[row])
         self._airborne, self._last_to_t = True, to_t
         return [*self._contact_lost_in_gap(to_t), GaitEvent(to_t, self.side, "TO")]
@@ -383,7 +404,8 @@ class FootEvents:
         first = max(self._first, rest_start - self._rows_of(reach_s))
         t, acc, _ = self._rows(first, rest_start + self._rows_of(p.min_rest_s))
         valid = self._valid[self._span(first, rest_start + self._rows_of(p.min_rest_s))]
-        up = np.mean(acc[valid & (t >= first_rest_t)], axis=0)  # the sole's normal, from foot-flat
+        flat = acc[valid & (t >= first_rest_t)]
+        up = flat.sum(axis=0) / len(flat)  # the sole's normal, from foot-flat (np.mean's sums, not its cost)
         window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
         expected = rest_t - median(self._ic_to_rest_s) if self._ic_to_rest_s else None
         found = []
@@ -513,19 +535,22 @@ class FootEvents:
         last = int(still[-1]) if len(still) else len(acc) - 1
         use = still if len(still) else np.flatnonzero(rest)
         use = use[use > last - self._rows_of(p.min_rest_s)]
-        return -np.mean(acc[use], axis=0), first + last
+        return -(acc[use].sum(axis=0) / len(use)), first + last  # (np.mean's sums, not its cost)
 
-    def _stance_rows(self, first: int, stop: int) -> tuple[np.ndarray, ...]:
-        """t, acc, gyr, alpha and gravity (sensor frame, turned with the foot after foot-flat)
-        of rows [first, stop)."""
+    def _stance_rows(self, first: int, stop: int, within: _StanceRows | None = None) -> _StanceRows:
+        """Rows [first, stop) with their angular acceleration and gravity, read from ``within``
+        when it holds them (each row's values do not depend on the rows asked for with it)."""
+        if within is not None and (rows := within.between(first, stop)) is not None:
+            return rows
         t, acc, gyr, alpha = self._rows_with_alpha(first, stop)
-        gravity = np.broadcast_to(self._rest_gravity, acc.shape).copy()
+        gravity = np.empty_like(acc)
+        gravity[:] = self._rest_gravity
         after = max(self._turn_from, first)
         if self._turn_axis is not None and after < stop:
             _, _, turning = self._rows(self._turn_from, stop)
             turned = turned_gravity(turning, self.rate_hz, self._rest_gravity, self._turn_axis)
             gravity[after - first :] = turned[after - self._turn_from :]
-        return t, acc, gyr, alpha, gravity
+        return _StanceRows(first, t, acc, gyr, alpha, gravity)
 
     def _bootstrap_contact_model(self) -> None:
         """The first stride's turning axis and lever arm, from its own push-off: its turn up to
@@ -540,21 +565,22 @@ class FootEvents:
         speed = np.where(valid, self._speed[span], 0.0)
         self._lever_m = self._fit_stance(float(t[np.argmax(speed)]), into_history=False)
 
-    def _remember_stance(self, to_t: float) -> None:
-        """Refit the contact model with this stance's rows up to just before its toe-off."""
-        self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True)
+    def _remember_stance(self, to_t: float, push_off: _StanceRows) -> None:
+        """Refit the contact model with this stance's rows up to just before its toe-off (read
+        from ``push_off`` when it holds them)."""
+        self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True, push_off=push_off)
         if self._stances:
             self._turn_axis = principal_axis(np.concatenate([gyr for _, gyr in self._stances]))
 
-    def _fit_stance(self, until_t: float, *, into_history: bool) -> np.ndarray | None:
+    def _fit_stance(self, until_t: float, *, into_history: bool, push_off: _StanceRows | None = None) -> np.ndarray | None:
         """The lever arm fitted on the remembered stances and this one, from ``lever_window_s``
         before ``until_t`` (but not before foot-flat) to ``until_t``; the current one when this
-        stance has too few rows."""
+        stance has too few rows. The rows are read from ``push_off`` when it holds them."""
         since_t = until_t - self.params.lever_window_s
         if self._rest_start_t is not None:
             since_t = max(since_t, self._rest_start_t)
         first, stop = self._row_at(since_t), self._row_at(until_t) + 1
-        t, acc, gyr, alpha, gravity = self._stance_rows(first, stop)
+        _, t, acc, gyr, alpha, gravity = self._stance_rows(first, stop, within=push_off)
         keep = self._valid[self._span(first, stop)] & ~np.isnan(alpha).any(axis=1)
         if keep.sum() < 10:
             return self._lever_m
