@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from anklet.cli._readout import opens_coach_view
 from anklet.errors import ValidationError
 from anklet.pipeline import LivePipeline
 from anklet.recording import Recorder, RecordingTransport
-from anklet.transport import Transport
+from anklet.transport import Notification, Transport
 
 
 def add_record_argument(parser: argparse.ArgumentParser) -> None:
@@ -39,8 +39,29 @@ def recorded(transport: Transport, recorder: Recorder | None, pipeline: LivePipe
     """``transport``, recorded by ``recorder`` (with ``pipeline``'s calibration once it has one)."""
     if recorder is None:
         return transport
-    recorder.calibration_from(lambda: pipeline.estimator.calibration if pipeline.estimator is not None else None)
+    _calibration_of(pipeline, recorder)
     return RecordingTransport(transport, recorder)
+
+
+def recorded_all(
+    notifications: Iterable[Notification], recorder: Recorder | None, pipeline: LivePipeline
+) -> Iterator[Notification]:
+    """``notifications`` (a replay's, at max speed: no transport), each recorded by ``recorder``
+    as the pipeline takes it, the file finished after the last (chunks close by arrival time,
+    so no flush timer is needed)."""
+    if recorder is None:
+        yield from notifications
+        return
+    _calibration_of(pipeline, recorder)
+    try:
+        for notification in notifications:
+            yield recorder.take(notification)
+    finally:
+        recorder.end()
+
+
+def _calibration_of(pipeline: LivePipeline, recorder: Recorder) -> None:
+    recorder.calibration_from(lambda: pipeline.estimator.calibration if pipeline.estimator is not None else None)
 
 
 def _check_writable(path: Path) -> None:

@@ -1,18 +1,21 @@
 """``anklet replay FILE [--speed X|max] [--headless] [--record FILE] [--mqtt URL]``: a recorded
 session through the same live pipeline and view again (and to a broker, as it was live).
 
-The recorded notifications go back through the simulator's virtual sensors
-(``VirtualSensorTransport``) into a pipeline built as the session's was (its sensors in their
-order, its activity, athlete and sample rate, from the recording). At ``--speed max`` each
-notification keeps its recorded arrival time, so the replay gives the very messages the
-session gave; paced, arrivals are stamped by the loop clock again, as live.
+A pipeline is built as the session's was (its sensors in their order, its activity, athlete
+and sample rate, from the recording). Paced, the recorded notifications go back through the
+simulator's virtual sensors (``VirtualSensorTransport``) and are stamped by the loop clock
+again, as live. At ``--speed max`` they keep their recorded arrival times and go through
+``LivePipeline.replay``, several seconds at a time in array steps: the session's own events,
+strides, flags, reps, assessments, angles and statuses (docs/recording.md says to what digit).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,9 +23,10 @@ from anklet.cli._args import speed
 from anklet.cli._live import session_pipeline
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
-from anklet.cli._record import add_record_argument, make_recorder, recorded
+from anklet.cli._record import add_record_argument, make_recorder, recorded, recorded_all
 from anklet.errors import ValidationError
-from anklet.recording import read_recording
+from anklet.pipeline import LivePipeline
+from anklet.recording import Recorder, Recording, read_recording
 from anklet.sim._virtual import VirtualSensorTransport
 
 
@@ -61,9 +65,20 @@ def _run(args: argparse.Namespace) -> int:
         ))
         for mark in recording.marks:
             recorder.mark(mark.t, mark.athlete)
-    transport = recorded(VirtualSensorTransport(recording.notifications, speed=args.speed), recorder, pipeline)
     run_shown(
-        stream(pipeline, lambda: pipeline.run(transport), show, publication), show, session.athlete,
+        stream(pipeline, _feed(recording, args.speed, recorder, pipeline), show, publication), show, session.athlete,
         activity=session.activity, title=f"replay {session.title}", recorder=recorder,
     )
     return 0
+
+
+def _feed(
+    recording: Recording, speed: float, recorder: Recorder | None, pipeline: LivePipeline
+) -> Callable[[], Awaitable[None]]:
+    """How the recording goes into ``pipeline`` (recorded again by ``recorder``): at max speed
+    through ``LivePipeline.replay``, several seconds at a time; paced through the virtual sensors."""
+    if math.isinf(speed):
+        notifications = recorded_all(recording.notifications, recorder, pipeline)
+        return lambda: pipeline.replay(notifications)
+    transport = recorded(VirtualSensorTransport(recording.notifications, speed=speed), recorder, pipeline)
+    return lambda: pipeline.run(transport)

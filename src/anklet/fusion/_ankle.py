@@ -18,7 +18,7 @@ from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
 from anklet.fusion._orientation import OrientationChunk, quaternion_to_matrix
-from anklet.geometry import angles_of_relative_rotation, rotation_z
+from anklet.geometry import angles_of_relative_rotation, rotation_z, rows_times
 
 
 class AnkleAngles:
@@ -68,8 +68,8 @@ class AnkleAngles:
         (k, n, 3, 3), heading corrected, which the angles are read from, from the sensors'
         orientations as (k, n, 3, 3) matrices (legs in ``sides`` order) and each sensor's
         chunk's ``restarts``."""
-        rotation_shank = shank @ self._shank_axes
-        rotation_foot = foot @ self._foot_axes
+        rotation_shank = rows_times(shank, self._shank_axes)
+        rotation_foot = rows_times(foot, self._foot_axes)
         # (each chunk's restarts are sorted and unique already; union1d costs more than the rest)
         restarts = [np.union1d(of_shank, of_foot) if len(of_foot) else of_shank
                     for of_shank, of_foot in zip(shank_restarts, foot_restarts, strict=True)]
@@ -83,9 +83,12 @@ class AnkleAngles:
         The filter starts from zero, so its output is a plain running mean until a few time
         constants have passed, and starts again wherever either sensor's heading restarted.
         """
-        a = axis_shank[..., 0] + 1j * axis_shank[..., 1]
-        b = axis_foot[..., 0] + 1j * axis_foot[..., 1]
-        pairs = a * np.conj(b)  # angle: offset; magnitude: how horizontal both axes are
+        # the shank's horizontal axis times the foot's conjugate (angle: offset; magnitude: how
+        # horizontal both axes are), in real arithmetic: numpy's complex product rounds with its
+        # SIMD lanes, so a row's result would hang on how the stream was cut into chunks
+        shank_x, shank_y, foot_x, foot_y = axis_shank[..., 0], axis_shank[..., 1], axis_foot[..., 0], axis_foot[..., 1]
+        pairs = np.empty(shank_x.shape, complex)
+        pairs.real, pairs.imag = shank_x * foot_x + shank_y * foot_y, shank_y * foot_x - shank_x * foot_y
         pairs[np.isnan(pairs)] = 0.0  # a missing sample weighs nothing
         alpha = 1.0 - np.exp(-1.0 / (self.heading_tau_s * self.rate_hz))
         if not pairs.shape[1]:  # scipy's lfilter returns an uninitialised state for no samples

@@ -229,14 +229,17 @@ class LivePipeline:
             for notification in notifications:
                 window.append(notification)
                 if notification.host_time_s >= self._next_status_s + (periods - 1) * self.params.status_every_s:
-                    self.handle_many(window)
-                    await self._calibrated_so_far()
+                    await self._replay_window(window)
                     window = []
-            self.handle_many(window)
-            await self._calibrated_so_far()
+            await self._replay_window(window)
             self.finish()
         finally:
             self._close_subscriptions()
+
+    async def _replay_window(self, window: list[Notification]) -> None:
+        self.handle_many(window)
+        await self._calibrated_so_far()
+        await asyncio.sleep(0)  # let the subscribers take this window's messages
 
     def _link_step(self, notification: Notification) -> _Linked:
         """``notification`` through its sensor's link: a data packet's timed samples (None for
