@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import math
 import os
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from unittest import mock
 import numpy as np
 import soundfile
 import zstandard
+from threadpoolctl import threadpool_limits
 
 from anklet.cli._live import session_pipeline
 from anklet.gait import load_athlete
@@ -197,7 +197,7 @@ async def _replay(path: Path) -> int:
     info = recording.session
     pipeline = session_pipeline(list(info.sensors), info.sample_rate_hz, info.athlete, info.activity)
     subscription = pipeline.subscribe(maxsize=10**7)
-    await pipeline.run(VirtualSensorTransport(recording.notifications, speed=math.inf))
+    await pipeline.replay(recording.notifications)
     return len(subscription.drain())
 
 
@@ -221,6 +221,7 @@ def replay(folder: Path, repeats: int) -> None:
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    threadpool_limits(1, "blas")  # as every anklet command runs (cli.main)
     with tempfile.TemporaryDirectory() as folder:
         record_cpu(Path(folder), repeats)
         record_cpu_paced(Path(folder), repeats)
