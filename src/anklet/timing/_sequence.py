@@ -162,8 +162,8 @@ class SequenceTracker:
         keys = list(zip(epoch.tolist(), sequence.tolist(), ticks, strict=True))
         s.seen.update(keys)
         s.order.extend(keys)
-        while len(s.order) > self.memory_packets:
-            s.seen.discard(s.order.popleft())
+        if len(s.order) > self.memory_packets:
+            s.seen.difference_update([s.order.popleft() for _ in range(len(s.order) - self.memory_packets)])
         return np.ones(len(ticks), dtype=bool), lost
 
     def _one_by_one(
