@@ -1,7 +1,7 @@
 """The clock drift figure (``ClockSync.drift_reading``) against anklet.sim's true clocks, and
 what it costs per packet.
 
-For each scenario and seed, four sensors with set sizes of drift (sign drawn per sensor) are fed
+For each case (a scenario, perhaps with another connection interval) and seed, four sensors with set sizes of drift (sign drawn per sensor) are fed
 packet by packet as the live link does, and the reading is taken every 10 s. Per sensor: when
 the figure was first resolved, the worst error of any resolved figure shown, whether any bound
 shown was broken (|truth| >= bound), and the last reading. Then the cost: ``update_one`` over a
@@ -31,9 +31,10 @@ from anklet.sim import load_scenario, simulate  # noqa: E402
 from anklet.timing import ClockSync, DriftParams  # noqa: E402
 from anklet.timing._drift import DriftTracker, read_drift  # noqa: E402
 
-CASES = {  # scenario: drift sizes of left_shank, left_foot, right_shank, right_foot, ppm
-    "easy_run": (2.0, 9.0, 20.0, 45.0),
-    "chaos": (5.0, 30.0, 60.0, 100.0),
+CASES = {  # label: scenario, [link] overrides, drift sizes of left_shank, left_foot, right_shank, right_foot (ppm)
+    "easy_run": ("easy_run", {}, (2.0, 9.0, 20.0, 45.0)),
+    "chaos": ("chaos", {}, (5.0, 30.0, 60.0, 100.0)),
+    "ci30ms": ("easy_run", {"connection_interval_s": 0.030}, (5.0, 20.0, 40.0, 80.0)),  # a 10-ms step
 }
 READ_EVERY_S = 10.0
 
@@ -61,12 +62,13 @@ def accuracy(duration_s: float, n_seeds: int) -> list[list[tuple]]:
     print(f"{'scenario':<9} {'seed':>4} {'sensor':<12} {'truth':>7} {'resolved at':>11} {'max err':>7} "
           f"{'bounds':>6} {'last reading':>14}")
     all_rows = []
-    for scenario, sizes in CASES.items():
+    for label, (scenario, link, sizes) in CASES.items():
         base = load_scenario(scenario)
         for seed in range(n_seeds):
             firmware = {name: {**base.per_sensor_firmware.get(name, {}), "clock_drift_ppm": size}
                         for name, size in zip(base.sensors, sizes, strict=True)}
-            session = simulate(dataclasses.replace(base, per_sensor_firmware=firmware), seed=seed, duration_s=duration_s)
+            chosen = dataclasses.replace(base, per_sensor_firmware=firmware, link={**base.link, **link})
+            session = simulate(chosen, seed=seed, duration_s=duration_s)
             for sensor in session.sensors.values():
                 rows = packets(sensor)
                 all_rows.append(rows)
@@ -78,7 +80,7 @@ def accuracy(duration_s: float, n_seeds: int) -> list[list[tuple]]:
                 last_text = (f"{last.ppm:+.1f} ppm" if last.ppm is not None
                              else f"< {last.below_ppm:.1f} ppm" if last.below_ppm is not None else "--")
                 at = f"{resolved[0][0]:.0f} s" if resolved else "-"
-                print(f"{scenario:<9} {seed:>4} {sensor.name:<12} {truth:>+7.1f} {at:>11} {err:>7.2f} "
+                print(f"{label:<9} {seed:>4} {sensor.name:<12} {truth:>+7.1f} {at:>11} {err:>7.2f} "
                       f"{'ok' if not broken else broken:>6} {last_text:>14}")
     return all_rows
 

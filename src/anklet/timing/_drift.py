@@ -15,7 +15,7 @@ worth of drift the envelope reads 0 ppm, or a wrong slope through a single jump.
 - **resolved**: the lower-envelope slope over the whole baseline, when the slopes over its two
   halves agree with it (``agree_ppm``, 2 % above 50 ppm) and it is at least ``2 · W / T`` (the
   staircase wrapped twice over the baseline T, W being the larger of ``alias_step_s`` and the
-  observed spread of the minima about the line); then the envelope runs through the
+  observed spread of the minima about the line, plus ``jitter_margin_s``); then the envelope runs through the
   staircase's corners and is exact to a fraction of a ppm;
 - **below a bound**: otherwise. Every slope that keeps all minima within a band W of some
   line lies in (-B, +B), the true one too: ``|drift| < B``, whatever the staircase's phase;
@@ -38,8 +38,10 @@ class DriftParams:
     Attributes:
         min_baseline_s: no figure before the epoch's minima span this long, s.
         alias_step_s: the largest phase step of the connection-event grid the arrivals may
-            hide, s: 5 ms for 20 ms packets on a 15 ms interval, plus 0.5 ms for the least
-            delay's own jitter. A larger spread of the minima, once seen, replaces it.
+            hide, s: the gcd of the packet period and the connection interval (PROTOCOL.md:
+            15 ms; packets every 20 ms at 100-500 Hz, 19 ms at 1 kHz: 5 ms at most). A larger
+            spread of the minima about the envelope, once seen, replaces it.
+        jitter_margin_s: added to the step for the least delay's own jitter, s.
         agree_ppm, agree_fraction: the slopes over the whole baseline and over each half must
             agree within the larger of ``agree_ppm`` and this fraction of the slope for the
             figure to be shown.
@@ -52,7 +54,8 @@ class DriftParams:
     """
 
     min_baseline_s: float = 120.0
-    alias_step_s: float = 0.0055
+    alias_step_s: float = 0.005
+    jitter_margin_s: float = 0.0005
     agree_ppm: float = 1.0
     agree_fraction: float = 0.02
     capacity: int = 256
@@ -159,7 +162,8 @@ def read_drift(x: np.ndarray, d: np.ndarray, p: DriftParams) -> DriftReading:
     slope = envelope_slope(x, d, -limit, limit)
     offset, _ = envelope_fit(x, d, slope, slope)
     upper = _window_minima(d)
-    band_s = max(p.alias_step_s, float(np.max(d[upper] - offset - slope * x[upper])))
+    spread_s = float(np.max(d[upper] - offset - slope * x[upper]))
+    band_s = max(p.alias_step_s, spread_s) + p.jitter_margin_s
     first = x <= x[0] + span_s / 2
     halves = (envelope_slope(x[first], d[first], -limit, limit), envelope_slope(x[~first], d[~first], -limit, limit))
     agree = all(abs(half - slope) * 1e6 <= max(p.agree_ppm, p.agree_fraction * abs(slope) * 1e6) for half in halves)
