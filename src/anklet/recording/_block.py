@@ -4,13 +4,13 @@ Format 2.0 stores each sensor's data notifications of a chunk (0.5 s of arrival 
 MCAP message, so that what they share is stored once and what they carry compresses well:
 
 - the arrival times (ns), delta-coded, and, where a chunk's notifications were not written in
-  the order of their arrival times (ties between the sensor's data and status aside, that is
-  times that go back), the order of each among all those of its chunk;
+  the order of (arrival time, channel id) (a time that went back, a status written before its
+  sensor's data of the same nanosecond), the order of each among all those of its chunk;
 - the 12-byte headers of protocol v1 packets column by column, sequence and tick delta-coded
   (they advance by a constant; the chunk's zstd then holds them in a few bytes);
 - the packets' samples, (n, 6) int16, as the frames of one 6-channel FLAC stream (libFLAC's
-  linear prediction and Rice coding: 18.7 MB/h against 22.3 for second differences, see
-  docs/recording.md, "Size"), without the stream's metadata, which the reader makes up;
+  linear prediction and Rice coding: 18.7 MB/h against 22.4 for second differences, see
+  docs/recording.md, "Figures"), without the stream's metadata, which the reader makes up;
 - any payload that is not a whole v1 packet (another version, a truncated or padded one: what
   the decoder will reject) kept byte for byte.
 

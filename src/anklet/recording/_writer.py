@@ -11,6 +11,7 @@ that instead."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,6 +70,7 @@ class RecordingWriter:
         self._blocks: dict[int, _PendingBlock] = {}  # data channel id -> its block in this chunk
         self._in_chunk = 0  # notifications written into the open chunk: the next one's order
         self._chunk_bytes = 0
+        self._opened_s = 0.0  # monotonic clock when the open chunk got its first notification
         self._last_key = (0, 0)  # (arrival ns, channel id) of the chunk's last notification
         self._in_time_order = True  # whether the chunk's keys have never gone back
         self._next_chunk_s: float | None = None
@@ -99,6 +101,8 @@ class RecordingWriter:
             notification_topic(notification.sensor, notification.channel), _encoding(notification.channel)
         )
         time_ns = to_ns(notification.host_time_s)
+        if self._in_chunk == 0:
+            self._opened_s = time.monotonic()
         key = (time_ns, channel_id)
         if key < self._last_key:
             self._in_time_order = False
@@ -144,6 +148,13 @@ class RecordingWriter:
         self._in_chunk = self._chunk_bytes = 0
         self._last_key, self._in_time_order = (0, 0), True
         self._guarded(self._mcap.flush)
+
+    def flush_waiting(self, longest_s: float) -> None:
+        """Close the chunk in progress if its first notification has waited ``longest_s`` or
+        more (of the monotonic clock): the sensors have fallen silent, and their arrival times
+        will not close it. While they stream, they close it first, and no chunk is cut twice."""
+        if self._in_chunk and time.monotonic() - self._opened_s >= longest_s:
+            self.flush()
 
     def close(self) -> None:
         """Write the summary and the index and close the file; again, nothing happens."""
