@@ -33,6 +33,15 @@ def simulated(scenario: str, seed: int, duration_s: float, drift_ppm: dict[str, 
     return simulate(chosen, seed=seed, duration_s=duration_s)
 
 
+def feed_packet(sync: ClockSync, notification) -> None:
+    """One data notification through the live path, as ``SensorLink.on_data`` takes it."""
+    packet = decode_packet(notification.payload)
+    sync.update_one(
+        packet.tick_us, packet.n_samples, float(packet.sample_rate_hz), packet.sequence, packet.clock_reset,
+        notification.host_time_s,
+    )
+
+
 def live_readings(sensor) -> list[tuple[float, DriftReading]]:
     """Feed one simulated sensor's data packet by packet, as SensorLink does; read every 30 s."""
     sync, readings, next_read_s = ClockSync(), [], READ_EVERY_S
@@ -42,11 +51,7 @@ def live_readings(sensor) -> list[tuple[float, DriftReading]]:
         if notification.host_time_s >= next_read_s:
             readings.append((next_read_s, sync.drift_reading()))
             next_read_s += READ_EVERY_S
-        packet = decode_packet(notification.payload)
-        sync.update_one(
-            packet.tick_us, packet.n_samples, float(packet.sample_rate_hz), packet.sequence, packet.clock_reset,
-            notification.host_time_s,
-        )
+        feed_packet(sync, notification)
     readings.append((next_read_s, sync.drift_reading()))
     return readings
 
@@ -102,11 +107,7 @@ def test_a_reboot_keeps_the_previous_epochs_figure_until_the_new_one_resolves():
     for notification in sensor.delivery.notifications:
         if notification.channel != "data":
             continue
-        packet = decode_packet(notification.payload)
-        sync.update_one(
-            packet.tick_us, packet.n_samples, float(packet.sample_rate_hz), packet.sequence, packet.clock_reset,
-            notification.host_time_s,
-        )
+        feed_packet(sync, notification)
         if sync.epoch_ == 1:
             after_reboot.append(sync.drift_reading())
     assert len(after_reboot) > 1000  # the new epoch alone is too short to resolve: 70 s
