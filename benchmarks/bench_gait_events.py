@@ -7,9 +7,9 @@ Usage: .venv/bin/python benchmarks/bench_gait_events.py [repeats] [--instruction
 a perfect clock sync gives, NaN where BLE lost samples), fed in chunks of 1 s (what
 ``anklet replay --speed max`` hands the gait stage) and of 5 rows (a live session): median
 wall time over ``repeats`` runs (default 5), in ms per second of session, one BLAS thread as
-every anklet command runs. ``--instructions`` adds the instructions the 1-s feed executes,
-which this VM's noise does not move (``bench_instructions``: the run minus the same run
-without the detector, under cachegrind).
+every anklet command runs. ``--instructions`` adds the instructions each feed executes, which
+this VM's noise does not move (``bench_instructions``: the run minus the same run without the
+detector, under cachegrind; a few minutes).
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from threadpoolctl import threadpool_limits
 from anklet.gait import GaitEventDetector
 threadpool_limits(limits=1, user_api="blas")
 table, rate_hz = pickle.load(open(sys.argv[1], "rb"))
-if sys.argv[2] == "detect":
-    detector, step = GaitEventDetector(rate_hz), int(rate_hz)
+step = int(sys.argv[2])
+if step:
+    detector = GaitEventDetector(rate_hz)
     for start in range(0, len(table.t), step):
         detector.update(table.rows(slice(start, start + step)))
 """
@@ -63,7 +64,8 @@ def main() -> None:
     repeats = int(next((a for a in sys.argv[1:] if not a.startswith("--")), "5"))
     threadpool_limits(limits=1, user_api="blas")
     table, rate_hz = session_table()
-    for label, rows in (("1-s chunks (replay)", int(rate_hz)), ("5-row chunks (live)", 5)):
+    feeds = (("1-s chunks (replay)", int(rate_hz)), ("5-row chunks (live)", 5))
+    for label, rows in feeds:
         events = feed(table, rate_hz, rows)
         ms = median_s(lambda rows=rows: feed(table, rate_hz, rows), repeats) * 1000.0 / DURATION_S
         print(f"{label}: {ms:.2f} ms per second of session (median of {repeats}), {events} events")
@@ -71,8 +73,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "table.pkl"
             path.write_bytes(pickle.dumps((table, rate_hz)))
-            spent = instructions(_FEED, str(path), "detect") - instructions(_FEED, str(path), "none")
-        print(f"1-s chunks: {spent / DURATION_S / 1e6:.1f} M instructions per second of session")
+            idle = instructions(_FEED, str(path), "0")
+            for label, rows in feeds:
+                spent = instructions(_FEED, str(path), str(rows)) - idle
+                print(f"{label}: {spent / DURATION_S / 1e6:.1f} M instructions per second of session")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ class GaitEventDetector:
         for side in SIDES:
             name = f"{side}_foot"
             if name in table.acc:
-                foot = self._feet.setdefault(side, FootEvents(side, self.rate_hz, self.params))
+                if side not in self._feet:
+                    self._feet[side] = FootEvents(side, self.rate_hz, self.params)
+                foot = self._feet[side]
                 events += foot.update(table.t, table.acc[name], table.gyr[name])
         events.sort()
         self.events_ += events

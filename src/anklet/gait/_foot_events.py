@@ -37,6 +37,7 @@ from anklet.gait._signals import (
     median,
     principal_axis,
     rising_onset,
+    row_norms,
     valid_rows,
 )
 
@@ -290,7 +291,7 @@ class FootEvents:
         valid = self._valid[self._span(start, stop)] & ~np.isnan(alpha).any(axis=1)
         residual = np.zeros(len(t))
         if self._lever_m is not None:
-            residual = np.linalg.norm(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m), axis=1)
+            residual = row_norms(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m))
         # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
         turned = np.maximum.accumulate(np.where(valid, self._speed[self._span(start, stop)], 0.0)) >= p.push_off_gyr_rads
         rows = np.flatnonzero(valid)
@@ -361,7 +362,7 @@ class FootEvents:
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
         still = at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
-        change = np.linalg.norm(gyr[1:] - gyr[:-1], axis=1) * self.rate_hz
+        change = row_norms(gyr[1:] - gyr[:-1]) * self.rate_hz
         turning = self._speed[self._span(since + 1, stop)] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
         return (still & ~reversing)[first - since :]
@@ -622,7 +623,7 @@ class FootEvents:
         self._acc = np.concatenate([self._acc, acc])
         self._gyr = np.concatenate([self._gyr, gyr])
         self._valid = np.concatenate([self._valid, valid_rows(acc, gyr)])
-        self._speed = np.concatenate([self._speed, np.linalg.norm(gyr, axis=1)])
+        self._speed = np.concatenate([self._speed, row_norms(gyr)])
         self._rest = np.concatenate([self._rest, self._rest_of(first, self._end)])
 
     def _rows_with_alpha(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
