@@ -197,6 +197,8 @@ class FootEvents:
         self._rest_start_spread_s = 0.0  # it began within this of _rest_start_t (a short gap)
         self._rest_first = 0  # first row seen at rest in the current foot-flat
         self._rest_end = 0  # last row seen at rest in the current foot-flat
+        self._rest_first_t = -math.inf  # when the current foot-flat was first seen at rest
+        self._last_rest_t = (-math.inf, -math.inf)  # the last foot-flat seen whole: from, to (s)
         self._turn_from = 0  # last still row of foot-flat: the foot's push-off turn counts from it
         self._stance_has_ic = False
         self._last_ic_t: float | None = None  # this stance's IC, measured
@@ -255,6 +257,7 @@ class FootEvents:
         self._ic_lost_in = (lost_from, self._time(start)) if self._airborne and self._rest_start_t is None else None
         self._stance_has_ic, self._airborne, self._last_ic_t = ic_t is not None, False, ic_t
         self._phase, self._rest_first, self._rest_end, self._cursor = _Phase.AT_REST, start, start, start + 1
+        self._rest_first_t = self._time(start)
         return skipped + ([GaitEvent(ic_t, self.side, "IC")] if ic_t is not None else [])
 
     def _wait_rest_end(self) -> list[GaitEvent] | None:
@@ -272,6 +275,7 @@ class FootEvents:
             return []
         self._cursor += int(moving[0])
         self._phase = _Phase.PUSH_OFF
+        self._last_rest_t = (self._rest_first_t, self._time(self._rest_end))
         self._rest_gravity, self._turn_from = self._gravity_at_rest()
         if self._stance_has_ic:
             return [GaitEvent(0.5 * (self._rest_start_t + self._time(self._rest_end)), self.side, "MS")]
@@ -510,10 +514,17 @@ class FootEvents:
         this_ic_t = rest_t - (median(self._ic_to_rest_s) if self._ic_to_rest_s else 0.0)
         events = []
         ic_t = self._previous_ic_t + stride_s
-        while ic_t < this_ic_t - 0.5 * stride_s and self._mostly_lost(ic_t, ic_t + contact_s):
+        while (ic_t < this_ic_t - 0.5 * stride_s and not self._seen_at_rest(ic_t + 0.5 * contact_s)
+               and self._mostly_lost(ic_t, ic_t + contact_s)):
             events += [GaitEvent(ic_t, self.side, "IC"), GaitEvent(ic_t + contact_s, self.side, "TO")]
             self._previous_ic_t, ic_t = ic_t, ic_t + stride_s
         return events
+
+    def _seen_at_rest(self, t: float) -> bool:
+        """Whether the foot was seen lying still at ``t``: in the last foot-flat, which a stance
+        lost in a gap cannot overlap. (Its rows may be forgotten by now, after a long one, a
+        turn's or a pause's: without this they would look lost.)"""
+        return self._last_rest_t[0] <= t <= self._last_rest_t[1]
 
     def _mostly_lost(self, from_t: float, to_t: float) -> bool:
         """Whether fewer than half the rows from ``from_t`` to ``to_t`` have a sample."""
