@@ -193,24 +193,18 @@ def force_at_point(acc: np.ndarray, gyr: np.ndarray, alpha: np.ndarray, lever_m:
     frame: ``acc + alpha x r + omega x (omega x r)`` (``lever_matrices(gyr, alpha) @ r`` without
     a matrix per row, which small live chunks pay for). Several bodies at once: leading axes,
     ``acc``, ``gyr``, ``alpha`` (..., n, 3) and ``lever_m`` (..., 3)."""
-    spin_squared = squared_norm(gyr)[..., None]
+    spin_squared = np.einsum("...j,...j->...", gyr, gyr)[..., None]
     along_lever = rows_times(gyr, lever_m[..., None])
     alpha_cross_lever = rows_times(alpha, _cross_matrices(lever_m))  # rows times [r]x: alpha x r
     return acc + alpha_cross_lever + gyr * along_lever - spin_squared * lever_m[..., None, :]
 
 
 def rows_times(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``rows @ matrix`` for (..., n, 3) rows and a (..., 3, k) matrix, in plain arithmetic,
-    each row on its own. BLAS's product (and einsum's) can round a row differently with the
-    rows around it or with the array's layout, and a stream cut into chunks must give the same
-    numbers whatever the cuts (a replay fuses larger chunks than live)."""
-    return (rows[..., 0, None] * matrix[..., None, 0, :] + rows[..., 1, None] * matrix[..., None, 1, :]
-            + rows[..., 2, None] * matrix[..., None, 2, :])
-
-
-def squared_norm(rows: np.ndarray) -> np.ndarray:
-    """(..., 3) -> (...): each row's squared length, in plain arithmetic (see ``rows_times``)."""
-    return rows[..., 0] * rows[..., 0] + rows[..., 1] * rows[..., 1] + rows[..., 2] * rows[..., 2]
+    """``rows @ matrix`` for (..., n, 3) rows and a (..., 3, k) matrix, each row summed on its
+    own (einsum's loops). BLAS, which ``@`` calls, can round a row differently with the rows
+    around it, and a stream cut into chunks must give the same numbers whatever the cuts (a
+    replay fuses larger chunks than live)."""
+    return np.einsum("...ij,...jk->...ik", rows, matrix)
 
 
 def _cross_matrices(v: np.ndarray) -> np.ndarray:

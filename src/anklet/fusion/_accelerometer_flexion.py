@@ -29,7 +29,7 @@ from scipy.signal import lfilter
 
 from anklet.calibration import LegAlignment
 from anklet.fusion._orientation import _FAST_RADS  # a stride's swing, not a squat's 1-2 rad/s: as for borrowing
-from anklet.geometry import GRAVITY_MPS2, angular_acceleration, force_at_point, rows_times, squared_norm
+from anklet.geometry import GRAVITY_MPS2, angular_acceleration, force_at_point, rows_times
 
 _MAX_DIFFERENCE_RAD = np.radians(10.0)  # larger is the measurement's noise (a foot strike), not the angle's error
 _PRIOR_WEIGHT = 1.0
@@ -95,14 +95,13 @@ class AccelerometerFlexion:
         shank, foot = np.moveaxis(rows_times(at_centre, self._axes), 1, 0)  # each (k, m, 3), segment frames
         # Turned into the shank's frame by the estimated joint rotation, the foot's force lies
         # behind the shank's, about the flexion axis, by the integrated angle's error.
-        foot_in_shank = (relative[..., 0] * foot[..., None, 0] + relative[..., 1] * foot[..., None, 1]
-                         + relative[..., 2] * foot[..., None, 2])  # each row on its own, as rows_times
+        foot_in_shank = np.einsum("...ij,...j->...i", relative, foot)
         # the angle from the foot's planar force to the shank's, in real arithmetic: numpy's
         # complex product rounds with its SIMD lanes, so a row's result would hang on the chunking
         shank_x, shank_y, foot_x, foot_y = shank[..., 0], shank[..., 1], foot_in_shank[..., 0], foot_in_shank[..., 1]
         difference = np.clip(np.arctan2(shank_y * foot_x - shank_x * foot_y, shank_x * foot_x + shank_y * foot_y),
                              -_MAX_DIFFERENCE_RAD, _MAX_DIFFERENCE_RAD)
-        spin_squared = squared_norm(gyr).max(axis=1)
+        spin_squared = np.einsum("...j,...j->...", gyr, gyr).max(axis=1)
         weight = np.hypot(shank_x, shank_y) * np.hypot(foot_x, foot_y) / GRAVITY_MPS2**2 * (spin_squared > _FAST_RADS**2)
         known = ~np.isnan(difference) & ~np.isnan(weight)
         return np.where(known, difference, 0.0), np.where(known, weight, 0.0)

@@ -200,10 +200,10 @@ class AngleEstimator:
         """The flexion rate of the leg's other sensor, rad/s (n,), NaN where it is missing."""
         side, segment = name.split("_")
         partner = f"{side}_{'foot' if segment == 'shank' else 'shank'}"
-        gyr, axis = table.gyr[partner], self._orientations[partner].flexion_axis
-        # row by row in plain arithmetic: BLAS's product can round a row differently with the
-        # chunk's length, and a replay must fuse the same numbers whatever its chunks
-        return gyr[:, 0] * axis[0] + gyr[:, 1] * axis[1] + gyr[:, 2] * axis[2]
+        # each row summed on its own (einsum's loops): BLAS's product (@) can round a row
+        # differently with the rows around it, and a replay must fuse the same numbers whatever
+        # its chunks
+        return np.einsum("ij,j->i", table.gyr[partner], self._orientations[partner].flexion_axis)
 
 
 def join_chunks(first: AngleChunk, second: AngleChunk) -> AngleChunk:
