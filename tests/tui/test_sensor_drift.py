@@ -53,26 +53,23 @@ async def test_sensor_panel_shows_figure_bound_or_unknown(feeds):
 async def test_watch_status_line_shows_the_largest_drift_once_every_sensor_has_one(feeds):
     messages = [{**m, "station": "s1", "athlete": "default"} for m in _with_drift(feeds["restricted_pf_right"])]
     last_status = next(m for m in reversed(messages) if m["type"] == "status")
-    app = WatchApp(replay(messages), load_athlete(), title="test")
-    async with app.run_test(size=(120, 30)) as pilot:
-        while not app.model.ended:
-            await pilot.pause(0.01)
-        app.redraw()
-        await pilot.pause()
-        unknown_one = _plain(app.query_one(AthletePanel).query_one(".panel-status"))
-    assert "drift" not in unknown_one  # right_foot has no figure yet
+    assert "drift" not in await _watched_status_line(messages)  # right_foot has no figure yet
 
     for entry in last_status["sensors"]:
         if entry["name"] == "right_foot":
             entry["clock_drift_below_ppm"] = 9
+    assert "drift ≤58 ppm" in await _watched_status_line(messages)
+
+
+async def _watched_status_line(messages: list[dict]) -> str:
+    """The watch grid's status line once ``messages`` have all been shown."""
     app = WatchApp(replay(messages), load_athlete(), title="test")
     async with app.run_test(size=(120, 30)) as pilot:
         while not app.model.ended:
             await pilot.pause(0.01)
         app.redraw()
         await pilot.pause()
-        status = _plain(app.query_one(AthletePanel).query_one(".panel-status"))
-    assert "drift ≤58 ppm" in status
+        return _plain(app.query_one(AthletePanel).query_one(".panel-status"))
 
 
 def test_sensor_panel_snapshot(snap_compare, feeds):
