@@ -148,3 +148,16 @@ def test_a_replay_mostly_takes_whole_windows(monkeypatch):
     asyncio.run(_messages(session, replay=True))
     after_first_window = [n for n in one_by_one if n.host_time_s > 5.0]
     assert len(after_first_window) < 0.02 * len(session.notifications())
+
+
+def test_a_window_of_nothing_to_take_changes_nothing(chaos_session):
+    """A replay whose last notification closes a window ends on an empty one; a window may hold
+    only sensors the session does not use."""
+    pipeline = LivePipeline(list(chaos_session.sensors))
+    subscription = pipeline.subscribe(maxsize=10**6)
+    notifications = [n for n in chaos_session.notifications() if n.host_time_s <= 10.0]
+    pipeline.handle_many(notifications)
+    taken = subscription.drain()
+    pipeline.handle_many([])
+    pipeline.handle_many([dataclasses.replace(notifications[-1], sensor="elbow")])
+    assert subscription.drain() == [] and taken

@@ -203,6 +203,8 @@ class LivePipeline:
         """
         self._raise_failure()
         mine = [notification for notification in notifications if notification.sensor in self.links]
+        if not mine:
+            return
         linked: list[_Linked] = []
         periods, period_start = [], 0
         for index, notification in enumerate(mine):
