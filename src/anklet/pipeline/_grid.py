@@ -61,10 +61,8 @@ class _SensorRows:
     def add(self, samples: TimedSamples, arrival_s: float) -> None:
         first, last = float(samples.t[0]), float(samples.t[-1])
         self._copy_in(samples)
-        # a late packet inside a hole fills it (if more were missing there, they stay missing)
-        self._holes = [hole for hole in self._holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
-        hole = math.isfinite(self.latest_sample_s) and first > self.latest_sample_s + MAX_GAP_PERIODS * self._period_s
-        if hole and samples.follows_loss:
+        self._holes = _unfilled(self._holes, first, last)
+        if self._opens_hole(first, self.latest_sample_s, samples.follows_loss):
             self._holes.append((self.latest_sample_s, first, arrival_s))
         self._in_order &= first > self.latest_sample_s
         self.latest_sample_s = max(self.latest_sample_s, last)
@@ -85,8 +83,8 @@ class _SensorRows:
                 start < first < end and arrival_s - seen_s <= reorder_wait_s for start, end, seen_s in holes
             ):
                 return False
-            holes = [hole for hole in holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
-            if math.isfinite(latest_s) and first > latest_s + MAX_GAP_PERIODS * self._period_s and packet.follows_loss:
+            holes = _unfilled(holes, first, last)
+            if self._opens_hole(first, latest_s, packet.follows_loss):
                 holes.append((latest_s, first, arrival_s))
             latest_s = max(latest_s, last)
         return True
@@ -107,6 +105,11 @@ class _SensorRows:
                                    np.concatenate([packet.gyr for packet in packets])))
         self.latest_sample_s = float(packets[-1].t[-1])
         self.latest_arrival_s = arrivals_s[-1]
+
+    def _opens_hole(self, first: float, latest_s: float, follows_loss: bool) -> bool:
+        """Whether a packet from ``first`` on, after samples up to ``latest_s``, leaves a hole
+        that packets lost before it may still fill, if BLE delivers them late."""
+        return follows_loss and math.isfinite(latest_s) and first > latest_s + MAX_GAP_PERIODS * self._period_s
 
     def _copy_in(self, samples: TimedSamples) -> None:
         n = len(samples.t)
@@ -156,6 +159,12 @@ class _SensorRows:
         fixed = self.fixed[0] if len(self.fixed) == 1 else np.vstack(self.fixed)
         self.fixed = [fixed[count:]] if count < len(fixed) else []
         return fixed[:count]
+
+
+def _unfilled(holes: list[tuple[float, float, float]], first: float, last: float) -> list[tuple[float, float, float]]:
+    """``holes`` but those a late packet from ``first`` to ``last`` falls into: it fills them
+    (if more were missing there, they stay missing)."""
+    return [hole for hole in holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
 
 
 def _in_time_order(packets: list[TimedSamples], latest_s: float) -> bool:
