@@ -69,12 +69,13 @@ class _SensorRows:
         self.latest_arrival_s = arrival_s
 
     def rows_unaffected_by_arrival_times(self, packets: list[TimedSamples], arrivals_s: list[float],
-                                         reorder_wait_s: float) -> bool:
+                                         reorder_wait_s: float, bounds: tuple[np.ndarray, np.ndarray]) -> bool:
         """Whether adding ``packets`` at once leaves the rows they complete as adding each at its
         arrival would: so it does unless one comes late (before a sample already held) other
         than into a hole still held for it, whose rows no advance can have fixed meanwhile.
-        The holes are followed as ``add`` follows them, without changing anything here."""
-        if _in_time_order(packets, self.latest_sample_s):
+        The holes are followed as ``add`` follows them, without changing anything here.
+        ``bounds``: the packets' ``starts_and_before``."""
+        if _in_time_order(bounds):
             return True
         latest_s, holes = self.latest_sample_s, list(self._holes)
         for packet, arrival_s in zip(packets, arrivals_s, strict=True):
@@ -89,14 +90,21 @@ class _SensorRows:
             latest_s = max(latest_s, last)
         return True
 
-    def add_all(self, packets: list[TimedSamples], arrivals_s: list[float]) -> None:
-        """``add`` for each of ``packets`` in turn (in one copy when they come in time order)."""
-        if not _in_time_order(packets, self.latest_sample_s):
+    def starts_and_before(self, packets: list[TimedSamples]) -> tuple[np.ndarray, np.ndarray]:
+        """Each packet's first sample time, and the latest sample time before it were they
+        added in turn and in time order."""
+        firsts = np.array([packet.t[0] for packet in packets])
+        before = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
+        return firsts, before
+
+    def add_all(self, packets: list[TimedSamples], arrivals_s: list[float], bounds: tuple[np.ndarray, np.ndarray]) -> None:
+        """``add`` for each of ``packets`` in turn, in one copy when they come in time order
+        (``bounds``: their ``starts_and_before``)."""
+        if not _in_time_order(bounds):
             for packet, arrival_s in zip(packets, arrivals_s, strict=True):
                 self.add(packet, arrival_s)
             return
-        firsts = np.array([packet.t[0] for packet in packets])
-        before = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
+        firsts, before = bounds
         follows_loss = np.array([packet.follows_loss for packet in packets])
         holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & follows_loss
         self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in np.flatnonzero(holes).tolist()]
@@ -167,11 +175,10 @@ def _unfilled(holes: list[tuple[float, float, float]], first: float, last: float
     return [hole for hole in holes if not hole[0] < first < hole[1] and not hole[0] < last < hole[1]]
 
 
-def _in_time_order(packets: list[TimedSamples], latest_s: float) -> bool:
-    """Whether each of ``packets`` starts after the samples before it (``latest_s`` the last held)."""
-    ends = [latest_s]
-    ends += [packet.t[-1] for packet in packets[:-1]]
-    return bool((np.array([packet.t[0] for packet in packets]) > np.array(ends)).all())
+def _in_time_order(bounds: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether each packet starts after the samples before it (``bounds``: ``starts_and_before``)."""
+    firsts, before = bounds
+    return bool((firsts > before).all())
 
 
 class LiveGrid:
@@ -206,17 +213,18 @@ class LiveGrid:
         it does when every sensor talks all along (none silent for longer than ``max_wait_s``,
         none reported down: the give-ups depend on when packets arrived) and no packet's rows
         depend on when it arrived (``_SensorRows.rows_unaffected_by_arrival_times``)."""
+        bounds = {}
         for name, sensor in self._sensors.items():
             sensor_packets, arrivals_s = packets.get(name, ([], []))
             silences = np.diff([sensor.latest_arrival_s, *arrivals_s, now_s])
             if sensor.link_down or not silences.max() <= self.max_wait_s:
                 return False
-            if sensor_packets and not sensor.rows_unaffected_by_arrival_times(sensor_packets, arrivals_s,
-                                                                               self.reorder_wait_s):
-                return False
-        for name, (sensor_packets, arrivals_s) in packets.items():
             if sensor_packets:
-                self._sensors[name].add_all(sensor_packets, arrivals_s)
+                bounds[name] = sensor.starts_and_before(sensor_packets)
+                if not sensor.rows_unaffected_by_arrival_times(sensor_packets, arrivals_s, self.reorder_wait_s, bounds[name]):
+                    return False
+        for name, sensor_bounds in bounds.items():
+            self._sensors[name].add_all(*packets[name], sensor_bounds)
         return True
 
     def on_connection(self, name: str, up: bool, now_s: float) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from anklet._loops import running_loop
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import GridRelease, LiveGrid
@@ -343,7 +344,7 @@ class LivePipeline:
         assert self.estimator is not None
         rows = ImuTable.concatenate(self._unestimated)
         self._unestimated = []
-        loop = _running_loop()
+        loop = running_loop()
         if self.estimator.calibration is None and loop is not None:
             self._worker = loop.run_in_executor(None, self.estimator.update, rows)
             self._worker.add_done_callback(self._on_worker_done)
@@ -393,10 +394,3 @@ class LivePipeline:
             for subscription in self._subscriptions:
                 subscription.put(message)
         self._outbox = []
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None  # called outside a loop (a script feeding ``handle`` itself): no thread

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from anklet._loops import running_loop
 from anklet.errors import AnkletError
 from anklet.recording._format import from_ns, to_ns
 from anklet.recording._history import NotificationHistory
@@ -129,7 +130,7 @@ class Recorder:
         self.stop()
         writer = RecordingWriter(path, self.session)
         upto = len(self.history_)
-        loop = _running_loop()
+        loop = running_loop()
         if loop is None or upto <= HISTORY_ON_LOOP:
             _write_all(writer, self.history_, 0, upto)
             self._filled(writer, upto)
@@ -289,10 +290,3 @@ def _write_all(writer: RecordingWriter, history: NotificationHistory, start: int
     """Write ``history[start:stop]`` (which the loop may be appending to meanwhile)."""
     for index in range(start, stop):
         writer.write(history[index])
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
