@@ -89,14 +89,8 @@ class SequenceTracker:
 
     def update(self, packets: PacketArrivals, synced: SyncedPackets) -> np.ndarray:
         """Count the batch; returns a (n_pk,) bool mask of the packets to keep (not duplicates)."""
-        rows = zip(
-            synced.epoch.tolist(),
-            packets.sequence.tolist(),
-            synced.tick_us.tolist(),
-            packets.n_samples.tolist(),
-            packets.sample_rate_hz.tolist(),
-        )
-        return np.array([self.update_one(*row) for row in rows], dtype=bool).reshape(-1)
+        keep, _ = self._one_by_one(synced.epoch, packets.sequence, synced.tick_us, packets.n_samples, packets.sample_rate_hz)
+        return keep
 
     def update_one(self, epoch: int, seq: int, tick: int, n: int, rate: float) -> bool:
         """Count one packet (its clock epoch, sequence number, unwrapped tick in µs, samples and
@@ -169,6 +163,8 @@ class SequenceTracker:
     def _one_by_one(
         self, epoch: np.ndarray, sequence: np.ndarray, tick_us: np.ndarray, n_samples: np.ndarray, rate_hz: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
+        """``update_one`` for each packet in turn: whether to keep each, and how the count of
+        lost packets changed at each."""
         keep, lost = [], []
         for row in zip(epoch.tolist(), sequence.tolist(), tick_us.tolist(), n_samples.tolist(), rate_hz.tolist(),
                        strict=True):
