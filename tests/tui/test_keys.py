@@ -8,6 +8,7 @@ from anklet.errors import ValidationError
 from anklet.gait import load_athlete
 from anklet.tui import CoachApp
 from anklet.tui._help import HelpScreen
+from anklet.tui._sensors import SensorPanel
 from anklet.tui._trace import AngleTrace
 
 from .feeds import QueueFeed, coach_app
@@ -69,6 +70,23 @@ async def test_a_redraw_happens_only_when_a_message_changed_something():
         app._redraw_if_changed()
         app._redraw_if_changed()
         assert app.redraws_ == drawn + 1  # many messages, one redraw
+
+
+async def test_a_tick_before_every_widget_is_mounted_waits_for_the_next_one():
+    feed = QueueFeed()
+    app = coach_app(feed, "running")
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed.put(_status(1.0))
+        while not feed.queue.empty():
+            await pilot.pause(0.01)
+        panel = app.query_one(SensorPanel)
+        await panel.remove()  # as on a busy start, when the timer ticks before the panel is mounted
+        drawn = app.redraws_
+        app._redraw_if_changed()
+        assert app.redraws_ == drawn
+        await app.mount(panel)
+        app._redraw_if_changed()
+        assert app.redraws_ == drawn + 1 and "t    1.0 s" in _header(app)
 
 
 async def test_m_marks_the_moment_on_the_trace():

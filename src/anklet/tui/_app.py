@@ -134,11 +134,11 @@ class CoachApp(FeedViewer, App[int]):
             self._show_view(view_of(state.activity))
         try:
             self.query_one(f"#{self.view}").show(state)
-        except NoMatches:  # a view's own widgets not mounted yet (a busy start): the next tick draws
+            self.query_one(SensorPanel).show(state.sensors)
+            update_if_changed(self.query_one("#header", Static), self._header())
+        except NoMatches:  # some widgets not mounted yet (a busy start): the next tick draws
             return
         self._drawn_version = self.model.version
-        self.query_one(SensorPanel).show(state.sensors)
-        update_if_changed(self.query_one("#header", Static), self._header())
         self.redraws_ += 1
 
     def _header(self) -> Text:
