@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from anklet.gait._athlete import RESTRICTED_PF_KEYS, AthleteProfile
@@ -55,6 +55,7 @@ class RunningFlags:
         self.thresholds = athlete.thresholds
         self.sources = athlete.sources
         self._windows: dict[str, list[_Stride]] = {}
+        self._gaits: dict[str, list[str]] = {}  # each window stride's gait, decided once
         self._baseline_deg: dict[tuple[str, str], float] = {}  # (side, gait): median TO angle of its first full window
         self.active_: dict[tuple[str, str], bool] = {}
         self._strides_seen: dict[str, int] = {}
@@ -73,47 +74,55 @@ class RunningFlags:
         if math.isnan(stride.ankle_angle_at_to_deg):
             return []  # no angle at this toe-off (a sensor's samples lost): it cannot count
         self._strides_seen[stride.side] = self._strides_seen.get(stride.side, 0) + 1
-        window = self._windows.setdefault(stride.side, [])
+        window, gaits = self._windows.setdefault(stride.side, []), self._gaits.setdefault(stride.side, [])
         window.append(stride)
-        del window[: -th.running_flag_window_strides]
+        gaits.append(_gait(stride))
+        del window[: -th.running_flag_window_strides], gaits[: -th.running_flag_window_strides]
         if len(window) < th.running_flag_window_strides:
             return []
-        changes = [self._restricted_pf(stride, window), self._worsening(stride, window), *self._asymmetry(stride)]
+        changes = [self._restricted_pf(stride), self._worsening(stride), *self._asymmetry(stride)]
         return [change for change in changes if change is not None]
 
-    def _restricted_pf(self, stride: _Stride, window: list[_Stride]) -> FlagChange | None:
+    def _restricted_pf(self, stride: _Stride) -> FlagChange | None:
         th = self.thresholds
-        evidence_strides = self._stride_evidence(window)
-        restricted = sum(s["ankle_angle_at_to_deg"] > s["threshold_deg"] for s in evidence_strides) / len(window)
-        applied = dict.fromkeys(s["gait"] for s in evidence_strides)
-        evidence = {
-            "strides": evidence_strides,
-            "restricted_fraction": restricted,
-            "threshold_deg": {gait: th.restricted_pf_to_deg_by_gait[gait] for gait in applied},
-            "threshold_source": {gait: self.sources[RESTRICTED_PF_KEYS[gait]] for gait in applied},
-        }
+        window, gaits = self._windows[stride.side], self._gaits[stride.side]
+        limits = th.restricted_pf_to_deg_by_gait
+        restricted = sum(s.ankle_angle_at_to_deg > limits[gait] for s, gait in zip(window, gaits)) / len(window)
+
+        def evidence() -> dict[str, Any]:
+            applied = dict.fromkeys(gaits)
+            return {
+                "strides": self._stride_evidence(window, gaits),
+                "restricted_fraction": restricted,
+                "threshold_deg": {gait: limits[gait] for gait in applied},
+                "threshold_source": {gait: self.sources[RESTRICTED_PF_KEYS[gait]] for gait in applied},
+            }
+
         return self._set(
             stride.side, "restricted_pf", stride.to_t, evidence,
             raise_=restricted >= th.running_flag_fraction, clear=restricted <= th.running_flag_clear_fraction,
         )
 
-    def _worsening(self, stride: _Stride, window: list[_Stride]) -> FlagChange | None:
+    def _worsening(self, stride: _Stride) -> FlagChange | None:
         th = self.thresholds
-        gait = _gait(stride)
-        same = self._of_gait(window, gait)
+        gait = self._gaits[stride.side][-1]
+        same = self._of_gait(stride.side, gait)
         if same is None:
             return None
         median = _median_to_deg(same)
         baseline = self._baseline_deg.setdefault((stride.side, gait), median)
         lost = median - baseline  # up = less plantarflexion at TO
-        evidence = {
-            "strides": self._stride_evidence(same),
-            "gait": gait,
-            "median_to_deg": median,
-            "baseline_to_deg": baseline,
-            "lost_deg": lost,
-            "threshold_deg": th.worsening_deg,
-        }
+
+        def evidence() -> dict[str, Any]:
+            return {
+                "strides": self._stride_evidence(same, [gait] * len(same)),
+                "gait": gait,
+                "median_to_deg": median,
+                "baseline_to_deg": baseline,
+                "lost_deg": lost,
+                "threshold_deg": th.worsening_deg,
+            }
+
         return self._set(
             stride.side, "worsening", stride.to_t, evidence,
             raise_=lost > th.worsening_deg, clear=lost < th.worsening_clear_deg,
@@ -121,21 +130,25 @@ class RunningFlags:
 
     def _asymmetry(self, stride: _Stride) -> list[FlagChange | None]:
         th = self.thresholds
-        gait = _gait(stride)
-        left, right = (self._of_gait(self._windows.get(side, []), gait) for side in ("left", "right"))
+        gait = self._gaits[stride.side][-1]
+        left, right = (self._of_gait(side, gait) for side in ("left", "right"))
         if left is None or right is None:
             return []
         medians = {"left": _median_to_deg(left), "right": _median_to_deg(right)}
         difference = abs(medians["left"] - medians["right"])
         stiffer = max(medians, key=medians.__getitem__)  # less plantarflexed at TO
         other = "left" if stiffer == "right" else "right"
-        evidence = {
-            "gait": gait,
-            "median_to_deg": medians,
-            "difference_deg": difference,
-            "threshold_deg": th.asymmetry_deg,
-            "strides": {"left": self._stride_evidence(left), "right": self._stride_evidence(right)},
-        }
+
+        def evidence() -> dict[str, Any]:
+            return {
+                "gait": gait,
+                "median_to_deg": medians,
+                "difference_deg": difference,
+                "threshold_deg": th.asymmetry_deg,
+                "strides": {"left": self._stride_evidence(left, [gait] * len(left)),
+                            "right": self._stride_evidence(right, [gait] * len(right))},
+            }
+
         return [
             self._set(other, "asymmetry", stride.to_t, evidence, raise_=False, clear=True),  # the sides swapped
             self._set(
@@ -144,7 +157,11 @@ class RunningFlags:
             ),
         ]
 
-    def _set(self, side: str, flag: str, t: float, evidence: dict[str, Any], *, raise_: bool, clear: bool) -> FlagChange | None:
+    def _set(
+        self, side: str, flag: str, t: float, evidence: Callable[[], dict[str, Any]], *, raise_: bool, clear: bool
+    ) -> FlagChange | None:
+        """The change of ``flag`` on ``side``, if any; ``evidence`` is built only for a change
+        (most strides change nothing)."""
         key = (side, flag)
         active = self.active_.get(key, False)
         held = self._strides_seen[side] - self._changed_at.get(key, -self.thresholds.running_flag_window_strides)
@@ -152,22 +169,23 @@ class RunningFlags:
             return None
         self.active_[key] = not active
         self._changed_at[key] = self._strides_seen[side]
-        return FlagChange(t, side, flag, not active, evidence)
+        return FlagChange(t, side, flag, not active, evidence())
 
-    def _of_gait(self, window: list[_Stride], gait: str) -> list[_Stride] | None:
-        """The window's strides of ``gait`` when the window is full and they fill at least
+    def _of_gait(self, side: str, gait: str) -> list[_Stride] | None:
+        """``side``'s window strides of ``gait`` when the window is full and they fill at least
         half of it, else None (too few to compare)."""
         size = self.thresholds.running_flag_window_strides
-        same = [s for s in window if _gait(s) == gait]
+        window, gaits = self._windows.get(side, []), self._gaits.get(side, [])
+        same = [s for s, its_gait in zip(window, gaits) if its_gait == gait]
         return same if len(window) >= size and 2 * len(same) >= size else None
 
-    def _stride_evidence(self, window: list[_Stride]) -> list[dict[str, Any]]:
+    def _stride_evidence(self, strides: list[_Stride], gaits: list[str]) -> list[dict[str, Any]]:
         """Each stride's times, TO angle, gait and the ``restricted_pf`` threshold of that gait."""
         thresholds = self.thresholds.restricted_pf_to_deg_by_gait
         return [
             {"ic_t": s.ic_t, "to_t": s.to_t, "ankle_angle_at_to_deg": s.ankle_angle_at_to_deg,
-             "gait": _gait(s), "threshold_deg": thresholds[_gait(s)]}
-            for s in window
+             "gait": gait, "threshold_deg": thresholds[gait]}
+            for s, gait in zip(strides, gaits, strict=True)
         ]
 
 
