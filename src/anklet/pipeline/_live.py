@@ -56,6 +56,9 @@ class LiveParams:
 _Linked = TimedSamples | bool | None
 """What a link made of one notification: a data packet's timed samples (None if dropped), a
 connection report's link state after it (None for a status report)."""
+_ONE_BY_ONE_BELOW = 8
+"""A replay takes stretches of at most this many notifications one by one when the grid cannot
+take them at once (``LivePipeline._take_in_pieces``)."""
 
 
 class LiveStage(Protocol):
@@ -216,9 +219,7 @@ class LivePipeline:
                 period_start = index + 1
         if not self._took_at_once(mine, linked):
             for period in periods:
-                if not self._took_at_once(mine[period], linked[period]):
-                    for notification, link_result in zip(mine[period], linked[period], strict=True):
-                        self._grid_step(notification, link_result)
+                self._take_in_pieces(mine[period], linked[period])
         self._send()
 
     async def replay(self, notifications: Iterable[Notification], window_s: float = 5.0) -> None:
@@ -271,6 +272,20 @@ class LivePipeline:
             for index, samples in zip(indices, timed, strict=True):
                 linked[index] = samples
         return linked
+
+    def _take_in_pieces(self, notifications: list[Notification], linked: list[_Linked]) -> None:
+        """The grid takes ``notifications`` at once if it can, else each half of them the same
+        way, down to a few notifications taken one by one as live takes them: a gap or a late
+        packet costs live's pace only around itself."""
+        if self._took_at_once(notifications, linked):
+            return
+        if len(notifications) <= _ONE_BY_ONE_BELOW:
+            for notification, link_result in zip(notifications, linked, strict=True):
+                self._grid_step(notification, link_result)
+            return
+        half = len(notifications) // 2
+        self._take_in_pieces(notifications[:half], linked[:half])
+        self._take_in_pieces(notifications[half:], linked[half:])
 
     def _took_at_once(self, notifications: list[Notification], linked: list[_Linked]) -> bool:
         """Whether the grid took the data of ``notifications`` at once (and released the rows
