@@ -102,6 +102,21 @@ async def test_m_marks_the_moment_on_the_trace():
         assert all("M" in str(trace.render()).splitlines()[-1] for trace in app.query_one("#running").query(AngleTrace))
 
 
+async def test_a_replayed_recordings_marks_are_drawn_when_the_session_reaches_them():
+    feed = QueueFeed()
+    app = coach_app(feed, "running", marks=[(11.0, "default")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        traces = app.query_one("#running").query(AngleTrace)
+        for i in range(6):
+            feed.put(_angles(10.0 + 0.1 * i, 5.0))
+        await _taken(pilot, feed)
+        assert not any("M" in str(trace.render()).splitlines()[-1] for trace in traces)
+        for i in range(6, 12):
+            feed.put(_angles(10.0 + 0.1 * i, 5.0))
+        await _taken(pilot, feed)
+        assert all("M" in str(trace.render()).splitlines()[-1] for trace in traces)
+
+
 async def test_v_and_number_keys_switch_views():
     app = coach_app(QueueFeed(), "running")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -31,3 +31,16 @@ def test_each_athlete_the_feed_names_gets_a_state_and_the_activity_follows_the_m
     assert default.sides["right"].active_flags() == ["restricted_df"] and ada.t == 4.0
     mark = model.mark("ada")
     assert (mark.t, mark.athlete) == (4.0, "ada") and list(ada.marks) == [mark]
+
+
+def test_marks_made_before_show_once_their_athlete_reaches_them():
+    model = CoachModel("default", "running", marks=[(3.0, "default"), (1.0, "default"), (2.0, "ada")])
+    default = model.athletes["default"]
+    model.handle({"type": "status", "t": 0.5, "sensors": []})
+    assert not default.marks
+    model.handle({"type": "status", "t": 1.5, "sensors": []})
+    assert [mark.t for mark in default.marks] == [1.0]
+    model.handle({"type": "rep", "t": 2.5, "side": "left", "athlete": "ada"})
+    assert [mark.t for mark in model.athletes["ada"].marks] == [2.0] and [mark.t for mark in default.marks] == [1.0]
+    model.handle({"type": "status", "t": 4.0, "sensors": []})
+    assert [(mark.t, mark.athlete) for mark in default.marks] == [(1.0, "default"), (3.0, "default")]

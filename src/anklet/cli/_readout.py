@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from anklet.gait import AthleteProfile, load_athlete
@@ -29,17 +29,19 @@ def run_shown(
     activity: str | None = None,
     title: str = "",
     recorder: Recorder | None = None,
+    marks: Iterable[tuple[float, str]] = (),
 ) -> None:
     """Run a session that shows its messages through ``show`` as it goes (``stream``,
     ``anklet.cli._live.stream_ble``). When ``show`` is a :class:`Readout` and stdout is a
     terminal (``opens_coach_view``), the session runs inside the coach view (``anklet.tui``),
     judged by ``athlete``'s thresholds (the default profile's when None), opening on
     ``activity``'s view, with ``title`` in its header, its ``r`` and ``m`` keys going to
-    ``recorder``; quitting it ends the session. However the session ends, ``recorder``'s file
-    is finished (summary and index written)."""
+    ``recorder``, drawing ``marks`` ((t, athlete) moments marked before: a replayed
+    recording's) as the session reaches them; quitting it ends the session. However the
+    session ends, ``recorder``'s file is finished (summary and index written)."""
     try:
         if opens_coach_view(show):
-            _run_coach_view(session, show, athlete or load_athlete(), activity, title, recorder)
+            _run_coach_view(session, show, athlete or load_athlete(), activity, title, recorder, marks)
             return
         try:
             asyncio.run(session)
@@ -62,10 +64,12 @@ def _run_coach_view(
     activity: str | None,
     title: str,
     recorder: Recorder | None,
+    marks: Iterable[tuple[float, str]],
 ) -> None:
     from anklet.tui import CoachApp, warnings_as_notices  # textual loads only for a terminal
 
-    app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title, recorder=recorder)
+    app = CoachApp(_forwarded(session, readout), athlete, activity=activity, title=title, recorder=recorder,
+                   marks=marks)
     with warnings_as_notices(app):
         app.run()
     if app.error_ is not None:

@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
             recorder.mark(mark.t, mark.athlete)
     run_shown(
         stream(pipeline, _feed(recording, args.speed, recorder, pipeline), show, publication), show, session.athlete,
-        activity=session.activity, title=f"replay {session.title}", recorder=recorder,
+        activity=session.activity, title=f"replay {session.title}", recorder=recorder, marks=recording.marks,
     )
     return 0
 

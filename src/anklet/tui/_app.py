@@ -9,7 +9,7 @@ and closes the feed, which ends the session behind it (the sensors are released)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -61,7 +61,8 @@ class CoachApp(FeedViewer, App[int]):
     the name of the athlete when the messages name none); ``activity``: what the session is,
     when its owner knows (else the view follows the first gait messages); ``title``: the
     session's name for the header; ``recorder``: what ``r`` starts and stops and ``m``
-    marks in (None: the feed cannot be recorded here).
+    marks in (None: the feed cannot be recorded here); ``marks``: (t, athlete) moments marked
+    before (a replayed recording's), drawn as the session reaches them.
 
     ``error_`` holds the feed's error (an ``AnkletError``) when it failed; the app then exits
     with code 1 for the caller to say it in one sentence.
@@ -92,6 +93,7 @@ class CoachApp(FeedViewer, App[int]):
         title: str = "",
         redraw_hz: float = 15.0,
         recorder: RecordingControl | None = None,
+        marks: Iterable[tuple[float, str]] = (),
     ) -> None:
         super().__init__()
         self.feed = feed
@@ -99,7 +101,7 @@ class CoachApp(FeedViewer, App[int]):
         self.athlete = athlete
         self.session_title = title
         self.redraw_hz = redraw_hz
-        self.model = CoachModel(athlete.name, activity)
+        self.model = CoachModel(athlete.name, activity, marks)
         self.athlete_name = athlete.name
         self.view = view_of(activity)
         self.view_chosen = activity is not None  # else the first gait messages choose it

@@ -9,6 +9,7 @@ field, e.g. from the MQTT grid), each athlete gets a state of its own.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,15 +119,22 @@ class AthleteState:
 class CoachModel:
     """The state of every athlete the feed carries, in the order they first appeared; each
     starts with ``activity`` when the feed's owner knows it (the demo's scenario kind).
+    ``marks``: moments marked before, (t, athlete) pairs (a replayed recording's marks), each
+    shown once that athlete's session reaches it.
 
     ``version`` grows with every message, so a view redraws only when something changed;
     ``ended`` is set once the feed is over.
     """
 
-    def __init__(self, default_athlete: str, activity: str | None = None) -> None:
+    def __init__(
+        self, default_athlete: str, activity: str | None = None, marks: Iterable[tuple[float, str]] = ()
+    ) -> None:
         self.default_athlete = default_athlete
         self.activity = activity
         self.athletes: dict[str, AthleteState] = {}
+        self._marks_to_come: dict[str, deque[Mark]] = {}
+        for t, athlete in sorted(marks):
+            self._marks_to_come.setdefault(athlete, deque()).append(Mark(t, athlete))
         self._add(default_athlete)
         self.version = 0
         self.ended = False
@@ -135,7 +143,11 @@ class CoachModel:
         name = message.get("athlete") or self.default_athlete
         if name not in self.athletes:
             self._add(name)
-        self.athletes[name].handle(message)
+        state = self.athletes[name]
+        state.handle(message)
+        to_come = self._marks_to_come.get(name)
+        while to_come and to_come[0].t <= state.t:
+            state.marks.append(to_come.popleft())
         self.version += 1
 
     def mark(self, athlete: str) -> Mark:
