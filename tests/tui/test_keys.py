@@ -90,6 +90,19 @@ async def test_a_tick_before_every_widget_is_mounted_waits_for_the_next_one():
         assert "t    2.0 s" in _header(app)
 
 
+async def test_m_marks_the_moment_on_the_trace():
+    feed = QueueFeed()
+    app = coach_app(feed, "running")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for i in range(30):
+            feed.put(_angles(10.0 + 0.1 * i, 5.0))
+        await _taken(pilot, feed)
+        await pilot.press("m")
+        assert [(mark.t, mark.athlete) for mark in app.model.athletes["default"].marks] == [(12.9, "default")]
+        app.redraw()
+        assert all("M" in str(trace.render()).splitlines()[-1] for trace in app.query_one("#running").query(AngleTrace))
+
+
 async def test_a_replayed_recordings_marks_are_drawn_when_the_session_reaches_them():
     feed = QueueFeed()
     app = coach_app(feed, "running", marks=[(11.0, "default")])
