@@ -34,6 +34,17 @@ async def _taken(pilot, feed: QueueFeed) -> None:
     pilot.app.redraw()
 
 
+async def _statuses_taken(pilot, feed: QueueFeed, *times: float) -> None:
+    """Send a status at each of ``times`` and wait until the model has them (not drawn)."""
+    for t in times:
+        feed.put(_status(t))
+    while pilot.app.model.athletes["default"].t < times[-1]:
+        await pilot.pause(0.01)
+
+
+NO_TIMER_HZ = 1e-3  # the redraw timer never ticks in the test: it calls what the timer calls
+
+
 async def test_space_freezes_the_display_while_messages_keep_coming():
     feed = QueueFeed()
     app = coach_app(feed, "running")
@@ -43,10 +54,7 @@ async def test_space_freezes_the_display_while_messages_keep_coming():
         await pilot.press("space")
         assert app.paused and "PAUSED" in _header(app) and "t    1.0 s" in _header(app)
         drawn = app.redraws_
-        for t in (2.0, 3.0):
-            feed.put(_status(t))
-        while app.model.athletes["default"].t < 3.0:
-            await pilot.pause(0.01)
+        await _statuses_taken(pilot, feed, 2.0, 3.0)
         app._redraw_if_changed()  # what the timer does
         assert app.redraws_ == drawn and "t    1.0 s" in _header(app)  # the model moved on, the screen did not
         await pilot.press("p")
@@ -55,7 +63,7 @@ async def test_space_freezes_the_display_while_messages_keep_coming():
 
 async def test_a_redraw_happens_only_when_a_message_changed_something():
     feed = QueueFeed()
-    app = coach_app(feed, "running")
+    app = coach_app(feed, "running", redraw_hz=NO_TIMER_HZ)
     async with app.run_test(size=(80, 24)) as pilot:
         feed.put(_status(1.0))
         await _taken(pilot, feed)
@@ -63,10 +71,7 @@ async def test_a_redraw_happens_only_when_a_message_changed_something():
         app._redraw_if_changed()
         app._redraw_if_changed()
         assert app.redraws_ == drawn
-        feed.put(_status(2.0))
-        feed.put(_status(3.0))
-        while app.model.athletes["default"].t < 3.0:
-            await pilot.pause(0.01)
+        await _statuses_taken(pilot, feed, 2.0, 3.0)
         app._redraw_if_changed()
         app._redraw_if_changed()
         assert app.redraws_ == drawn + 1  # many messages, one redraw
@@ -74,15 +79,13 @@ async def test_a_redraw_happens_only_when_a_message_changed_something():
 
 async def test_a_tick_before_every_widget_is_mounted_waits_for_the_next_one():
     feed = QueueFeed()
-    app = coach_app(feed, "running")
+    app = coach_app(feed, "running", redraw_hz=NO_TIMER_HZ)
     async with app.run_test(size=(80, 24)) as pilot:
         feed.put(_status(1.0))
         await _taken(pilot, feed)
         panel = app.query_one(SensorPanel)
         await panel.remove()  # as on a busy start, when the timer ticks before the panel is mounted
-        feed.put(_status(2.0))
-        while app.model.athletes["default"].t < 2.0:
-            await pilot.pause(0.01)
+        await _statuses_taken(pilot, feed, 2.0)
         app._redraw_if_changed()  # what the timer does: it draws nothing and raises nothing
         assert "t    1.0 s" in _header(app)
         await app.mount(panel)
