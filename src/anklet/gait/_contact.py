@@ -24,6 +24,9 @@ from anklet.geometry import force_at_point, lever_matrices
 _RIDGE_MPS2_PER_M = 1.0
 """Holds the component of r along the turning axis (which a planar roll cannot show) near
 zero without pulling on the rest: m/s² of penalty per m of lever arm."""
+_RIDGE_ROWS = _RIDGE_MPS2_PER_M * np.eye(3)
+_RIDGE_TARGET = np.zeros(3)
+"""The ridge's equations, below every fit's stance equations (built once, read only)."""
 
 
 def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -36,8 +39,9 @@ def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: n
     """
     along = gyr @ axis
     present = ~np.isnan(along)
-    rows = np.arange(len(along))
-    along = np.interp(rows, rows[present], along[present]) if present.any() else np.zeros(len(along))
+    if not present.all():  # (np.interp at its own points gives them back: only a loss needs it)
+        rows = np.arange(len(along))
+        along = np.interp(rows, rows[present], along[present]) if present.any() else np.zeros(len(along))
     angle = -np.concatenate([[0.0], np.cumsum(0.5 * (along[1:] + along[:-1]))]) / rate_hz
     return _rotated(gravity, axis, angle)
 
@@ -70,8 +74,8 @@ def lever_equations(force: np.ndarray, gyr: np.ndarray, alpha: np.ndarray) -> Le
 def fit_lever_arm(stances: Sequence[LeverEquations]) -> np.ndarray:
     """The lever arm (3,) m from the sensor to the point that stays still on the ``stances``'
     rows (least squares over all of their equations)."""
-    design = np.concatenate([*(stance.design for stance in stances), _RIDGE_MPS2_PER_M * np.eye(3)])
-    target = np.concatenate([*(stance.target for stance in stances), np.zeros(3)])
+    design = np.concatenate([*(stance.design for stance in stances), _RIDGE_ROWS])
+    target = np.concatenate([*(stance.target for stance in stances), _RIDGE_TARGET])
     return np.linalg.lstsq(design, target, rcond=None)[0]
 
 

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from anklet.geometry import angular_acceleration, at_rest
+from anklet.geometry import GRAVITY_MPS2, angular_acceleration
 from anklet.gait._contact import LeverEquations, contact_acceleration, fit_lever_arm, lever_equations, turned_gravity
 from anklet.gait._signals import (
     Impact,
@@ -219,14 +219,22 @@ class FootEvents:
 
     def update(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> list[GaitEvent]:
         self._append(t, acc, gyr)
-        steps = {_Phase.SEEK_REST: self._seek_rest, _Phase.AT_REST: self._wait_rest_end, _Phase.PUSH_OFF: self._seek_toe_off}
         events: list[GaitEvent] = []
-        while (found := steps[self._phase]()) is not None:
+        while (found := self._step()) is not None:
             events += found
         self._forget_old_rows()
         return events
 
     # ---- the three steps: each returns the events it found, or None to wait for rows -----
+
+    def _step(self) -> list[GaitEvent] | None:
+        """The step of the current phase (compared by identity: a dict of phases hashes each
+        member in Python, several times an update)."""
+        if self._phase is _Phase.SEEK_REST:
+            return self._seek_rest()
+        if self._phase is _Phase.AT_REST:
+            return self._wait_rest_end()
+        return self._seek_toe_off()
 
     def _seek_rest(self) -> list[GaitEvent] | None:
         stop = min(self._end, self._cursor + self._rows_of(_SEARCH_S))
@@ -266,8 +274,8 @@ class FootEvents:
             return None
         rows = self._span(self._cursor, stop)
         valid = self._valid[rows]
-        moving = np.flatnonzero(valid & ~self._rest[rows])
-        still = np.flatnonzero(valid[: moving[0]] if len(moving) else valid)
+        moving = (valid & ~self._rest[rows]).nonzero()[0]
+        still = (valid[: moving[0]] if len(moving) else valid).nonzero()[0]
         if len(still):
             self._rest_end = self._cursor + int(still[-1])
         if not len(moving):
@@ -298,7 +306,7 @@ class FootEvents:
             residual = row_norms(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m))
         # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
         turned = np.maximum.accumulate(np.where(valid, self._speed[self._span(start, stop)], 0.0)) >= p.push_off_gyr_rads
-        rows = np.flatnonzero(valid)
+        rows = valid.nonzero()[0]
         onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2, p.toe_off_onset_mps2)
         settled, _, _ = self._first_rest(start + 1, stop)  # row 0 is the foot-flat's last
         if settled is not None and (onset is None or settled <= start + rows[onset[0]]):
@@ -330,13 +338,13 @@ class FootEvents:
         rest = self._rest[span]
         if not rest.any():
             return None, stop, 0.0  # (what the steps below find without a row at rest)
-        t, rows = self._t[span], np.flatnonzero(self._valid[span])
+        t, rows = self._t[span], self._valid[span].nonzero()[0]
         rest = rest[rows]
         times = np.concatenate([[self._last_valid_time_before(first)], t[rows]])
         since_previous = times[1:] - times[:-1]  # (np.diff's steps without its cost per call)
         joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
         run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
-        run_first = np.concatenate([[0], np.flatnonzero(~joined) + 1])
+        run_first = np.concatenate([[0], (~joined).nonzero()[0] + 1])
         starts = run_first[rest[run_first]]
         ends = np.searchsorted(run, run[starts], side="right") - 1
         after_gap = since_previous[starts] > p.max_gap_s
@@ -365,9 +373,11 @@ class FootEvents:
         p = self.params
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
-        still = at_rest(acc, gyr, p.rest_gyr_rads, p.rest_acc_mps2)
+        speed = self._speed[self._span(since, stop)]
+        # ``at_rest``'s test, on the |gyr| the rows already have (the same norms, bit for bit)
+        still = (speed < p.rest_gyr_rads) & (np.abs(row_norms(acc) - GRAVITY_MPS2) < p.rest_acc_mps2)
         change = row_norms(gyr[1:] - gyr[:-1]) * self.rate_hz
-        turning = self._speed[self._span(since + 1, stop)] >= p.still_gyr_rads
+        turning = speed[1:] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
         return (still & ~reversing)[first - since :]
 
@@ -379,7 +389,7 @@ class FootEvents:
             return self._time(0) - 1.0 / self.rate_hz
         for first in (max(self._first, row - self._rows_of(self.params.max_gap_s) - 1), self._first):
             span = self._span(first, row)
-            present = np.flatnonzero(self._valid[span])
+            present = self._valid[span].nonzero()[0]
             if len(present):
                 return float(self._t[span][present[-1]])
         return -math.inf
@@ -411,11 +421,11 @@ class FootEvents:
         valid = self._valid[self._span(first, rest_start + self._rows_of(p.min_rest_s))]
         flat = acc[valid & (t >= first_rest_t)]
         up = flat.sum(axis=0) / len(flat)  # the sole's normal, from foot-flat (np.mean's sums, not its cost)
-        window = np.flatnonzero(valid & (t >= earliest) & (t <= first_rest_t))
+        window = (valid & (t >= earliest) & (t <= first_rest_t)).nonzero()[0]
         expected = rest_t - median(self._ic_to_rest_s) if self._ic_to_rest_s else None
         found = []
         if len(window) >= 3:
-            along_up = acc[window] @ (up / np.linalg.norm(up))
+            along_up = acc[window] @ (up / math.sqrt(up.dot(up)))  # (np.linalg.norm's arithmetic)
             found = impacts(t[window], along_up, 1.0 / self.rate_hz, p.impact_fraction, p.rebound_s, p.flight_fall_mps)
         if len(self._impact_slopes) >= _RHYTHM_STRIDES:
             weakest = p.weak_impact_fraction * median(self._impact_slopes)
@@ -428,7 +438,7 @@ class FootEvents:
             return None  # foot-flat began somewhere in a long gap: too vague to place the impact by
         # The impact was lost in a gap: the one it fell in, else the one where the rhythm puts it.
         edges = np.concatenate([[earliest], t[window], [first_rest_t]])
-        losses = np.flatnonzero(np.diff(edges) > 1.5 / self.rate_hz)
+        losses = (np.diff(edges) > 1.5 / self.rate_hz).nonzero()[0]
         near = choice.t if choice is not None and choice.in_gap else expected
         if near is not None:
             reach = p.rhythm_tolerance_s + self._rest_start_spread_s
@@ -468,7 +478,7 @@ class FootEvents:
         guide: the foot's turn across it is unknown)."""
         if not self._stance_has_ic:
             return to_t  # no rhythm from a standing start or a foot-flat that began in a gap
-        losses = np.flatnonzero(np.diff(t) > _LONGEST_EXTRAPOLATION_S)
+        losses = (t[1:] - t[:-1] > _LONGEST_EXTRAPOLATION_S).nonzero()[0]
         if not len(losses):
             if self._rest_start_spread_s == 0.0:
                 self._rest_to_toe_off_s.append(to_t - self._rest_start_t)
@@ -543,9 +553,9 @@ class FootEvents:
         _, acc, _ = self._rows(first, self._rest_end + 1)
         span = self._span(first, self._rest_end + 1)
         rest = self._rest[span]
-        still = np.flatnonzero(rest & (self._speed[span] < p.still_gyr_rads))
+        still = (rest & (self._speed[span] < p.still_gyr_rads)).nonzero()[0]
         last = int(still[-1]) if len(still) else len(acc) - 1
-        use = still if len(still) else np.flatnonzero(rest)
+        use = still if len(still) else rest.nonzero()[0]
         use = use[use > last - self._rows_of(p.min_rest_s)]
         return -(acc[use].sum(axis=0) / len(use)), first + last  # (np.mean's sums, not its cost)
 

@@ -73,17 +73,17 @@ def impacts(
     """
     slopes = (along_up[1:] - along_up[:-1]) / (t[1:] - t[:-1])
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
-    sharp = np.flatnonzero(
+    sharp = (
         (slopes > 0) & (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
-    )
-    fall, fall_start = _fall_before(t, along_up)
-    rise_start = _rise_starts(slopes)[sharp]
+    ).nonzero()[0]
+    rise_start = _rise_starts(slopes, sharp)
+    fall, fall_start = _fall_before(t, along_up, rise_start)
     # Each candidate (a row) against every other (a column): a steeper one shortly before the
     # stretch below g that ends in this one.
-    began_t = t[fall_start[rise_start]][:, None]
+    began_t = t[fall_start][:, None]
     sharp_slopes, sharp_t = slopes[sharp], t[sharp]
     after_steeper = (sharp_slopes > sharp_slopes[:, None]) & (sharp_t < began_t) & (sharp_t >= began_t - rebound_s)
-    flights = np.where(after_steeper.any(axis=1), 0.0, fall[rise_start]).tolist()
+    flights = np.where(after_steeper.any(axis=1), 0.0, fall).tolist()
     found = []
     for k, flight, slope in zip(sharp.tolist(), flights, sharp_slopes.tolist(), strict=True):
         when = _steepest_time if flight >= flight_mps else _onset_time
@@ -91,15 +91,18 @@ def impacts(
     return found
 
 
-def _fall_before(t: np.ndarray, along_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """At each row, the integral of g minus the reading since the reading last was at or above
-    g (0 there), m/s, and the row that stretch below g began at (the row itself when above)."""
+def _fall_before(t: np.ndarray, along_up: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At rows ``at``, the integral of g minus the reading since the reading last was at or
+    above g (0 there), m/s, and the row that stretch below g began at (the row itself when
+    above). The integral only grows, so the stretch's is the whole integral at the row minus
+    the whole integral at the last row at or above g before it: the same subtraction for the
+    rows asked for as over all rows, without the arrays of every row."""
     below = along_up < GRAVITY_MPS2
     step_s = np.concatenate([[0.0], t[1:] - t[:-1]])
     deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * step_s, 0.0))
-    rows = np.arange(len(along_up))
-    start = np.where(below, np.maximum.accumulate(np.where(below, -1, rows)) + 1, rows)
-    return deficit - np.maximum.accumulate(np.where(below, 0.0, deficit)), start
+    above = (~below).nonzero()[0]
+    last_above = np.concatenate([[-1], above])[np.searchsorted(above, at, side="right")]  # -1: none yet
+    return deficit[at] - np.where(last_above >= 0, deficit[last_above], 0.0), np.where(below[at], last_above + 1, at)
 
 
 def _steepest_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:
@@ -136,13 +139,10 @@ def _onset_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period
     return float(min(max(t[k] - max(rise, 0.0) / at_start, t[k - 1]), t[k])), False
 
 
-def _rise_starts(slopes: np.ndarray) -> np.ndarray:
-    """For each step, the row where the run of climbing steps it belongs to began."""
-    not_climbing = np.flatnonzero(slopes <= 0)
-    previous = np.searchsorted(not_climbing, np.arange(len(slopes))) - 1
-    starts = np.zeros(len(slopes), dtype=int)
-    starts[previous >= 0] = not_climbing[previous[previous >= 0]] + 1
-    return starts
+def _rise_starts(slopes: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """For each of ``steps``, the row where the run of climbing steps it belongs to began."""
+    not_climbing = (slopes <= 0).nonzero()[0]
+    return np.concatenate([[-1], not_climbing])[np.searchsorted(not_climbing, steps)] + 1  # (0: none before)
 
 
 def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float, level: float) -> tuple[int, float, float] | None:
@@ -159,7 +159,7 @@ def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float, level: flo
     None when there is no such rise.
     """
     above = values >= threshold
-    both = np.flatnonzero(above[:-1] & above[1:])
+    both = (above[:-1] & above[1:]).nonzero()[0]
     if not len(both):
         return None
     k = int(both[0])
