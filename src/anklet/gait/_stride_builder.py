@@ -75,12 +75,13 @@ class StrideBuilder:
 
     def _known(self, *, finishing: bool) -> list[Stride]:
         strides = []
+        read: dict[str, tuple] = {}  # per side, what its strides read (nothing changes it until _forget_old)
         while self._pending and (finishing or self._is_known(*self._pending[0])):
             ic_t, side, end_t = self._pending.pop(0)
-            stride = stride_between(
-                side, ic_t, end_t, np.array(self._times[side, "TO"]), np.array(self._times[other_side(side), "IC"]),
-                dorsiflexion_deg(self._angles, side), self.restricted_pf_to_deg,
-            )
+            if side not in read:
+                read[side] = (np.array(self._times[side, "TO"]), np.array(self._times[other_side(side), "IC"]),
+                              dorsiflexion_deg(self._angles, side))
+            stride = stride_between(side, ic_t, end_t, *read[side], self.restricted_pf_to_deg)
             if stride is not None:
                 strides.append(stride)
         self._forget_old()
