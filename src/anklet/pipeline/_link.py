@@ -73,29 +73,39 @@ class SensorLink:
     def on_data_many(self, payloads: list[bytes], host_times_s: list[float]) -> list[TimedSamples | None]:
         """``on_data`` for each of ``payloads`` (arrival order, arriving at ``host_times_s``):
         the same samples and times, decoded and timed as arrays (a replay's fast path)."""
+        if not payloads:
+            return []
         try:
             batch = decode_packets(payloads)
         except ProtocolError:  # one malformed packet: the batch decoder cannot say which alone
             return [self.on_data(payload, now) for payload, now in zip(payloads, host_times_s, strict=True)]
-        rates = batch.sample_rate_hz.astype(np.float64)
+        rates, sequence = batch.sample_rate_hz.astype(np.float64), batch.sequence.astype(np.int64)
         synced = self.clock.update_in_order(PacketArrivals(
-            batch.tick_us.astype(np.int64), batch.n_samples, rates, batch.sequence.astype(np.int64),
-            batch.clock_reset, np.asarray(host_times_s, dtype=np.float64),
+            batch.tick_us.astype(np.int64), batch.n_samples, rates, sequence, batch.clock_reset,
+            np.asarray(host_times_s, dtype=np.float64),
         ))
         times = sample_times(synced, batch.n_samples)
-        keep, lost = self.sequence.update_in_order(synced.epoch, batch.sequence.astype(np.int64), synced.tick_us,
-                                                   batch.n_samples, rates)
+        keep, lost = self.sequence.update_in_order(synced.epoch, sequence, synced.tick_us, batch.n_samples, rates)
         counts, ends, follows_loss = batch.n_samples.tolist(), np.cumsum(batch.n_samples).tolist(), (lost > 0).tolist()
+        acc, gyr = batch.acc, batch.gyr
+        timed: list[TimedSamples | None] = [
+            TimedSamples(times[end - count : end], acc[end - count : end], gyr[end - count : end], follows)
+            for count, end, follows in zip(counts, ends, follows_loss, strict=True)
+        ]
+        if keep.all():  # the usual: no duplicates
+            self._took(float(rates[-1]), host_times_s, counts)
+            return timed
         kept = np.flatnonzero(keep).tolist()
-        timed: list[TimedSamples | None] = [None] * len(payloads)
-        for i in kept:
-            rows = slice(ends[i] - counts[i], ends[i])
-            timed[i] = TimedSamples(times[rows], batch.acc[rows], batch.gyr[rows], follows_loss[i])
         if kept:
-            self.sample_rate_hz_ = float(rates[kept[-1]])
-            self.last_arrival_s_ = host_times_s[kept[-1]]
-            self._recent_arrivals.extend((host_times_s[i], counts[i]) for i in kept)
-        return timed
+            self._took(float(rates[kept[-1]]), [host_times_s[i] for i in kept], [counts[i] for i in kept])
+        return [samples if kept_one else None for samples, kept_one in zip(timed, keep.tolist(), strict=True)]
+
+    def _took(self, rate_hz: float, host_times_s: list[float], counts: list[int]) -> None:
+        """What the status reads of the packets kept (the last one's rate, each one's arrival
+        time and samples)."""
+        self.sample_rate_hz_ = rate_hz
+        self.last_arrival_s_ = host_times_s[-1]
+        self._recent_arrivals.extend(zip(host_times_s, counts))
 
     def on_status(self, payload: bytes) -> None:
         try:

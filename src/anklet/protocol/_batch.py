@@ -38,7 +38,8 @@ class DecodedBatch:
     Per sample, shape (n,) or (n, 3): ``packet_index`` int64 (index into the packets),
     ``sample_tick_us`` float64 (packet tick_us + i * 1e6 / rate, µs, NOT unwrapped across the
     2**32 wrap — that is the timing stage's job), ``acc`` float64 m/s² and ``gyr`` float64
-    rad/s, sensor frame.
+    rad/s, sensor frame. (``packet_index`` and ``sample_tick_us`` are worked out when asked
+    for: a replay's links decode every second of every sensor and never ask.)
     """
 
     sequence: np.ndarray
@@ -46,10 +47,22 @@ class DecodedBatch:
     sample_rate_hz: np.ndarray
     n_samples: np.ndarray
     flags: np.ndarray
-    packet_index: np.ndarray
-    sample_tick_us: np.ndarray
     acc: np.ndarray
     gyr: np.ndarray
+
+    @property
+    def packet_index(self) -> np.ndarray:
+        """Index of each sample's packet, (n,) int64."""
+        return np.repeat(np.arange(len(self.n_samples)), self.n_samples)
+
+    @property
+    def sample_tick_us(self) -> np.ndarray:
+        """Sensor tick of each sample, µs, (n,) float64, not unwrapped."""
+        counts = self.n_samples
+        index_in_packet = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(self.tick_us.astype(np.float64), counts) + _scaled(
+            index_in_packet, 1e6 / self.sample_rate_hz, counts
+        )
 
     @property
     def acc_range_g(self) -> np.ndarray:
@@ -125,17 +138,12 @@ def _decode_valid(
     flags = headers["flags"]
     acc_scale = ACC_SCALES_MPS2[flags & FLAG_ACC_RANGE_MASK]
     gyr_scale = GYR_SCALES_RADS[(flags & FLAG_GYR_RANGE_MASK) >> FLAG_GYR_RANGE_SHIFT]
-    first_sample = np.cumsum(counts) - counts
-    index_in_packet = np.arange(len(raw)) - np.repeat(first_sample, counts)
     return DecodedBatch(
         sequence=headers["sequence"].copy(),
         tick_us=headers["tick_us"].copy(),
         sample_rate_hz=headers["sample_rate_hz"].copy(),
         n_samples=counts,
         flags=flags.copy(),
-        packet_index=np.repeat(np.arange(len(headers)), counts),
-        sample_tick_us=np.repeat(headers["tick_us"].astype(np.float64), counts)
-        + _scaled(index_in_packet, 1e6 / headers["sample_rate_hz"], counts),
         acc=_scaled(raw[:, :3], acc_scale, counts),
         gyr=_scaled(raw[:, 3:], gyr_scale, counts),
     )

@@ -273,14 +273,16 @@ class ClockSync:
         n = len(packets.host_time_s)
         first_s, period_s = np.empty(n), np.empty(n)
         epoch_index, tick_us = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        close_us = close_offset_us(packets.n_samples, packets.sample_rate_hz, self._p)  # once, not once a run
+        any_reset = bool(packets.clock_reset.any())
         start = 0
         while start < n:
             epoch = self._current()
             if epoch is not None and not self._warming(epoch):
-                run, tick, x = self._steady_run(epoch, packets, start)
+                run, tick, x, bins = self._steady_run(epoch, packets, start, close_us[start:], any_reset)
                 stop = start + run
                 if run:
-                    self._absorb_steady(epoch, x[:run], packets.host_time_s[start:stop] - x[:run])
+                    self._absorb_steady(epoch, x[:run], bins[:run], packets.host_time_s[start:stop] - x[:run])
                     epoch_index[start:stop], tick_us[start:stop] = epoch.index, tick[:run]
                     self._time(epoch, packets, slice(start, stop), tick[:run], first_s, period_s)
             else:
@@ -293,28 +295,29 @@ class ClockSync:
             start = stop + 1
         return SyncedPackets(first_s, period_s, epoch_index, tick_us)
 
-    def _steady_run(self, epoch: _Epoch, packets: PacketArrivals, start: int) -> tuple[int, np.ndarray, np.ndarray]:
+    def _steady_run(
+        self, epoch: _Epoch, packets: PacketArrivals, start: int, close_us: np.ndarray, any_reset: bool
+    ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """How many packets from ``start`` on leave ``epoch``'s line as it is (up to the first
-        that is flagged, does not fit the line, or opens a new bin), and the unwrapped ticks (µs)
-        and send times (s, ``_close_s``) of the packets from ``start`` on."""
+        that is flagged, does not fit the line, or opens a new bin), and the unwrapped ticks (µs),
+        send times (s, ``_close_s``) and bins (float) of the packets from ``start`` on, whose
+        ``close_offset_us`` are ``close_us``; ``any_reset``: whether any packet is flagged."""
         p, rows = self._p, slice(start, None)
-        tick, mismatch_us = _unwrap(packets, rows, epoch, p)
-        x = _close_s(packets, rows, tick, p)
-        flagged = packets.clock_reset[rows] & ~(
-            (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
-        )
-        new_bin = np.floor(x / p.bin_s) > epoch.newest_bin
-        changes = flagged | new_bin | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
-        return (len(changes) if not changes.any() else int(np.argmax(changes))), tick, x
+        tick, mismatch_us = _unwrap(packets, rows, epoch, p, close_us)
+        x = (tick + close_us) * 1e-6
+        bins = np.floor(x / p.bin_s)
+        changes = (bins > epoch.newest_bin) | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
+        if any_reset:
+            changes |= packets.clock_reset[rows] & ~(
+                (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
+            )
+        return (len(changes) if not changes.any() else int(np.argmax(changes))), tick, x, bins
 
-    def _absorb_steady(self, epoch: _Epoch, x: np.ndarray, d: np.ndarray) -> None:
-        """``_absorb_one`` for each packet of a steady run (sent at ``x``, s, ``d`` s above the
-        line's origin; no new bin, so no refit): each bin keeps its first least-delayed packet,
-        as one by one."""
-        bins = np.floor(x / self._p.bin_s).astype(np.int64)
-        for bin_id in np.unique(bins).tolist():
-            in_bin = np.flatnonzero(bins == bin_id)
-            least = in_bin[int(np.argmin(d[in_bin]))]
+    def _absorb_steady(self, epoch: _Epoch, x: np.ndarray, bins: np.ndarray, d: np.ndarray) -> None:
+        """``_absorb_one`` for each packet of a steady run (sent at ``x``, s, in ``bins``, ``d`` s
+        above the line's origin; no new bin, so no refit): each bin keeps its first
+        least-delayed packet, as one by one."""
+        for bin_id, least in _least_per_bin(bins.astype(np.int64), d):
             slot = bin_id % len(epoch.bin_id)
             held = epoch.bin_id[slot]
             if held < bin_id or (held == bin_id and d[least] < epoch.bin_d[slot]):
@@ -486,13 +489,28 @@ def _close_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray, p: Clock
     return (tick_us + close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)) * 1e-6
 
 
-def _unwrap(packets: PacketArrivals, rows: slice, epoch: _Epoch, p: ClockSyncParams) -> tuple[np.ndarray, np.ndarray]:
+def _least_per_bin(bins: np.ndarray, d: np.ndarray) -> list[tuple[int, int]]:
+    """Each bin of ``bins`` (int) with the index of its first least ``d``, bins in order."""
+    if (bins == bins[0]).all():  # the usual: every packet in the open bin
+        return [(int(bins[0]), int(np.argmin(d)))]
+    least = []
+    for bin_id in np.unique(bins).tolist():
+        in_bin = np.flatnonzero(bins == bin_id)
+        least.append((bin_id, int(in_bin[int(np.argmin(d[in_bin]))])))
+    return least
+
+
+def _unwrap(
+    packets: PacketArrivals, rows: slice, epoch: _Epoch, p: ClockSyncParams, last_offset_us: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Unwrapped first-sample ticks (µs, int64) and their disagreement with the prediction, µs.
 
     The prediction is the epoch line inverted at the arrival time (zero delay), so the
     disagreement of a sane packet is minus its delay: milliseconds, never seconds.
+    ``last_offset_us``: the rows' ``close_offset_us``, when already known.
     """
-    last_offset_us = close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)
+    if last_offset_us is None:
+        last_offset_us = close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)
     predicted_us = (packets.host_time_s[rows] - epoch.offset_s) / (1.0 + epoch.drift) * 1e6 - last_offset_us
     raw = packets.tick_us[rows]
     unwrapped = raw + _WRAP_US * np.round((predicted_us - raw) / _WRAP_US).astype(np.int64)
