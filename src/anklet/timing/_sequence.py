@@ -137,16 +137,17 @@ class SequenceTracker:
         the count of lost ones changed by at each (above 0: a sequence gap just before it)."""
         s = self._state
         ticks = tick_us.tolist()
-        if s is None or not len(ticks) or not (epoch == s.epoch).all() or ticks[0] <= s.head_tick_us or not (
-            np.diff(tick_us) > 0).all():
+        if s is None or not ticks or ticks[0] <= s.head_tick_us or not (epoch == s.epoch).all() or not (
+            tick_us[1:] > tick_us[:-1]).all():
             return self._one_by_one(epoch, sequence, tick_us, n_samples, rate_hz)
         period_us = 1e6 / rate_hz
-        ends_us = tick_us + n_samples * period_us
+        span_us = n_samples * period_us
+        ends_us = tick_us + span_us
         head_seq = np.concatenate([[s.head_seq], sequence[:-1]])
         head_tick_us = np.concatenate([[s.head_tick_us], tick_us[:-1]])
         head_end_us = np.concatenate([[s.head_end_us], ends_us[:-1]])
         gap = (sequence - head_seq) % _SEQ_MOD
-        expected = (tick_us - head_tick_us) / (n_samples * period_us)
+        expected = (tick_us - head_tick_us) / span_us
         gap = gap + _SEQ_MOD * np.round((expected - gap) / _SEQ_MOD).astype(np.int64)
         lost = np.maximum(gap, 1) - 1
         s.lost_packets += int(lost.sum())
