@@ -228,19 +228,23 @@ def _payloads(
 ) -> list[bytes]:
     """Every payload, in block order: each v1 packet rebuilt (its header, then its samples), the
     raw ones as kept."""
-    header_bytes, sample_bytes = headers.tobytes(), samples.astype("<i2", copy=False).tobytes()
-    sample_ends = np.cumsum(SAMPLE_SIZE * headers["n_samples"].astype(np.int64)).tolist()
+    counts = headers["n_samples"].astype(np.int64)
     raw_ends = np.cumsum(raw_lengths, dtype=np.int64).tolist()
     if (
-        (sample_ends[-1] if sample_ends else 0) != len(sample_bytes)
+        int(counts.sum()) != len(samples)
         or (raw_ends[-1] if raw_ends else 0) != len(raw_bytes)
         or len(raw_ends) != int(is_raw.sum())
     ):
         raise ValueError("the block's sections do not agree")
-    packets = [
-        header_bytes[HEADER_SIZE * index : HEADER_SIZE * (index + 1)] + sample_bytes[start:end]
-        for index, (start, end) in enumerate(zip([0, *sample_ends][:-1], sample_ends, strict=True))
-    ]
+    # the packets laid end to end as 12-byte records, each header before its samples: one slice each
+    record_ends = np.cumsum(counts + 1)
+    is_header = np.zeros(int(record_ends[-1]) if len(counts) else 0, dtype=bool)
+    is_header[record_ends - counts - 1] = True
+    records = np.empty((len(is_header), HEADER_SIZE), dtype=np.uint8)
+    records[is_header] = headers.view(np.uint8).reshape(-1, HEADER_SIZE)
+    records[~is_header] = np.ascontiguousarray(samples, dtype="<i2").view(np.uint8).reshape(-1, SAMPLE_SIZE)
+    joined, byte_ends = records.tobytes(), (HEADER_SIZE * record_ends).tolist()
+    packets = [joined[start:end] for start, end in zip([0, *byte_ends][:-1], byte_ends, strict=True)]
     if not raw_ends:
         return packets
     kept = [raw_bytes[start:end] for start, end in zip([0, *raw_ends][:-1], raw_ends, strict=True)]

@@ -17,8 +17,9 @@ import json
 import struct
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from mcap.data_stream import ReadDataStream
 from mcap.opcode import Opcode
@@ -227,38 +228,38 @@ class _Walk:
         marks in time order."""
         self.blocks = self._decode_blocks()
         for messages in self.chunks:
-            entries: list[_Entry] = []
+            chunk = _ChunkNotifications()
             for message in messages:
                 topic = self.topics.get(message.channel_id)
                 if topic is None:
                     continue  # its channel's declaration was lost with a damaged chunk, and the session does not list it
                 parts = topic_parts(topic)
                 if parts is not None:
-                    entries += self._notifications(parts, message)
+                    self._notifications(parts, message, chunk)
                 else:
                     self._session_message(recording, topic, message)
-            if any(entry.order is None for entry in entries):  # written in time order: no order stored
-                entries.sort(key=lambda entry: (entry.time_ns, entry.channel_id))
-            else:
-                entries.sort(key=lambda entry: entry.order)
-            recording.notifications += [entry.notification for entry in entries]
+            recording.notifications += chunk.in_order()
         recording.marks.sort()
 
-    def _notifications(self, parts: tuple[str, str], message: Message) -> list[_Entry]:
-        """Each notification ``message`` holds, with what it is sorted by."""
+    def _notifications(self, parts: tuple[str, str], message: Message, chunk: _ChunkNotifications) -> None:
+        """Each notification ``message`` holds into ``chunk``, with what it is sorted by."""
         sensor, channel = parts
         if channel != "data" or self.major < 2:
-            notification = Notification(sensor, channel, message.data, from_ns(message.log_time))
-            return [_Entry(message.sequence, message.log_time, message.channel_id, notification)]
+            chunk.notifications.append(Notification(sensor, channel, message.data, from_ns(message.log_time)))
+            chunk.orders.append(message.sequence)
+            chunk.times_ns.append(message.log_time)
+            chunk.channel_ids.append(message.channel_id)
+            return
         block = self.blocks.get(id(message))
         if block is None:
-            return []  # it did not decode (noted)
-        times_s = (block.times_ns / 1e9).tolist()  # from_ns, for the whole block at once
-        orders = [None] * len(times_s) if block.order is None else block.order.tolist()
-        return [
-            _Entry(order, time_ns, message.channel_id, Notification(sensor, channel, payload, time_s))
-            for order, time_ns, payload, time_s in zip(orders, block.times_ns.tolist(), block.payloads, times_s, strict=True)
-        ]
+            return  # it did not decode (noted)
+        times_ns = block.times_ns.tolist()
+        chunk.notifications += map(
+            Notification, repeat(sensor), repeat(channel), block.payloads, (block.times_ns / 1e9).tolist()  # from_ns, at once
+        )
+        chunk.orders += [None] * len(times_ns) if block.order is None else block.order.tolist()
+        chunk.times_ns += times_ns
+        chunk.channel_ids += [message.channel_id] * len(times_ns)
 
     def _decode_blocks(self) -> dict[int, BlockEntries]:
         """Every block of a 2.0 file, by the id of its message; one that does not decode is left
@@ -316,14 +317,24 @@ class _Walk:
         return notes
 
 
-class _Entry(NamedTuple):
-    """A notification and what its chunk is sorted by: its stored order (None when the chunk
-    was written in time order), else its arrival time and channel."""
+@dataclass
+class _ChunkNotifications:
+    """A chunk's notifications as read, and what they are sorted by: each one's stored order
+    (None when the chunk was written in time order), else its arrival time and channel.
+    (Columns, not an object per notification: a 30-min file holds 360 000 of them.)"""
 
-    order: int | None
-    time_ns: int
-    channel_id: int
-    notification: Notification
+    notifications: list[Notification] = field(default_factory=list)
+    orders: list[int | None] = field(default_factory=list)
+    times_ns: list[int] = field(default_factory=list)
+    channel_ids: list[int] = field(default_factory=list)
+
+    def in_order(self) -> list[Notification]:
+        """The notifications in the order the pipeline received them (a stable sort)."""
+        if None in self.orders:  # written in time order: no order stored
+            keys: list[Any] = list(zip(self.times_ns, self.channel_ids))
+        else:
+            keys = self.orders
+        return [self.notifications[index] for index in sorted(range(len(keys)), key=keys.__getitem__)]
 
 
 class _DamagedChunk(Exception):
