@@ -338,30 +338,31 @@ class FootEvents:
         rest = self._rest[span]
         if not rest.any():
             return None, stop, 0.0  # (what the steps below find without a row at rest)
-        t, rows = self._t[span], self._valid[span].nonzero()[0]
+        rows = self._valid[span].nonzero()[0]
         rest = rest[rows]
-        times = np.concatenate([[self._last_valid_time_before(first)], t[rows]])
+        t = self._t[span][rows]
+        times = np.concatenate([[self._last_valid_time_before(first)], t])
         since_previous = times[1:] - times[:-1]  # (np.diff's steps without its cost per call)
         joined = rest[1:] & rest[:-1] & (since_previous[1:] <= p.max_gap_s)
-        run = np.concatenate([[0], np.cumsum(~joined)])  # run number of each valid row
-        run_first = np.concatenate([[0], (~joined).nonzero()[0] + 1])
-        starts = run_first[rest[run_first]]
-        ends = np.searchsorted(run, run[starts], side="right") - 1
-        after_gap = since_previous[starts] > p.max_gap_s
-        lasted_s = t[rows[ends]] - t[rows[starts]] + 1.0 / self.rate_hz
+        run_first = np.concatenate([[0], (~joined).nonzero()[0] + 1])  # runs of rows joined at rest
+        run_last = np.concatenate([run_first[1:] - 1, [len(rows) - 1]])
+        at_rest = rest[run_first]
         # Seen still from one row to the next at least once: two lone rows across a short gap
         # are no foot-flat (a slow swing passes through rest-like rows one at a time).
-        neighbours = np.concatenate([[False], joined & (since_previous[1:] < 1.5 / self.rate_hz)])
-        seen_still = np.bincount(run, weights=neighbours, minlength=run[-1] + 1)[run[starts]] > 0
-        # Still before a long gap and after it: the same foot-flat, which the gap cut short.
-        next_row = np.minimum(ends + 1, len(rows) - 1)
-        bridged = (ends + 1 < len(rows)) & (since_previous[next_row] > p.max_gap_s) & rest[next_row]
-        long_enough = (((lasted_s >= p.min_rest_s - 1e-9) | bridged) & seen_still) | after_gap  # it may have begun in a gap
-        if long_enough.any():
-            found = int(np.argmax(long_enough))
-            return first + int(rows[starts[found]]), first, float(since_previous[starts[found]])
+        close = np.cumsum(since_previous < 1.5 / self.rate_hz)
+        starts, ends = run_first[at_rest].tolist(), run_last[at_rest].tolist()
+        # The runs at rest in time order (a few, each read row by row): the first long enough
+        # is the foot-flat.
+        for start, end in zip(starts, ends, strict=True):
+            lasted_s = t[end] - t[start] + 1.0 / self.rate_hz
+            seen_still = close[end] > close[start]  # from one row to the next within the run
+            # Still before a long gap and after it: the same foot-flat, which the gap cut short.
+            bridged = end + 1 < len(rows) and since_previous[end + 1] > p.max_gap_s and rest[end + 1]
+            after_gap = since_previous[start] > p.max_gap_s  # it may have begun in the gap
+            if ((lasted_s >= p.min_rest_s - 1e-9 or bridged) and seen_still) or after_gap:
+                return first + int(rows[start]), first, float(since_previous[start])
         # A run still open at the end may yet grow long enough: search again from its start.
-        if len(starts) and ends[-1] == len(rows) - 1:
+        if starts and ends[-1] == len(rows) - 1:
             return None, first + int(rows[starts[-1]]), 0.0
         return None, stop, 0.0
 
@@ -606,7 +607,8 @@ class FootEvents:
         keep = self._valid[self._span(first, stop)] & ~np.isnan(alpha).any(axis=1)
         if keep.sum() < 10:
             return self._lever_m
-        stance = (lever_equations(acc[keep] + gravity[keep], gyr[keep], alpha[keep]), gyr[keep])
+        kept_gyr = gyr[keep]
+        stance = (lever_equations(acc[keep] + gravity[keep], kept_gyr, alpha[keep]), kept_gyr)
         if into_history:
             self._stances.append(stance)
         stances = list(self._stances) if into_history else [*self._stances, stance]
