@@ -206,10 +206,10 @@ def dorsiflexion_deg(angles: AngleChunk | None, side: str) -> tuple[np.ndarray, 
 
 def _extreme(pick: np.ufunc, t: np.ndarray, deg: np.ndarray, from_t: float, to_t: float) -> float:
     """The largest (``np.fmax``) or smallest (``np.fmin``) angle from ``from_t`` to ``to_t``
-    skipping NaN, NaN when there is none: ``np.nanmax``'s and ``np.nanmin``'s reduction, without
-    their cost per call (four a stride)."""
+    skipping NaN, NaN when there is none: ``np.nanmax``'s and ``np.nanmin``'s reduction (NaN
+    only where every angle is), without their cost per call (four a stride)."""
     rows = deg[np.searchsorted(t, from_t) : np.searchsorted(t, to_t, side="right")]
-    return float(pick.reduce(rows)) if len(rows) and not np.isnan(rows).all() else math.nan
+    return float(pick.reduce(rows)) if len(rows) else math.nan
 
 
 def nan_median(values: list[float]) -> float:
