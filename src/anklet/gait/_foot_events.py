@@ -301,9 +301,10 @@ class FootEvents:
         push_off = self._stance_rows(max(start - self._rows_of(p.lever_window_s) - 3, self._first), stop)
         _, t, acc, gyr, alpha, gravity = push_off.between(start, stop)
         valid = self._valid[self._span(start, stop)] & ~np.isnan(alpha).any(axis=1)
-        residual = np.zeros(len(t))
         if self._lever_m is not None:
             residual = row_norms(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m))
+        else:
+            residual = np.zeros(len(t))
         # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
         turned = np.maximum.accumulate(np.where(valid, self._speed[self._span(start, stop)], 0.0)) >= p.push_off_gyr_rads
         rows = valid.nonzero()[0]

@@ -71,38 +71,38 @@ def impacts(
     strike rises more slowly (the heel rolls in), so its steepest step comes a row or more after
     contact, which is where the climb began (``_onset_time``).
     """
-    slopes = (along_up[1:] - along_up[:-1]) / (t[1:] - t[:-1])
+    steps_s = t[1:] - t[:-1]
+    slopes = (along_up[1:] - along_up[:-1]) / steps_s
     padded = np.concatenate([[-np.inf], slopes, [-np.inf]])
     sharp = (
         (slopes > 0) & (slopes >= fraction * slopes.max()) & (slopes >= padded[:-2]) & (slopes >= padded[2:])
-    ).nonzero()[0]
-    rise_start = _rise_starts(slopes, sharp)
-    fall, fall_start = _fall_before(t, along_up, rise_start)
-    # Each candidate (a row) against every other (a column): a steeper one shortly before the
-    # stretch below g that ends in this one.
-    began_t = t[fall_start][:, None]
-    sharp_slopes, sharp_t = slopes[sharp], t[sharp]
-    after_steeper = (sharp_slopes > sharp_slopes[:, None]) & (sharp_t < began_t) & (sharp_t >= began_t - rebound_s)
-    flights = np.where(after_steeper.any(axis=1), 0.0, fall).tolist()
-    found = []
-    for k, flight, slope in zip(sharp.tolist(), flights, sharp_slopes.tolist(), strict=True):
-        when = _steepest_time if flight >= flight_mps else _onset_time
-        found.append(Impact(*when(t, along_up, slopes, k, period_s), flight, slope))
-    return found
-
-
-def _fall_before(t: np.ndarray, along_up: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """At rows ``at``, the integral of g minus the reading since the reading last was at or
-    above g (0 there), m/s, and the row that stretch below g began at (the row itself when
-    above). The integral only grows, so the stretch's is the whole integral at the row minus
-    the whole integral at the last row at or above g before it: the same subtraction for the
-    rows asked for as over all rows, without the arrays of every row."""
+    ).nonzero()[0].tolist()
+    # The few candidates are looked at row by row, on the rows as Python floats (the same
+    # arithmetic as numpy's on them, without its cost per call).
     below = along_up < GRAVITY_MPS2
-    step_s = np.concatenate([[0.0], t[1:] - t[:-1]])
-    deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * step_s, 0.0))
-    above = (~below).nonzero()[0]
-    last_above = np.concatenate([[-1], above])[np.searchsorted(above, at, side="right")]  # -1: none yet
-    return deficit[at] - np.where(last_above >= 0, deficit[last_above], 0.0), np.where(below[at], last_above + 1, at)
+    # The integral of g minus the reading from the first row (0 at rows at or above g): it only
+    # grows, so a stretch below g's is its value at the stretch's end minus at the row before.
+    deficit = np.cumsum(np.where(below, (GRAVITY_MPS2 - along_up) * np.concatenate([[0.0], steps_s]), 0.0)).tolist()
+    t_s, y, slope_of, below = t.tolist(), along_up.tolist(), slopes.tolist(), below.tolist()
+    falls, began = [], []
+    for k in sharp:
+        rise = k  # where the run of climbing steps that step k belongs to began
+        while rise > 0 and not slope_of[rise - 1] <= 0:
+            rise -= 1
+        last_above = rise  # the last row at or above g, at or before the rise's start (-1: none)
+        while last_above >= 0 and below[last_above]:
+            last_above -= 1
+        falls.append(deficit[rise] - (deficit[last_above] if last_above >= 0 else 0.0))
+        began.append(t_s[last_above + 1] if below[rise] else t_s[rise])
+    # A steeper candidate shortly before the stretch below g that ends in this one: a rebound.
+    sharp_slopes = [slope_of[k] for k in sharp]
+    found = []
+    for k, fall, began_t, slope in zip(sharp, falls, began, sharp_slopes, strict=True):
+        rebound = any(other > slope and began_t - rebound_s <= t_s[j] < began_t for j, other in zip(sharp, sharp_slopes))
+        flight = 0.0 if rebound else fall
+        when = _steepest_time if flight >= flight_mps else _onset_time
+        found.append(Impact(*when(t_s, y, slope_of, k, period_s), flight, slope))
+    return found
 
 
 def _steepest_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period_s: float) -> tuple[float, bool]:
@@ -137,12 +137,6 @@ def _onset_time(t: np.ndarray, y: np.ndarray, slopes: np.ndarray, k: int, period
         return _steepest_time(t, y, slopes, k, period_s)
     rise = y[k] - y[k - 1] - before * (t[k] - t[k - 1])
     return float(min(max(t[k] - max(rise, 0.0) / at_start, t[k - 1]), t[k])), False
-
-
-def _rise_starts(slopes: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """For each of ``steps``, the row where the run of climbing steps it belongs to began."""
-    not_climbing = (slopes <= 0).nonzero()[0]
-    return np.concatenate([[-1], not_climbing])[np.searchsorted(not_climbing, steps)] + 1  # (0: none before)
 
 
 def rising_onset(t: np.ndarray, values: np.ndarray, threshold: float, level: float) -> tuple[int, float, float] | None:
