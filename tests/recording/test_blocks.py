@@ -167,8 +167,28 @@ def test_a_sensors_blocks_decode_together_and_alone_when_one_is_damaged():
     ]
     parsed = [parse_block(encode_block(range(len(p)), None, p)) for p in packets]
     decoded = block_samples(parsed)
-    assert [block_entries(block, samples).payloads for block, samples in zip(parsed, decoded, strict=True)] == packets
+    assert [entries.payloads for entries in block_entries(parsed, decoded)] == packets
     damaged = parsed[2]._replace(frames=parsed[2].frames[:-20] + bytes(20))
     decoded = block_samples([parsed[0], parsed[1], damaged, parsed[3]])
     assert decoded[2] is None
-    assert [block_entries(parsed[i], decoded[i]).payloads for i in (0, 1, 3)] == [packets[i] for i in (0, 1, 3)]
+    entries = block_entries([parsed[0], parsed[1], damaged, parsed[3]], decoded)
+    assert entries[2] is None
+    assert [entries[i].payloads for i in (0, 1, 3)] == [packets[i] for i in (0, 1, 3)]
+
+
+def test_a_block_whose_sections_disagree_is_lost_alone():
+    """A block whose raw payloads are not as long as it says, or whose samples are fewer than
+    its headers say, gives no entries; the blocks rebuilt with it are whole."""
+    packets = [[struct.pack("<BBHIHBB", 1, 0x0F, i, 0, 200, 2, 0) + bytes(24) for i in range(n)] for n in (3, 4, 5)]
+    packets[2][1] = b"raw payload"
+    parsed = [parse_block(encode_block(range(len(p)), None, p)) for p in packets]
+    decoded = block_samples(parsed)
+    assert [entries.payloads for entries in block_entries(parsed, decoded)] == packets
+    longer = parsed[0]._replace(raw_bytes=b"x")
+    fewer = decoded[1][:-1]
+    shorter = parsed[2]._replace(raw_bytes=parsed[2].raw_bytes[:-1])
+    entries = block_entries([longer, parsed[1], parsed[2]], decoded)
+    assert entries[0] is None and [entries[i].payloads for i in (1, 2)] == packets[1:]
+    entries = block_entries(parsed, [decoded[0], fewer, decoded[2]])
+    assert entries[1] is None and [entries[i].payloads for i in (0, 2)] == [packets[0], packets[2]]
+    assert block_entries([parsed[0], parsed[1], shorter], decoded)[2] is None

@@ -278,13 +278,12 @@ class _Walk:
                     self._bad_block(message)
         decoded = {}
         for blocks in parsed.values():
-            for (message, block), samples in zip(blocks, block_samples([block for _, block in blocks]), strict=True):
-                try:
-                    if samples is None:
-                        raise BadBlock("its samples do not decode")
-                    decoded[id(message)] = block_entries(block, samples)
-                except BadBlock:
+            just_blocks = [block for _, block in blocks]
+            for (message, _), entries in zip(blocks, block_entries(just_blocks, block_samples(just_blocks)), strict=True):
+                if entries is None:
                     self._bad_block(message)
+                else:
+                    decoded[id(message)] = entries
         return decoded
 
     def _bad_block(self, message: Message) -> None:
