@@ -170,8 +170,10 @@ def block_entries(blocks: Sequence[ParsedBlock], samples: Sequence[np.ndarray | 
     out: list[BlockEntries | None] = [None] * len(blocks)
     if not whole:
         return out
-    packets = _packets(np.concatenate([blocks[index].headers for index in whole]),
-                       np.concatenate([samples[index] for index in whole]))
+    packets = _packets(
+        np.frombuffer(b"".join(blocks[index].headers.tobytes() for index in whole), dtype=HEADER_DTYPE),  # (structured
+        np.concatenate([samples[index] for index in whole]),  # arrays concatenate slowly: their fields are promoted)
+    )
     start = 0
     for index in whole:
         block = blocks[index]
