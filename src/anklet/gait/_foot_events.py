@@ -163,6 +163,11 @@ _MAX_STRIDE_S = 2.5
 """Longer between two ICs of a foot is a stop, not a stride, s."""
 _RHYTHM_STRIDES = 3
 """Impacts measured before the rhythm picks among candidates."""
+_BUFFER_COLUMNS = ("_t", "_acc", "_gyr", "_valid", "_speed", "_rest")
+"""The row buffer's columns (``FootEvents``' attributes)."""
+_STORAGE_SLACK_ROWS = 4096
+"""Room for rows to come that new storage for the row buffer leaves after the rows it holds:
+a live update's few rows are written there, without a copy of the rows held."""
 _LONGEST_EXTRAPOLATION_S = 0.025
 """A toe-off inside a longer gap is placed by the rhythm, not on the line back from the first
 rows after the gap (the rise of the contact point's acceleration is straight for about 20 ms)."""
@@ -190,6 +195,9 @@ class FootEvents:
         self._valid = np.empty(0, dtype=bool)  # the row has a sample (``valid_rows``)
         self._speed = np.empty(0)  # |gyr|, rad/s
         self._rest = np.empty(0, dtype=bool)  # the foot lies still on the ground (``_rest_of``)
+        # The columns above are views of storage with room after them (``_append``):
+        self._storage = {name: getattr(self, name) for name in _BUFFER_COLUMNS}
+        self._stored_from = 0  # where the first buffered row is in the storage
         self._first = 0  # absolute row number of the first buffered row
         self._phase = _Phase.SEEK_REST
         self._cursor = 0  # absolute row where the current step looks first
@@ -641,14 +649,29 @@ class FootEvents:
         return self._t[span], self._acc[span], self._gyr[span]
 
     def _append(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> None:
-        """Buffer the rows that came, with their per-row features."""
-        first = self._end
-        self._t = np.concatenate([self._t, t])
-        self._acc = np.concatenate([self._acc, acc])
-        self._gyr = np.concatenate([self._gyr, gyr])
-        self._valid = np.concatenate([self._valid, valid_rows(acc, gyr)])
-        self._speed = np.concatenate([self._speed, row_norms(gyr)])
-        self._rest = np.concatenate([self._rest, self._rest_of(first, self._end)])
+        """Buffer the rows that came, with their per-row features: written into the storage
+        after the rows held, which are not copied (a live update brings a few rows to a buffer
+        of hundreds), unless the storage is full."""
+        first, held, new = self._end, len(self._t), len(t)
+        if self._stored_from + held + new > len(self._storage["_t"]):
+            self._move_to_new_storage(held + new + _STORAGE_SLACK_ROWS)
+        at, stop = self._stored_from + held, self._stored_from + held + new
+        features = {"_t": t, "_acc": acc, "_gyr": gyr, "_valid": valid_rows(acc, gyr), "_speed": row_norms(gyr)}
+        for name, rows in features.items():
+            self._storage[name][at:stop] = rows
+            setattr(self, name, self._storage[name][self._stored_from : stop])
+        self._storage["_rest"][at:stop] = self._rest_of(first, self._end)
+        self._rest = self._storage["_rest"][self._stored_from : stop]
+
+    def _move_to_new_storage(self, rows: int) -> None:
+        """The buffered rows, copied to the start of storage for ``rows`` rows."""
+        for name in _BUFFER_COLUMNS:
+            held = getattr(self, name)
+            storage = np.empty((rows, *held.shape[1:]), dtype=held.dtype)
+            storage[: len(held)] = held
+            self._storage[name] = storage
+            setattr(self, name, storage[: len(held)])
+        self._stored_from = 0
 
     def _rows_with_alpha(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Rows with their angular acceleration; NaN where a neighbour is lost or not here yet."""
@@ -667,4 +690,4 @@ class FootEvents:
         if drop > 0:
             self._t, self._acc, self._gyr = self._t[drop:], self._acc[drop:], self._gyr[drop:]
             self._valid, self._speed, self._rest = self._valid[drop:], self._speed[drop:], self._rest[drop:]
-            self._first = first
+            self._first, self._stored_from = first, self._stored_from + drop
