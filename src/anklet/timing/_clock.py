@@ -204,9 +204,7 @@ class ClockSync:
             epoch = state.current
             assert epoch is not None
             unwrapped, mismatch_us = _unwrap(packets, rows, epoch, p)
-            flagged = packets.clock_reset[rows] & ~(
-                (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
-            )
+            flagged = _flagged(packets, rows, epoch)
             breaks = flagged | (mismatch_us > tol_us) | (mismatch_us < -max_delay_us)
             stop = n if not breaks.any() else start + int(np.argmax(breaks))
             if stop > start:
@@ -308,9 +306,7 @@ class ClockSync:
         bins = np.floor(x / p.bin_s)
         changes = (bins > epoch.newest_bin) | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
         if any_reset:
-            changes |= packets.clock_reset[rows] & ~(
-                (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
-            )
+            changes |= _flagged(packets, rows, epoch)
         return (len(changes) if not changes.any() else int(np.argmax(changes))), tick, x, bins
 
     def _absorb_steady(self, epoch: _Epoch, x: np.ndarray, bins: np.ndarray, d: np.ndarray) -> None:
@@ -482,6 +478,12 @@ def _close_offset_us_one(n_samples: int, sample_rate_hz: float, p: ClockSyncPara
     """``close_offset_us`` of one packet."""
     last_us = (n_samples - 1) * (1e6 / sample_rate_hz)
     return last_us if n_samples >= _FULL_PACKET else max(last_us, p.flush_deadline_s * 1e6)
+
+
+def _flagged(packets: PacketArrivals, rows: slice, epoch: _Epoch) -> np.ndarray:
+    """Which packets flag a clock reset, other than the one that started ``epoch``."""
+    started_it = (packets.sequence[rows] == epoch.start_key[0]) & (packets.tick_us[rows] == epoch.start_key[1])
+    return packets.clock_reset[rows] & ~started_it
 
 
 def _close_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray, p: ClockSyncParams) -> np.ndarray:
