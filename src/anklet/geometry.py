@@ -69,9 +69,12 @@ def at_rest(acc: np.ndarray, gyr: np.ndarray, max_gyr_rads: float, max_acc_mps2:
     """(n,) bool: a sensor (n, 3 m/s² and rad/s rows) hardly turns and its accelerometer reads
     gravity alone (a foot flat on the ground, a shank held still), whatever way it is strapped
     on. NaN rows are False. Shared by the gait's foot-flat and the calibration's swap check."""
-    turning = np.linalg.norm(gyr, axis=1)
-    off_gravity = np.abs(np.linalg.norm(acc, axis=1) - GRAVITY_MPS2)
-    return (turning < max_gyr_rads) & (off_gravity < max_acc_mps2)
+    return at_rest_by_norms(np.linalg.norm(acc, axis=1), np.linalg.norm(gyr, axis=1), max_gyr_rads, max_acc_mps2)
+
+
+def at_rest_by_norms(acc_norms: np.ndarray, gyr_norms: np.ndarray, max_gyr_rads: float, max_acc_mps2: float) -> np.ndarray:
+    """``at_rest`` from the rows' norms, for a caller that has them already."""
+    return (gyr_norms < max_gyr_rads) & (np.abs(acc_norms - GRAVITY_MPS2) < max_acc_mps2)
 
 
 def _side_sign(side: str) -> float:

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from anklet.geometry import GRAVITY_MPS2, angular_acceleration
+from anklet.geometry import angular_acceleration, at_rest_by_norms
 from anklet.gait._contact import LeverEquations, contact_acceleration, fit_lever_arm, lever_equations, turned_gravity
 from anklet.gait._signals import (
     Impact,
@@ -384,8 +384,7 @@ class FootEvents:
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
         speed = self._speed[self._span(since, stop)]
-        # ``at_rest``'s test, on the |gyr| the rows already have (the same norms, bit for bit)
-        still = (speed < p.rest_gyr_rads) & (np.abs(row_norms(acc) - GRAVITY_MPS2) < p.rest_acc_mps2)
+        still = at_rest_by_norms(row_norms(acc), speed, p.rest_gyr_rads, p.rest_acc_mps2)  # the |gyr| the rows have
         change = row_norms(gyr[1:] - gyr[:-1]) * self.rate_hz
         turning = speed[1:] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])

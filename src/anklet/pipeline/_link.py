@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -63,9 +64,7 @@ class SensorLink:
         lost_before = self.sequence.lost_packets_
         if not self.sequence.update_one(epoch, packet.sequence, tick_us, packet.n_samples, rate_hz):
             return None
-        self.sample_rate_hz_ = rate_hz
-        self.last_arrival_s_ = host_time_s
-        self._recent_arrivals.append((host_time_s, packet.n_samples))
+        self._took(rate_hz, (host_time_s,), (packet.n_samples,))
         follows_loss = self.sequence.lost_packets_ > lost_before
         times = first_s + np.arange(packet.n_samples) * period_s
         return TimedSamples(times, packet.acc, packet.gyr, follows_loss)
@@ -100,7 +99,7 @@ class SensorLink:
             self._took(float(rates[kept[-1]]), [host_times_s[i] for i in kept], [counts[i] for i in kept])
         return [samples if kept_one else None for samples, kept_one in zip(timed, keep.tolist(), strict=True)]
 
-    def _took(self, rate_hz: float, host_times_s: list[float], counts: list[int]) -> None:
+    def _took(self, rate_hz: float, host_times_s: Sequence[float], counts: Sequence[int]) -> None:
         """What the status reads of the packets kept (the last one's rate, each one's arrival
         time and samples)."""
         self.sample_rate_hz_ = rate_hz
