@@ -31,6 +31,14 @@ class DataRecorder:
     def on_disconnect(self, _client: BleakClient) -> None:
         self.disconnected.set()
 
+    async def received(self, count: int, timeout_s: float = 2.0) -> None:
+        """Wait until ``count`` payloads have come or ``timeout_s`` passes: a notification the
+        peripheral has sent may still be on the bus when it says it has played its last."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while len(self.payloads) < count and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+
     def sequences(self) -> list[int]:
         return [decode_packet(payload).sequence for payload in self.payloads]
 

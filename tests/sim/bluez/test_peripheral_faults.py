@@ -72,6 +72,7 @@ async def test_the_host_receives_exactly_what_was_not_withheld(session, scan, re
         recorder = recorders["left_foot"]
         client = await recorder.subscribe((await scan())[fleet.serials["left_foot"]])
         await peripheral.wait_played()
+        await recorder.received(peripheral.notified_packets_)
         await client.disconnect()
     firmware = peripheral.firmware
     sent = len(firmware.data.payloads)
@@ -103,6 +104,7 @@ async def test_a_link_dropped_mid_stream_is_seen_by_bleak_and_comes_back(session
         assert serial not in await scan(0.3)  # silent while its link is down
         client = await recorder.subscribe((await scan(1.0))[serial])
         await peripheral.wait_played()
+        await recorder.received(peripheral.notified_packets_)
         await client.disconnect()
     firmware = peripheral.firmware
     assert peripheral.links_dropped_ == 1
@@ -148,6 +150,7 @@ async def test_a_sensor_reboot_plays_through(scan, recorders):
         recorder = recorders["left_foot"]
         client = await recorder.subscribe((await scan())[fleet.serials["left_foot"]])
         await peripheral.wait_played()
+        await recorder.received(peripheral.notified_packets_)
         await client.stop_notify(DATA_UUID)
         await client.disconnect()
     assert recorder.payloads == peripheral.firmware.data.payloads
