@@ -3,8 +3,10 @@
 ``LivePipeline.replay`` takes a few seconds of notifications at a time, so a replay publishes
 the same messages in a slightly different order (time order within each window, where live
 publishes each notification's in time order), and the moment calibration is reported done
-(``status.calibrated``) can move by a window. Everything else is the session's, to the last
-digit.
+(``status.calibrated``) can move: a replay reports it at most a window after live did, and
+live can report it later still, since its calibration runs on a worker while the session
+goes on (at ``--speed 12`` a second of calibrating on a busy machine is 12 s of session).
+Everything else is the session's, to the last digit.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ def assert_same_session(live: list[dict[str, Any]], replayed: list[dict[str, Any
     assert [_without_calibrated(status) for status in replayed_statuses] == [
         _without_calibrated(status) for status in live_statuses]
     replay_calibrated, session_calibrated = _calibrated_at(replayed_statuses), _calibrated_at(live_statuses)
-    assert replay_calibrated == session_calibrated or abs(replay_calibrated - session_calibrated) <= window_s + 1.0
+    assert replay_calibrated == session_calibrated or replay_calibrated <= session_calibrated + window_s + 1.0
     assert sorted(map(_line, _others(replayed))) == sorted(map(_line, _others(live)))
 
 
