@@ -19,7 +19,7 @@ from replayed import assert_same_session
 from anklet.cli._live import session_pipeline
 from anklet.files import ImuTable
 from anklet.gait import load_athlete
-from anklet.pipeline import AngleEstimator, LiveGrid, LivePipeline, TimedSamples
+from anklet.pipeline import AngleEstimator, LiveGrid, LivePipeline, TimedPackets, TimedSamples
 from anklet.pipeline._link import SensorLink
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
@@ -39,7 +39,11 @@ def test_a_link_times_packets_at_once_as_one_by_one(chaos_session, window):
     got = []
     for start in range(0, len(packets), window):
         part = packets[start : start + window]
-        got += many.on_data_many([p.payload for p in part], [p.host_time_s for p in part])
+        block, keep = many.on_data_many([p.payload for p in part], [p.host_time_s for p in part])
+        assert block.n_packets == keep.sum()
+        np.testing.assert_array_equal(block.arrival_s, [p.host_time_s for p, kept in zip(part, keep, strict=True) if kept])
+        taken = iter(range(block.n_packets))
+        got += [block.packet(next(taken)) if kept else None for kept in keep]
     assert [g is None for g in got] == [e is None for e in expected]
     assert sum(e is None for e in expected) > 1  # the duplicates and the malformed packet
     for g, e in zip(got, expected, strict=True):
@@ -57,6 +61,22 @@ def _packet(first_row: int, rate: float = 100.0, count: int = 4, *, follows_loss
     return TimedSamples(t, np.column_stack([t, t, t]), np.zeros((count, 3)), follows_loss)
 
 
+def test_a_block_of_packets_gives_back_each_packet_whatever_its_cuts():
+    packets = [_packet(0, count=3), _packet(3, count=5, follows_loss=True), _packet(9, count=1), _packet(10, count=4)]
+    arrivals = [0.1, 0.2, 0.3, 0.4]
+    block = TimedPackets.of(packets, arrivals)
+    joined = TimedPackets.concatenate([block.packets(0, 1), block.packets(1, 3), block.packets(3, 4)])
+    moved = TimedPackets.concatenate([block.packets(2, 4), block.packets(0, 2)])
+    assert block.n_packets == joined.n_packets == moved.n_packets == 4
+    for index, expected in enumerate(packets):
+        for got in (block.packet(index), joined.packet(index), moved.packet((index + 2) % 4)):
+            assert got.follows_loss == expected.follows_loss
+            for name in ("t", "acc", "gyr"):
+                np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    np.testing.assert_array_equal(joined.arrival_s, arrivals)
+    assert TimedPackets.of([], []).n_packets == 0
+
+
 def _grid() -> LiveGrid:
     grid = LiveGrid(["a", "b"], 100.0, max_wait_s=0.3, reorder_wait_s=0.03)
     for name in ("a", "b"):
@@ -68,16 +88,18 @@ def _grid() -> LiveGrid:
 def test_the_grid_takes_a_stretch_at_once_only_when_arrival_times_cannot_matter():
     # both talking, in order, a late packet into the hole it left, still held: taken
     grid = _grid()
-    stretch = {"a": ([_packet(8, follows_loss=True), _packet(4)], [0.10, 0.11]), "b": ([_packet(4), _packet(8)], [0.09, 0.12])}
+    stretch = {"a": TimedPackets.of([_packet(8, follows_loss=True), _packet(4)], [0.10, 0.11]),
+               "b": TimedPackets.of([_packet(4), _packet(8)], [0.09, 0.12])}
     assert grid.add_at_once(stretch, 0.12)
     np.testing.assert_allclose(grid.advance(0.12).rows.acc["a"][:, 0], np.arange(4, 12) / 100.0)
     # the late packet after its hole was given up: live released those rows without it
     grid = _grid()
-    late = {"a": ([_packet(8, follows_loss=True), _packet(4)], [0.10, 0.20]), "b": ([_packet(4), _packet(8)], [0.09, 0.19])}
+    late = {"a": TimedPackets.of([_packet(8, follows_loss=True), _packet(4)], [0.10, 0.20]),
+            "b": TimedPackets.of([_packet(4), _packet(8)], [0.09, 0.19])}
     assert not grid.add_at_once(late, 0.20)
     # "b" silent past max_wait_s in the stretch: live gave it up meanwhile
     grid = _grid()
-    assert not grid.add_at_once({"a": ([_packet(4), _packet(8)], [0.09, 0.5])}, 0.5)
+    assert not grid.add_at_once({"a": TimedPackets.of([_packet(4), _packet(8)], [0.09, 0.5])}, 0.5)
     assert grid.advance(0.05).rows is None  # nothing was taken
 
 

@@ -4,7 +4,7 @@ and offline (a whole session)."""
 
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import LiveGrid
-from anklet.pipeline._link import SensorLink, TimedSamples
+from anklet.pipeline._link import SensorLink, TimedPackets, TimedSamples
 from anklet.pipeline._live import LiveParams, LivePipeline, LiveStage, Subscription
 from anklet.pipeline._messages import angles_message, angles_messages, status_message
 from anklet.pipeline._offline import (
@@ -25,6 +25,7 @@ __all__ = [
     "LiveStage",
     "SensorLink",
     "Subscription",
+    "TimedPackets",
     "TimedSamples",
     "angles_from_table",
     "angles_message",

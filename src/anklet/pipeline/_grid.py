@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from anklet.files import ImuTable
-from anklet.pipeline._link import TimedSamples
+from anklet.pipeline._link import TimedPackets, TimedSamples
 from anklet.pipeline._offline import MAX_GAP_PERIODS
 from anklet.timing._timeline import in_time_order, interpolate_in_order  # (not public: the live grid's own use)
 
@@ -60,7 +60,7 @@ class _SensorRows:
 
     def add(self, samples: TimedSamples, arrival_s: float) -> None:
         first, last = float(samples.t[0]), float(samples.t[-1])
-        self._copy_in(samples)
+        self._copy_in(samples.t, samples.acc, samples.gyr)
         self._holes = _unfilled(self._holes, first, last)
         if self._opens_hole(first, self.latest_sample_s, samples.follows_loss):
             self._holes.append((self.latest_sample_s, first, arrival_s))
@@ -68,8 +68,8 @@ class _SensorRows:
         self.latest_sample_s = max(self.latest_sample_s, last)
         self.latest_arrival_s = arrival_s
 
-    def rows_unaffected_by_arrival_times(self, packets: list[TimedSamples], arrivals_s: list[float],
-                                         reorder_wait_s: float, bounds: tuple[np.ndarray, np.ndarray]) -> bool:
+    def rows_unaffected_by_arrival_times(self, packets: TimedPackets, reorder_wait_s: float,
+                                         bounds: tuple[np.ndarray, np.ndarray]) -> bool:
         """Whether adding ``packets`` at once leaves the rows they complete as adding each at its
         arrival would: so it does unless one comes late (before a sample already held) other
         than into a hole still held for it, whose rows no advance can have fixed meanwhile.
@@ -78,40 +78,40 @@ class _SensorRows:
         if _in_time_order(bounds):
             return True
         latest_s, holes = self.latest_sample_s, list(self._holes)
-        for packet, arrival_s in zip(packets, arrivals_s, strict=True):
-            first, last = float(packet.t[0]), float(packet.t[-1])
+        lasts = packets.t[np.append(packets.starts[1:], len(packets.t)) - 1]
+        for first, last, follows_loss, arrival_s in zip(bounds[0].tolist(), lasts.tolist(),
+                                                        packets.follows_loss.tolist(), packets.arrival_s.tolist(), strict=True):
             if first <= latest_s and not any(
                 start < first < end and arrival_s - seen_s <= reorder_wait_s for start, end, seen_s in holes
             ):
                 return False
             holes = _unfilled(holes, first, last)
-            if self._opens_hole(first, latest_s, packet.follows_loss):
+            if self._opens_hole(first, latest_s, follows_loss):
                 holes.append((latest_s, first, arrival_s))
             latest_s = max(latest_s, last)
         return True
 
-    def starts_and_before(self, packets: list[TimedSamples]) -> tuple[np.ndarray, np.ndarray]:
+    def starts_and_before(self, packets: TimedPackets) -> tuple[np.ndarray, np.ndarray]:
         """Each packet's first sample time, and the latest sample time before it were they
         added in turn and in time order."""
-        firsts = np.array([packet.t[0] for packet in packets])
-        before = np.array([self.latest_sample_s] + [packet.t[-1] for packet in packets[:-1]])
-        return firsts, before
+        before = np.empty(packets.n_packets)
+        before[0] = self.latest_sample_s
+        before[1:] = packets.t[packets.starts[1:] - 1]
+        return packets.t[packets.starts], before
 
-    def add_all(self, packets: list[TimedSamples], arrivals_s: list[float], bounds: tuple[np.ndarray, np.ndarray]) -> None:
+    def add_all(self, packets: TimedPackets, bounds: tuple[np.ndarray, np.ndarray]) -> None:
         """``add`` for each of ``packets`` in turn, in one copy when they come in time order
         (``bounds``: their ``starts_and_before``)."""
+        arrivals_s = packets.arrival_s.tolist()
         if not _in_time_order(bounds):
-            for packet, arrival_s in zip(packets, arrivals_s, strict=True):
-                self.add(packet, arrival_s)
+            for index, arrival_s in enumerate(arrivals_s):
+                self.add(packets.packet(index), arrival_s)
             return
         firsts, before = bounds
-        follows_loss = np.array([packet.follows_loss for packet in packets])
-        holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & follows_loss
+        holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & packets.follows_loss
         self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in np.flatnonzero(holes).tolist()]
-        self._copy_in(TimedSamples(np.concatenate([packet.t for packet in packets]),
-                                   np.concatenate([packet.acc for packet in packets]),
-                                   np.concatenate([packet.gyr for packet in packets])))
-        self.latest_sample_s = float(packets[-1].t[-1])
+        self._copy_in(packets.t, packets.acc, packets.gyr)
+        self.latest_sample_s = float(packets.t[-1])
         self.latest_arrival_s = arrivals_s[-1]
 
     def _opens_hole(self, first: float, latest_s: float, follows_loss: bool) -> bool:
@@ -119,17 +119,17 @@ class _SensorRows:
         that packets lost before it may still fill, if BLE delivers them late."""
         return follows_loss and math.isfinite(latest_s) and first > latest_s + MAX_GAP_PERIODS * self._period_s
 
-    def _copy_in(self, samples: TimedSamples) -> None:
-        n = len(samples.t)
+    def _copy_in(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> None:
+        n = len(t)
         if self._end + n > len(self._t):  # full: move the samples held to the front, grow if need be
             held = self._end - self._start
             size = max(len(self._t), 2 * (held + n))
-            t, values = np.empty(size), np.empty((size, 6))
-            t[:held], values[:held] = self._t[self._start : self._end], self._values[self._start : self._end]
-            self._t, self._values, self._start, self._end = t, values, 0, held
-        self._t[self._end : self._end + n] = samples.t
-        self._values[self._end : self._end + n, :3] = samples.acc
-        self._values[self._end : self._end + n, 3:] = samples.gyr
+            times, values = np.empty(size), np.empty((size, 6))
+            times[:held], values[:held] = self._t[self._start : self._end], self._values[self._start : self._end]
+            self._t, self._values, self._start, self._end = times, values, 0, held
+        self._t[self._end : self._end + n] = t
+        self._values[self._end : self._end + n, :3] = acc
+        self._values[self._end : self._end + n, 3:] = gyr
         self._end += n
 
     def ready_until(self, now_s: float, reorder_wait_s: float) -> float:
@@ -206,26 +206,35 @@ class LiveGrid:
                 sensor.next_row = self._next_row
         self._sensors[name].add(samples, arrival_s)
 
-    def add_at_once(self, packets: dict[str, tuple[list[TimedSamples], list[float]]], now_s: float) -> bool:
-        """Take a stretch of packets at once (per sensor: its packets and their arrival times,
-        the last arrival of all at ``now_s``) if ``advance(now_s)`` then releases exactly what
-        adding each packet and advancing at its arrival would have, and say whether it did. So
-        it does when every sensor talks all along (none silent for longer than ``max_wait_s``,
-        none reported down: the give-ups depend on when packets arrived) and no packet's rows
-        depend on when it arrived (``_SensorRows.rows_unaffected_by_arrival_times``)."""
+    def add_at_once(self, packets: dict[str, TimedPackets], now_s: float) -> bool:
+        """Take a stretch of packets at once (per sensor, a block of them; the last arrival of
+        all at ``now_s``) if ``advance(now_s)`` then releases exactly what adding each packet
+        and advancing at its arrival would have, and say whether it did. So it does when every
+        sensor talks all along (none silent for longer than ``max_wait_s``, none reported down:
+        the give-ups depend on when packets arrived) and no packet's rows depend on when it
+        arrived (``_SensorRows.rows_unaffected_by_arrival_times``)."""
         bounds = {}
         for name, sensor in self._sensors.items():
-            sensor_packets, arrivals_s = packets.get(name, ([], []))
-            silences = np.diff([sensor.latest_arrival_s, *arrivals_s, now_s])
-            if sensor.link_down or not silences.max() <= self.max_wait_s:
+            sensor_packets = packets.get(name)
+            if sensor.link_down or not self._talks_until(sensor, sensor_packets, now_s):
                 return False
-            if sensor_packets:
+            if sensor_packets is not None:
                 bounds[name] = sensor.starts_and_before(sensor_packets)
-                if not sensor.rows_unaffected_by_arrival_times(sensor_packets, arrivals_s, self.reorder_wait_s, bounds[name]):
+                if not sensor.rows_unaffected_by_arrival_times(sensor_packets, self.reorder_wait_s, bounds[name]):
                     return False
         for name, sensor_bounds in bounds.items():
-            self._sensors[name].add_all(*packets[name], sensor_bounds)
+            self._sensors[name].add_all(packets[name], sensor_bounds)
         return True
+
+    def _talks_until(self, sensor: _SensorRows, packets: TimedPackets | None, now_s: float) -> bool:
+        """Whether ``sensor``, sending ``packets`` (or nothing), is never silent for longer than
+        ``max_wait_s`` from its last arrival so far until ``now_s``."""
+        if packets is None:
+            return now_s - sensor.latest_arrival_s <= self.max_wait_s
+        arrivals_s = packets.arrival_s
+        return bool(arrivals_s[0] - sensor.latest_arrival_s <= self.max_wait_s
+                    and now_s - arrivals_s[-1] <= self.max_wait_s
+                    and (np.diff(arrivals_s) <= self.max_wait_s).all())
 
     def on_connection(self, name: str, up: bool, now_s: float) -> None:
         """``name``'s link went down (it holds no row from now on) or came back (it holds rows

@@ -31,11 +31,79 @@ class TimedSamples(NamedTuple):
     follows_loss: bool = False
 
 
+class TimedPackets(NamedTuple):
+    """Packets of one sensor in arrival order, their samples end to end: host times (n,) s,
+    acc (n, 3) m/s², gyr (n, 3) rad/s; per packet, (n_pk,): ``starts``, the index of its
+    first sample in those (int64), ``follows_loss`` (bool, as in :class:`TimedSamples`) and
+    ``arrival_s``, the host time it arrived, s. A replay's links hand over a sensor's packets
+    of a status period as one block, which the grid takes as it is, rather than one
+    :class:`TimedSamples` per packet."""
+
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray
+    starts: np.ndarray
+    follows_loss: np.ndarray
+    arrival_s: np.ndarray
+
+    @classmethod
+    def of(cls, packets: Sequence[TimedSamples], arrivals_s: Sequence[float]) -> TimedPackets:
+        """The block of ``packets``, which arrived at ``arrivals_s``."""
+        if not packets:
+            return cls(np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, dtype=np.int64),
+                       np.empty(0, dtype=bool), np.empty(0))
+        counts = np.array([len(packet.t) for packet in packets], dtype=np.int64)
+        return cls(
+            np.concatenate([packet.t for packet in packets]),
+            np.concatenate([packet.acc for packet in packets]),
+            np.concatenate([packet.gyr for packet in packets]),
+            np.cumsum(counts) - counts,
+            np.array([packet.follows_loss for packet in packets], dtype=bool),
+            np.array(arrivals_s, dtype=np.float64),
+        )
+
+    @classmethod
+    def concatenate(cls, blocks: Sequence[TimedPackets]) -> TimedPackets:
+        """``blocks`` end to end (at least one)."""
+        if len(blocks) == 1:
+            return blocks[0]
+        offsets = np.cumsum([0] + [len(block.t) for block in blocks[:-1]])
+        return cls(
+            np.concatenate([block.t for block in blocks]),
+            np.concatenate([block.acc for block in blocks]),
+            np.concatenate([block.gyr for block in blocks]),
+            np.concatenate([block.starts + offset for block, offset in zip(blocks, offsets.tolist(), strict=True)]),
+            np.concatenate([block.follows_loss for block in blocks]),
+            np.concatenate([block.arrival_s for block in blocks]),
+        )
+
+    @property
+    def n_packets(self) -> int:
+        return len(self.starts)
+
+    def packet(self, index: int) -> TimedSamples:
+        """Packet ``index``'s samples."""
+        start, stop = self._bounds(index, index + 1)
+        return TimedSamples(self.t[start:stop], self.acc[start:stop], self.gyr[start:stop],
+                            bool(self.follows_loss[index]))
+
+    def packets(self, first: int, stop: int) -> TimedPackets:
+        """The block of packets ``first`` to ``stop`` (excluded)."""
+        start, end = self._bounds(first, stop)
+        return TimedPackets(self.t[start:end], self.acc[start:end], self.gyr[start:end],
+                            self.starts[first:stop] - start, self.follows_loss[first:stop], self.arrival_s[first:stop])
+
+    def _bounds(self, first: int, stop: int) -> tuple[int, int]:
+        """Where the samples of packets ``first`` to ``stop`` (excluded) start and end."""
+        return int(self.starts[first]), len(self.t) if stop >= self.n_packets else int(self.starts[stop])
+
+
 class SensorLink:
     """Live state of one sensor.
 
     ``on_data`` returns the packet's timed samples, or None for a duplicate or a malformed
-    packet (counted in ``malformed_``); ``on_status`` keeps the battery level;
+    packet (counted in ``malformed_``); ``on_data_many``, a replay's, the same for many packets
+    at once, as one :class:`TimedPackets`; ``on_status`` keeps the battery level;
     ``on_connection`` follows the transport's reports of the link going down and coming back
     (``link_up_``; a transport that never reports keeps it True).
     """
@@ -69,35 +137,36 @@ class SensorLink:
         times = first_s + np.arange(packet.n_samples) * period_s
         return TimedSamples(times, packet.acc, packet.gyr, follows_loss)
 
-    def on_data_many(self, payloads: list[bytes], host_times_s: list[float]) -> list[TimedSamples | None]:
-        """``on_data`` for each of ``payloads`` (arrival order, arriving at ``host_times_s``):
-        the same samples and times, decoded and timed as arrays (a replay's fast path)."""
-        if not payloads:
-            return []
+    def on_data_many(self, payloads: list[bytes], host_times_s: list[float]) -> tuple[TimedPackets, np.ndarray]:
+        """``on_data`` for each of ``payloads`` (arrival order, arriving at ``host_times_s``),
+        decoded and timed as arrays (a replay's fast path): the packets ``on_data`` keeps, as
+        one block of the same samples and times, and which payloads they are ((n,) bool)."""
         try:
             batch = decode_packets(payloads)
         except ProtocolError:  # one malformed packet: the batch decoder cannot say which alone
-            return [self.on_data(payload, now) for payload, now in zip(payloads, host_times_s, strict=True)]
+            return self._one_by_one(payloads, host_times_s)
         rates, sequence = batch.sample_rate_hz.astype(np.float64), batch.sequence.astype(np.int64)
+        arrivals_s = np.asarray(host_times_s, dtype=np.float64)
         synced = self.clock.update_in_order(PacketArrivals(
-            batch.tick_us.astype(np.int64), batch.n_samples, rates, sequence, batch.clock_reset,
-            np.asarray(host_times_s, dtype=np.float64),
-        ))
-        times = sample_times(synced, batch.n_samples)
+            batch.tick_us.astype(np.int64), batch.n_samples, rates, sequence, batch.clock_reset, arrivals_s))
         keep, lost = self.sequence.update_in_order(synced.epoch, sequence, synced.tick_us, batch.n_samples, rates)
-        counts, ends, follows_loss = batch.n_samples.tolist(), np.cumsum(batch.n_samples).tolist(), (lost > 0).tolist()
-        acc, gyr = batch.acc, batch.gyr
-        timed: list[TimedSamples | None] = [
-            TimedSamples(times[end - count : end], acc[end - count : end], gyr[end - count : end], follows)
-            for count, end, follows in zip(counts, ends, follows_loss, strict=True)
-        ]
+        counts = batch.n_samples
+        block = TimedPackets(sample_times(synced, counts), batch.acc, batch.gyr, np.cumsum(counts) - counts, lost > 0,
+                             arrivals_s)
         if keep.all():  # the usual: no duplicates
-            self._took(float(rates[-1]), host_times_s, counts)
-            return timed
+            self._took(float(rates[-1]), host_times_s, counts.tolist())
+            return block, keep
         kept = np.flatnonzero(keep).tolist()
         if kept:
-            self._took(float(rates[kept[-1]]), [host_times_s[i] for i in kept], [counts[i] for i in kept])
-        return [samples if kept_one else None for samples, kept_one in zip(timed, keep.tolist(), strict=True)]
+            self._took(float(rates[kept[-1]]), [host_times_s[i] for i in kept], counts[kept].tolist())
+        return TimedPackets.of([block.packet(i) for i in kept], [host_times_s[i] for i in kept]), keep
+
+    def _one_by_one(self, payloads: list[bytes], host_times_s: list[float]) -> tuple[TimedPackets, np.ndarray]:
+        """``on_data_many`` through ``on_data``, packet by packet."""
+        timed = [self.on_data(payload, now) for payload, now in zip(payloads, host_times_s, strict=True)]
+        keep = np.array([samples is not None for samples in timed], dtype=bool)
+        kept = np.flatnonzero(keep).tolist()
+        return TimedPackets.of([timed[i] for i in kept], [host_times_s[i] for i in kept]), keep
 
     def _took(self, rate_hz: float, host_times_s: Sequence[float], counts: Sequence[int]) -> None:
         """What the status reads of the packets kept (the last one's rate, each one's arrival

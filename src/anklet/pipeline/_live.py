@@ -19,13 +19,16 @@ import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, Protocol
+
+import numpy as np
 
 from anklet._loops import running_loop
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import GridRelease, LiveGrid
-from anklet.pipeline._link import SensorLink, TimedSamples
+from anklet.pipeline._link import SensorLink, TimedPackets, TimedSamples
 from anklet.pipeline._messages import angles_messages, status_message
 from anklet.timing import ClockSyncParams
 from anklet.transport import Notification, Transport
@@ -56,9 +59,63 @@ class LiveParams:
 _Linked = TimedSamples | bool | None
 """What a link made of one notification: a data packet's timed samples (None if dropped), a
 connection report's link state after it (None for a status report)."""
+
 _ONE_BY_ONE_BELOW = 8
 """A replay takes stretches of at most this many notifications one by one when the grid cannot
 take them at once (``LivePipeline._take_in_pieces``)."""
+_NO_PACKETS_AT = np.empty(0, dtype=np.int64)
+"""The ``at`` of a sensor with no packet in a stretch."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkedStretch:
+    """What the links made of a stretch of notifications (arrival order), in blocks: each
+    sensor's data packets kept (``packets``, none empty) and the index in ``notifications`` of
+    each (``at``, ascending), the link state after each connection report by its index
+    (``link_up``)."""
+
+    notifications: list[Notification]
+    packets: dict[str, TimedPackets]
+    at: dict[str, np.ndarray]
+    link_up: dict[int, bool]
+
+    @classmethod
+    def joined(cls, stretches: list[_LinkedStretch]) -> _LinkedStretch:
+        """``stretches`` one after the other, as one (at least one)."""
+        if len(stretches) == 1:
+            return stretches[0]
+        offsets = np.cumsum([0] + [len(stretch.notifications) for stretch in stretches[:-1]]).tolist()
+        names = dict.fromkeys(name for stretch in stretches for name in stretch.packets)
+        return cls(
+            list(chain.from_iterable(stretch.notifications for stretch in stretches)),
+            {name: TimedPackets.concatenate([stretch.packets[name] for stretch in stretches if name in stretch.packets])
+             for name in names},
+            {name: np.concatenate([stretch.at[name] + offset for stretch, offset in zip(stretches, offsets, strict=True)
+                                   if name in stretch.at]) for name in names},
+            {index + offset: up for stretch, offset in zip(stretches, offsets, strict=True)
+             for index, up in stretch.link_up.items()},
+        )
+
+    def piece(self, start: int, stop: int) -> _LinkedStretch:
+        """The stretch of notifications ``start`` to ``stop`` (excluded)."""
+        packets, at = {}, {}
+        for name, sensor_at in self.at.items():
+            first, end = np.searchsorted(sensor_at, [start, stop]).tolist()
+            if end > first:
+                packets[name], at[name] = self.packets[name].packets(first, end), sensor_at[first:end] - start
+        link_up = {index - start: up for index, up in self.link_up.items() if start <= index < stop}
+        return _LinkedStretch(self.notifications[start:stop], packets, at, link_up)
+
+    def linked(self, index: int) -> _Linked:
+        """What the link made of notification ``index`` (as ``LivePipeline._link_step``)."""
+        if index in self.link_up:
+            return self.link_up[index]
+        sensor = self.notifications[index].sensor
+        sensor_at = self.at.get(sensor, _NO_PACKETS_AT)
+        packet = int(np.searchsorted(sensor_at, index))
+        if packet == len(sensor_at) or sensor_at[packet] != index:
+            return None  # a status report, or a packet its link dropped
+        return self.packets[sensor].packet(packet)
 
 
 class LiveStage(Protocol):
@@ -209,17 +266,16 @@ class LivePipeline:
         mine = [notification for notification in notifications if notification.sensor in self.links]
         if not mine:
             return
-        linked: list[_Linked] = []
-        periods, period_start = [], 0
+        periods: list[_LinkedStretch] = []
+        period_start = 0
         for index, notification in enumerate(mine):
             if notification.host_time_s >= self._next_status_s or index == len(mine) - 1:
-                linked += self._link_steps(mine[period_start : index + 1])
+                periods.append(self._link_steps(mine[period_start : index + 1]))
                 self._publish_status_until(notification.host_time_s)
-                periods.append(slice(period_start, index + 1))
                 period_start = index + 1
-        if not self._took_at_once(mine, linked):
+        if not self._took_at_once(_LinkedStretch.joined(periods)):
             for period in periods:
-                self._take_in_pieces(mine[period], linked[period])
+                self._take_in_pieces(period)
         self._send()
 
     async def replay(self, notifications: Iterable[Notification], window_s: float = 5.0) -> None:
@@ -257,49 +313,46 @@ class LivePipeline:
         link.on_connection(notification.payload)
         return link.link_up_
 
-    def _link_steps(self, notifications: list[Notification]) -> list[_Linked]:
+    def _link_steps(self, notifications: list[Notification]) -> _LinkedStretch:
         """``_link_step`` for each of ``notifications``, every sensor's data packets at once."""
-        linked: list[_Linked] = [None] * len(notifications)
         data: dict[str, list[int]] = {}
+        link_up = {}
         for index, notification in enumerate(notifications):
             if notification.channel == "data":
                 data.setdefault(notification.sensor, []).append(index)
             else:  # (a status or connection report changes nothing the data's timing reads)
-                linked[index] = self._link_step(notification)
+                linked = self._link_step(notification)
+                if notification.channel == "connection":
+                    link_up[index] = bool(linked)
+        packets, at = {}, {}
         for name, indices in data.items():
-            timed = self.links[name].on_data_many([notifications[i].payload for i in indices],
-                                                  [notifications[i].host_time_s for i in indices])
-            for index, samples in zip(indices, timed, strict=True):
-                linked[index] = samples
-        return linked
+            block, keep = self.links[name].on_data_many([notifications[i].payload for i in indices],
+                                                        [notifications[i].host_time_s for i in indices])
+            if block.n_packets:
+                packets[name], at[name] = block, np.array(indices)[keep]
+        return _LinkedStretch(notifications, packets, at, link_up)
 
-    def _take_in_pieces(self, notifications: list[Notification], linked: list[_Linked]) -> None:
-        """The grid takes ``notifications`` at once if it can, else each half of them the same
-        way, down to a few notifications taken one by one as live takes them: a gap or a late
-        packet costs live's pace only around itself."""
-        if self._took_at_once(notifications, linked):
+    def _take_in_pieces(self, stretch: _LinkedStretch) -> None:
+        """The grid takes ``stretch`` at once if it can, else each half of it the same way, down
+        to a few notifications taken one by one as live takes them: a gap or a late packet costs
+        live's pace only around itself."""
+        if self._took_at_once(stretch):
             return
-        if len(notifications) <= _ONE_BY_ONE_BELOW:
-            for notification, link_result in zip(notifications, linked, strict=True):
-                self._grid_step(notification, link_result)
+        count = len(stretch.notifications)
+        if count <= _ONE_BY_ONE_BELOW:
+            for index, notification in enumerate(stretch.notifications):
+                self._grid_step(notification, stretch.linked(index))
             return
-        half = len(notifications) // 2
-        self._take_in_pieces(notifications[:half], linked[:half])
-        self._take_in_pieces(notifications[half:], linked[half:])
+        self._take_in_pieces(stretch.piece(0, count // 2))
+        self._take_in_pieces(stretch.piece(count // 2, count))
 
-    def _took_at_once(self, notifications: list[Notification], linked: list[_Linked]) -> bool:
-        """Whether the grid took the data of ``notifications`` at once (and released the rows
-        they complete): never with a connection report among them, or no data."""
-        if self._grid is None or any(notification.channel == "connection" for notification in notifications):
+    def _took_at_once(self, stretch: _LinkedStretch) -> bool:
+        """Whether the grid took the data of ``stretch`` at once (and released the rows they
+        complete): never with a connection report among them, or no data."""
+        if self._grid is None or stretch.link_up or not stretch.packets:
             return False
-        packets: dict[str, tuple[list[TimedSamples], list[float]]] = {}
-        for notification, samples in zip(notifications, linked, strict=True):
-            if isinstance(samples, TimedSamples):
-                sensor_packets, arrivals_s = packets.setdefault(notification.sensor, ([], []))
-                sensor_packets.append(samples)
-                arrivals_s.append(notification.host_time_s)
-        now = notifications[-1].host_time_s
-        if not packets or not self._grid.add_at_once(packets, now):
+        now = stretch.notifications[-1].host_time_s
+        if not self._grid.add_at_once(stretch.packets, now):
             return False
         self._released(self._grid.advance(now))
         return True
