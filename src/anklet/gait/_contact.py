@@ -29,13 +29,15 @@ _RIDGE_TARGET = np.zeros(3)
 """The ridge's equations, below every fit's stance equations (built once, read only)."""
 
 
-def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """(n, 3) m/s²: gravity in the sensor frame while the foot turns, from foot-flat on.
+def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: np.ndarray, since: int = 0) -> np.ndarray:
+    """(n - since, 3) m/s²: gravity in the sensor frame while the foot turns, from foot-flat on,
+    at rows ``since`` on of ``gyr`` (the rows before still turn it).
 
     ``gravity`` (3,) is gravity in the sensor frame at row 0 (the last foot-flat row); the foot
     is taken to turn about the one ``axis`` (3,) unit, sensor frame, by the integral of the
     gyroscope along it (lost rows bridged linearly). A world-fixed vector turns the other way in
-    the turning frame.
+    the turning frame. Each row's value is the same whatever rows follow it, unless it is lost
+    (bridged to the next row with a sample).
     """
     along = gyr @ axis
     present = ~np.isnan(along)
@@ -43,7 +45,7 @@ def turned_gravity(gyr: np.ndarray, rate_hz: float, gravity: np.ndarray, axis: n
         rows = np.arange(len(along))
         along = np.interp(rows, rows[present], along[present]) if present.any() else np.zeros(len(along))
     angle = -np.concatenate([[0.0], np.cumsum(0.5 * (along[1:] + along[:-1]))]) / rate_hz
-    return _rotated(gravity, axis, angle)
+    return _rotated(gravity, axis, angle[since:])
 
 
 def contact_acceleration(

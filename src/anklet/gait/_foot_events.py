@@ -140,12 +140,32 @@ class _StanceRows(NamedTuple):
     alpha: np.ndarray
     gravity: np.ndarray
 
-    def between(self, first: int, stop: int) -> _StanceRows | None:
-        """Rows [first, stop), or None when these do not hold them all."""
-        a, b = first - self.first, stop - self.first
-        if a < 0 or b > len(self.t):
-            return None
-        return _StanceRows(first, self.t[a:b], self.acc[a:b], self.gyr[a:b], self.alpha[a:b], self.gravity[a:b])
+
+class _ToeOffSearch:
+    """What the toe-off search has found in one push-off so far, carried from update to update.
+
+    Rows [first, done) have their angular acceleration and gravity (``_StanceRows``' columns),
+    from the earliest row the contact-model fit at a toe-off here reads; rows [start, done),
+    from foot-flat's last row, also whether each can show the toe-off (a sample, and its
+    neighbours' for the angular acceleration: ``valid``) and their contact point's
+    acceleration under ``lever_m`` (``residual``, m/s²). ``onset`` is the toe-off's rise on
+    them (the first row of the rise and its onset time, s), None while there is none. Each
+    row's values depend on it and its neighbours alone, and the rise on the rows up to its
+    second, so rows are computed once, when their next row has come, and the rise is the one
+    a search of the whole push-off finds. The values hold for the contact model (``lever_m``,
+    ``turn_axis``) they were computed with.
+    """
+
+    __slots__ = ("first", "start", "done", "lever_m", "turn_axis", "alpha", "gravity", "valid", "residual", "onset")
+
+    def __init__(
+        self, first: int, start: int, stop: int, lever_m: np.ndarray | None, turn_axis: np.ndarray | None
+    ) -> None:
+        self.first, self.start, self.done = first, start, first
+        self.lever_m, self.turn_axis = lever_m, turn_axis
+        self.alpha, self.gravity = np.empty((stop - first, 3)), np.empty((stop - first, 3))
+        self.valid, self.residual = np.zeros(stop - start, dtype=bool), np.zeros(stop - start)
+        self.onset: tuple[int, float] | None = None
 
 
 class _Phase(Enum):
@@ -168,6 +188,9 @@ _BUFFER_COLUMNS = ("_t", "_acc", "_gyr", "_valid", "_speed", "_rest")
 _STORAGE_SLACK_ROWS = 4096
 """Room for rows to come that new storage for the row buffer leaves after the rows it holds:
 a live update's few rows are written there, without a copy of the rows held."""
+_FIRST_SEARCH_BLOCK_S = 0.125
+"""The toe-off search computes the first rows of a push-off it holds in a block this long, s,
+and then doubles what it has done, until the rise shows."""
 _LONGEST_EXTRAPOLATION_S = 0.025
 """A toe-off inside a longer gap is placed by the rhythm, not on the line back from the first
 rows after the gap (the rise of the contact point's acceleration is straight for about 20 ms)."""
@@ -217,6 +240,7 @@ class FootEvents:
         self._lever_m: np.ndarray | None = None  # sensor to contact point, sensor frame, m
         self._turn_axis: np.ndarray | None = None  # what the foot turns about in push-off
         self._rest_gravity = np.zeros(3)  # gravity in the sensor frame at _turn_from
+        self._search: _ToeOffSearch | None = None  # the toe-off search of the current push-off
         history = self.params.history_strides
         self._stances: deque[tuple[LeverEquations, np.ndarray]] = deque(maxlen=history)  # and their gyr
         self._ic_to_rest_s: deque[float] = deque(maxlen=history)
@@ -305,35 +329,79 @@ class FootEvents:
                 return None
             self._bootstrap_contact_model()
         stop = min(self._end, last + 1)
-        # From the earliest row the contact-model fit at a toe-off here reads: it reads these.
-        push_off = self._stance_rows(max(start - self._rows_of(p.lever_window_s) - 3, self._first), stop)
-        _, t, acc, gyr, alpha, gravity = push_off.between(start, stop)
-        valid = self._valid[self._span(start, stop)] & ~np.isnan(alpha).any(axis=1)
-        if self._lever_m is not None:
-            residual = row_norms(contact_acceleration(acc, gravity, gyr, alpha, self._lever_m))
-        else:
-            residual = np.zeros(len(t))
-        # A toe-off needs a push-off: the foot must have turned fast since foot-flat.
-        turned = np.maximum.accumulate(np.where(valid, self._speed[self._span(start, stop)], 0.0)) >= p.push_off_gyr_rads
-        rows = valid.nonzero()[0]
-        onset = rising_onset(t[rows], np.where(turned[rows], residual[rows], 0.0), p.toe_off_residual_mps2, p.toe_off_onset_mps2)
+        search = self._search_in_this_push_off()
+        if search is None:
+            # From the earliest row the contact-model fit at a toe-off here reads.
+            first = max(start - self._rows_of(p.lever_window_s) - 3, self._first)
+            search = self._search = _ToeOffSearch(first, start, last + 1, self._lever_m, self._turn_axis)
+        self._extend_search(search, min(stop, self._end - 1))  # (the last row's alpha waits for the next)
         settled, _, _ = self._first_rest(start + 1, stop)  # row 0 is the foot-flat's last
-        if settled is not None and (onset is None or settled <= start + rows[onset[0]]):
+        if settled is not None and (search.onset is None or settled <= search.onset[0]):
             # The foot settled again without leaving the ground (a shift of weight).
             self._phase, self._cursor = _Phase.SEEK_REST, settled
             return []
-        if onset is None:
+        if search.onset is None:
             if self._end < last + 2:
                 return None
             self._phase, self._cursor = _Phase.SEEK_REST, start + 1
-            self._airborne, self._last_to_t = bool(turned[-1]), None
+            self._airborne, self._last_to_t = bool(self._turned(search)[-1]), None
             return []
-        row, to_t, _ = onset
-        to_t = self._toe_off_in_gap(to_t, np.concatenate([[t[0]], t[rows[: row + 1]]]))
-        self._remember_stance(to_t, push_off)
-        self._phase, self._cursor = _Phase.SEEK_REST, start + int(rows[row])
+        row, to_t = search.onset
+        t = self._t[self._span(start, row + 1)]
+        to_t = self._toe_off_in_gap(to_t, np.concatenate([t[:1], t[search.valid[: row + 1 - start]]]))
+        self._remember_stance(to_t)
+        self._phase, self._cursor = _Phase.SEEK_REST, row
         self._airborne, self._last_to_t = True, to_t
         return [*self._contact_lost_in_gap(to_t), GaitEvent(to_t, self.side, "TO")]
+
+    def _search_in_this_push_off(self) -> _ToeOffSearch | None:
+        """The toe-off search of this push-off, unless the contact model changed since it began."""
+        search = self._search
+        if (search is None or search.start != self._rest_end or search.lever_m is not self._lever_m
+                or search.turn_axis is not self._turn_axis):
+            return None
+        return search
+
+    def _extend_search(self, search: _ToeOffSearch, stop: int) -> None:
+        """Compute the search's rows up to ``stop`` until the toe-off's rise shows, in blocks
+        that double the rows done from foot-flat's end: a replay's update holds the whole
+        push-off (0.6 s), and the rise comes in its first 0.1 s running, 0.3 s walking."""
+        start = search.start
+        while search.onset is None and search.done < stop:
+            first = search.done
+            block = min(stop, start + max(2 * (first - start), self._rows_of(_FIRST_SEARCH_BLOCK_S)))
+            _, _, acc, gyr, alpha, gravity = self._stance_rows(first, block)
+            search.alpha[first - search.first : block - search.first] = alpha
+            search.gravity[first - search.first : block - search.first] = gravity
+            own = slice(max(start - first, 0), None)  # the rows from foot-flat's last on
+            rows = slice(max(first, start) - start, block - start)
+            valid = self._valid[self._span(max(first, start), block)] & ~np.isnan(alpha[own]).any(axis=1)
+            search.valid[rows], search.done = valid, block
+            if search.lever_m is not None:  # (else no contact model yet: the residual stays 0)
+                force = contact_acceleration(acc[own], gravity[own], gyr[own], alpha[own], search.lever_m)
+                search.residual[rows] = row_norms(force)
+            # A rise the rows before did not show needs a new row at or above the threshold.
+            if (valid & (search.residual[rows] >= self.params.toe_off_residual_mps2)).any():
+                search.onset = self._toe_off_rise(search)
+
+    def _toe_off_rise(self, search: _ToeOffSearch) -> tuple[int, float] | None:
+        """The first row of the toe-off's rise in the search's rows and its onset time (s), or
+        None: the contact point's acceleration rising for good (``rising_onset``), once the
+        foot has turned fast since foot-flat."""
+        p = self.params
+        valid = search.valid[: search.done - search.start]
+        rows = valid.nonzero()[0]
+        t = self._t[self._span(search.start, search.done)][rows]
+        residual = np.where(self._turned(search)[rows], search.residual[rows], 0.0)
+        onset = rising_onset(t, residual, p.toe_off_residual_mps2, p.toe_off_onset_mps2)
+        return None if onset is None else (search.start + int(rows[onset[0]]), onset[1])
+
+    def _turned(self, search: _ToeOffSearch) -> np.ndarray:
+        """(n,) bool: whether the foot has turned faster than ``push_off_gyr_rads`` since
+        foot-flat, at each of the search's rows (a toe-off needs a push-off)."""
+        valid = search.valid[: search.done - search.start]
+        speed = np.where(valid, self._speed[self._span(search.start, search.done)], 0.0)
+        return np.maximum.accumulate(speed) >= self.params.push_off_gyr_rads
 
     # ---- foot-flat ------------------------------------------------------------------------
 
@@ -568,20 +636,27 @@ class FootEvents:
         use = use[use > last - self._rows_of(p.min_rest_s)]
         return -(acc[use].sum(axis=0) / len(use)), first + last  # (np.mean's sums, not its cost)
 
-    def _stance_rows(self, first: int, stop: int, within: _StanceRows | None = None) -> _StanceRows:
-        """Rows [first, stop) with their angular acceleration and gravity, read from ``within``
-        when it holds them (each row's values do not depend on the rows asked for with it)."""
-        if within is not None and (rows := within.between(first, stop)) is not None:
-            return rows
+    def _stance_rows(self, first: int, stop: int) -> _StanceRows:
+        """Rows [first, stop) with their angular acceleration and gravity (each row's values do
+        not depend on the rows asked for with it)."""
         t, acc, gyr, alpha = self._rows_with_alpha(first, stop)
         gravity = np.empty_like(acc)
         gravity[:] = self._rest_gravity
         after = max(self._turn_from, first)
         if self._turn_axis is not None and after < stop:
             _, _, turning = self._rows(self._turn_from, stop)
-            turned = turned_gravity(turning, self.rate_hz, self._rest_gravity, self._turn_axis)
-            gravity[after - first :] = turned[after - self._turn_from :]
+            since = after - self._turn_from
+            gravity[after - first :] = turned_gravity(turning, self.rate_hz, self._rest_gravity, self._turn_axis, since)
         return _StanceRows(first, t, acc, gyr, alpha, gravity)
+
+    def _stance_rows_held(self, first: int, stop: int) -> _StanceRows:
+        """``_stance_rows``, read from this push-off's toe-off search when it holds them."""
+        search = self._search_in_this_push_off()
+        if search is None or first < search.first or stop > search.done:
+            return self._stance_rows(first, stop)
+        t, acc, gyr = self._rows(first, stop)
+        a, b = first - search.first, stop - search.first
+        return _StanceRows(first, t, acc, gyr, search.alpha[a:b], search.gravity[a:b])
 
     def _bootstrap_contact_model(self) -> None:
         """The first stride's turning axis and lever arm, from its own push-off: its turn up to
@@ -596,22 +671,21 @@ class FootEvents:
         speed = np.where(valid, self._speed[span], 0.0)
         self._lever_m = self._fit_stance(float(t[np.argmax(speed)]), into_history=False)
 
-    def _remember_stance(self, to_t: float, push_off: _StanceRows) -> None:
-        """Refit the contact model with this stance's rows up to just before its toe-off (read
-        from ``push_off`` when it holds them)."""
-        self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True, push_off=push_off)
+    def _remember_stance(self, to_t: float) -> None:
+        """Refit the contact model with this stance's rows up to just before its toe-off."""
+        self._lever_m = self._fit_stance(to_t - 2.0 / self.rate_hz, into_history=True)
         if self._stances:
             self._turn_axis = principal_axis(np.concatenate([gyr for _, gyr in self._stances]))
 
-    def _fit_stance(self, until_t: float, *, into_history: bool, push_off: _StanceRows | None = None) -> np.ndarray | None:
+    def _fit_stance(self, until_t: float, *, into_history: bool) -> np.ndarray | None:
         """The lever arm fitted on the remembered stances and this one, from ``lever_window_s``
         before ``until_t`` (but not before foot-flat) to ``until_t``; the current one when this
-        stance has too few rows. The rows are read from ``push_off`` when it holds them."""
+        stance has too few rows."""
         since_t = until_t - self.params.lever_window_s
         if self._rest_start_t is not None:
             since_t = max(since_t, self._rest_start_t)
         first, stop = self._row_at(since_t), self._row_at(until_t) + 1
-        _, t, acc, gyr, alpha, gravity = self._stance_rows(first, stop, within=push_off)
+        _, t, acc, gyr, alpha, gravity = self._stance_rows_held(first, stop)
         keep = self._valid[self._span(first, stop)] & ~np.isnan(alpha).any(axis=1)
         if keep.sum() < 10:
             return self._lever_m
