@@ -38,7 +38,6 @@ from anklet.gait._signals import (
     principal_axis,
     rising_onset,
     row_norms,
-    valid_rows,
 )
 
 class GaitEvent(NamedTuple):
@@ -443,20 +442,21 @@ class FootEvents:
             return None, first + int(rows[starts[-1]]), 0.0
         return None, stop, 0.0
 
-    def _rest_of(self, first: int, stop: int) -> np.ndarray:
+    def _rest_of(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """(n,) bool: which of rows [first, stop) lie still on the ground (``at_rest``)
         and, when the row before did too, either hardly turn (``still_gyr_rads``) or turn at
         much the same rate as then: in a slow swing the foot's turn passes through zero as it
-        reverses, with |acc| near g for a moment."""
+        reverses, with |acc| near g for a moment; and (n,) the rows' |acc|, m/s²."""
         p = self.params
         since = max(first - 1, self._first)
         _, acc, gyr = self._rows(since, stop)
         speed = self._speed[self._span(since, stop)]
-        still = at_rest_by_norms(row_norms(acc), speed, p.rest_gyr_rads, p.rest_acc_mps2)  # the |gyr| the rows have
+        acc_norms = row_norms(acc)
+        still = at_rest_by_norms(acc_norms, speed, p.rest_gyr_rads, p.rest_acc_mps2)  # the |gyr| the rows have
         change = row_norms(gyr[1:] - gyr[:-1]) * self.rate_hz
         turning = speed[1:] >= p.still_gyr_rads
         reversing = np.concatenate([[False], still[:-1] & still[1:] & turning & (change > p.rest_alpha_radps2)])
-        return (still & ~reversing)[first - since :]
+        return (still & ~reversing)[first - since :], acc_norms[first - since :]
 
     def _last_valid_time_before(self, row: int) -> float:
         """Time of the last row with a sample before ``row`` that is still held (-inf when none
@@ -728,13 +728,20 @@ class FootEvents:
         first, held, new = self._end, len(self._t), len(t)
         if self._stored_from + held + new > len(self._storage["_t"]):
             self._move_to_new_storage(held + new + _STORAGE_SLACK_ROWS)
-        at, stop = self._stored_from + held, self._stored_from + held + new
-        features = {"_t": t, "_acc": acc, "_gyr": gyr, "_valid": valid_rows(acc, gyr), "_speed": row_norms(gyr)}
-        for name, rows in features.items():
-            self._storage[name][at:stop] = rows
-            setattr(self, name, self._storage[name][self._stored_from : stop])
-        self._storage["_rest"][at:stop] = self._rest_of(first, self._end)
-        self._rest = self._storage["_rest"][self._stored_from : stop]
+        speed = row_norms(gyr)
+        self._write(first, _t=t, _acc=acc, _gyr=gyr, _speed=speed)
+        rest, acc_norms = self._rest_of(first, self._end)  # (reads the rows written)
+        # A row has a sample where neither norm is NaN: a NaN in a row makes its norm NaN
+        # (``valid_rows``, from the norms the rest test has).
+        self._write(first, _valid=~np.isnan(acc_norms + speed), _rest=rest)
+
+    def _write(self, first: int, **columns: np.ndarray) -> None:
+        """Write rows from row ``first`` on into these buffer columns' storage and make each
+        column end with them."""
+        at = self._stored_from + first - self._first
+        for name, rows in columns.items():
+            self._storage[name][at : at + len(rows)] = rows
+            setattr(self, name, self._storage[name][self._stored_from : at + len(rows)])
 
     def _move_to_new_storage(self, rows: int) -> None:
         """The buffered rows, copied to the start of storage for ``rows`` rows."""
