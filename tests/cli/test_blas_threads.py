@@ -17,7 +17,7 @@ def test_commands_run_with_one_blas_thread_and_leave_it_as_it_was(monkeypatch):
     np.ones((2, 2)) @ np.ones((2, 2))  # numpy's BLAS is loaded
     seen = []
 
-    def parser() -> argparse.ArgumentParser:
+    def parser(command: str | None = None) -> argparse.ArgumentParser:
         built = argparse.ArgumentParser()
         built.set_defaults(handler=lambda args: seen.append(_blas_threads()) or 0)
         return built

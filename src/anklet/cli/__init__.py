@@ -1,52 +1,62 @@
 """The ``anklet`` command line: one sub-command per module in this package.
 
 Each sub-command module offers ``add_parser(subparsers)``, which registers its parser and sets
-``handler`` to a function taking the parsed arguments and returning an exit code.
+``handler`` to a function taking the parsed arguments and returning an exit code. Only the
+module of the command given is imported: most of them load the whole pipeline, SciPy with it
+(a second and more), which ``anklet --help`` or a light command should not wait for.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from threadpoolctl import threadpool_limits
 
 from anklet import __version__
-from anklet.cli import (
-    _analyze,
-    _assign,
-    _bench,
-    _demo,
-    _export,
-    _live,
-    _protocol,
-    _recover,
-    _replay,
-    _report,
-    _simulate,
-    _watch,
-)
 from anklet.errors import AnkletError
 
-_COMMANDS = (_demo, _live, _assign, _replay, _watch, _recover, _analyze, _export, _report, _simulate, _protocol, _bench)
+# Each command: the module that registers it, and its line in ``anklet --help``.
+_COMMANDS = {
+    "demo": ("_demo", "simulated sensors through the live pipeline"),
+    "live": ("_live", "BLE sensors through the live pipeline"),
+    "scan": ("_live", "list the anklet sensors in range"),
+    "assign": ("_assign", "tap each sensor in turn to write a session config"),
+    "replay": ("_replay", "a recorded session through the live pipeline again"),
+    "watch": ("_watch", "every station's athletes, from an MQTT broker"),
+    "recover": ("_recover", "rewrite a cut-off or damaged recording whole"),
+    "analyze": ("_analyze", "ankle angles from a recorded session"),
+    "export": ("_export", "a session as CSV, OpenSim .mot or OpenSense .sto"),
+    "report": ("_report", "an HTML report of a recorded session"),
+    "simulate": ("_simulate", "simulate a session: IMU CSV plus ground truth"),
+    "protocol": ("_protocol", "firmware protocol tools"),
+    "bench": ("_bench", "accuracy figures against simulated ground truth"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for ``command`` (a name of ``_COMMANDS``, or None): its module registers it
+    whole, every other command is a bare entry for the listing and for argparse's choices."""
     parser = argparse.ArgumentParser(
         prog="anklet",
         description="Ankle joint angles, gait events and mobility flags from shank and foot IMUs.",
     )
     parser.add_argument("--version", action="version", version=f"anklet {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for command in _COMMANDS:
-        command.add_parser(subparsers)
+    if command in _COMMANDS:
+        importlib.import_module(f"anklet.cli.{_COMMANDS[command][0]}").add_parser(subparsers)
+    for name, (_, summary) in _COMMANDS.items():
+        if name not in subparsers.choices:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2

@@ -17,7 +17,6 @@ from anklet.files import EVENT_COLUMNS, REP_COLUMNS, STRIDE_COLUMNS, write_angle
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "analyze",
-        help="ankle angles from a recorded session",
         description="Calibrate and fuse an anklet IMU CSV (DESIGN.md), find gait events, strides, squat "
         "reps and flags, and write angles.csv, events.csv, strides.csv, reps.csv, summary.json and "
         "calibration.json into DIR. Name the activity to get what the live pipeline gives for it: a "

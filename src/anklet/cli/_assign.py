@@ -25,7 +25,6 @@ from anklet.transport import BleakTransport, RoleAssignment, SessionConfig, sess
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "assign",
-        help="tap each sensor in turn to write a session config",
         description="Connect the sensors named, ask for a tap on each role's sensor in turn and "
         "write the session config (which sensor is where) for `anklet live --config`.",
     )

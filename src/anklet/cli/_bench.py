@@ -41,7 +41,6 @@ from anklet.errors import ValidationError
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bench",
-        help="accuracy figures against simulated ground truth",
         description="Benchmarks that anyone can rerun.",
     )
     parser.set_defaults(handler=lambda _args: _print_help(parser))

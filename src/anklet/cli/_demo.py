@@ -26,7 +26,6 @@ from anklet.sim._virtual import VirtualSensorTransport
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="simulated sensors through the live pipeline",
         description="Run virtual sensors through the live pipeline and show what a coach would see.",
     )
     parser.add_argument("--scenario", default="easy_run", metavar="NAME|FILE", help="scenario (default easy_run)")

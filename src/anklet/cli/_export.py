@@ -31,7 +31,6 @@ FORMATS = ("csv", "mot", "sto")
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="a session as CSV, OpenSim .mot or OpenSense .sto",
         description="Analyse INPUT as `anklet analyze` does and write it for other tools into DIR: "
         "csv = imu.csv (the anklet IMU CSV), angles.csv, events.csv, strides.csv and reps.csv (when "
         "there are reps); mot = ankle_angles.mot, OpenSim joint angles (ankle_angle_r/l, "

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     live = subparsers.add_parser(
         "live",
-        help="BLE sensors through the live pipeline",
         description="Connect the session's sensors over Bluetooth LE and show what a coach would see.",
     )
     source = live.add_mutually_exclusive_group(required=True)
@@ -54,7 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     live.set_defaults(handler=_run_live)
 
     scan = subparsers.add_parser(
-        "scan", help="list the anklet sensors in range", description="List the anklet sensors advertising nearby."
+        "scan", description="List the anklet sensors advertising nearby."
     )
     scan.add_argument("--timeout", type=positive_float, default=5.0, metavar="S", help="how long to listen, s (default 5)")
     scan.set_defaults(handler=_run_scan)

@@ -10,7 +10,7 @@ from anklet.protocol import describe_packet
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("protocol", help="firmware protocol tools")
+    parser = subparsers.add_parser("protocol", description="Tools for the sensors' firmware protocol (DESIGN.md).")
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     decode = actions.add_parser("decode", help="decode one packet given as hex")
     decode.add_argument("hex", metavar="HEX", help="packet bytes as hex (spaces and colons allowed)")

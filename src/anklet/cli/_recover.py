@@ -12,7 +12,6 @@ from anklet.recording import recover_recording
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "recover",
-        help="rewrite a cut-off or damaged recording whole",
         description="Read what can be read of a recording that was cut off or damaged, and write it as a "
         "finished, indexed recording. The original is left as it is.",
     )

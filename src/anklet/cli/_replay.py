@@ -33,7 +33,6 @@ from anklet.sim._virtual import VirtualSensorTransport
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "replay",
-        help="a recorded session through the live pipeline again",
         description="Play a recording (anklet demo/live --record) through the live pipeline and show it as "
         "it was shown live; at --speed max the messages are the session's own, exactly.",
     )

@@ -14,7 +14,6 @@ from anklet.errors import ValidationError
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="an HTML report of a recorded session",
         description="Analyse INPUT as `anklet analyze` does and write report.html (self-contained: figures "
         "embedded, no network) and its PNG figures into DIR: the ankle angle over the gait cycle, the angle at "
         "toe-off of every stride against the athlete's limit, contact times, left against right, squat reps "

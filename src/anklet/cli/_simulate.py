@@ -13,7 +13,6 @@ from anklet.sim import load_scenario, simulate, write_simulation
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "simulate",
-        help="simulate a session: IMU CSV plus ground truth",
         description="Simulate a scenario (a name from simulator/ or a TOML file) and write the "
         "anklet IMU CSV and the truth_ result files into DIR.",
     )

@@ -24,7 +24,6 @@ from anklet.mqtt import PASSWORD_ENV, broker_messages, parse_broker_url
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "watch",
-        help="every station's athletes, from an MQTT broker",
         description="Show every athlete that stations publish to an MQTT broker (anklet demo/live/replay --mqtt).",
     )
     parser.add_argument("--mqtt", required=True, metavar="URL",
