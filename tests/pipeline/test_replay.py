@@ -56,6 +56,26 @@ def test_a_link_times_packets_at_once_as_one_by_one(chaos_session, window):
         one.malformed_, one.sequence.lost_packets_, one.sequence.duplicates_)
 
 
+def test_a_malformed_packet_in_a_period_leaves_the_others_decoded_together_as_live(chaos_session):
+    """The links decode every sensor's packets of a period in one call (``decoded_together``);
+    one malformed packet sends each link back to its own, and that one's to on_data."""
+    notifications = [n for n in chaos_session.notifications() if n.host_time_s <= 20.0]
+    at = next(i for i, n in enumerate(notifications) if n.host_time_s > 12.0 and n.channel == "data")
+    notifications.insert(at, dataclasses.replace(notifications[at], payload=b"\x01\x00garbage"))
+    messages = []
+    for replay in (False, True):
+        pipeline = LivePipeline(list(chaos_session.sensors))
+        subscription = pipeline.subscribe(maxsize=10**6)
+        if replay:
+            asyncio.run(pipeline.replay(notifications))
+        else:
+            asyncio.run(pipeline.run(VirtualSensorTransport(notifications, speed=math.inf)))
+        messages.append(subscription.drain())
+        assert pipeline.links[notifications[at].sensor].malformed_ == 1
+    assert any(message["type"] == "angles" for message in messages[0])
+    assert_same_session(*messages)
+
+
 def _packet(first_row: int, rate: float = 100.0, count: int = 4, *, follows_loss: bool = False) -> TimedSamples:
     t = (first_row + np.arange(count)) / rate
     return TimedSamples(t, np.column_stack([t, t, t]), np.zeros((count, 3)), follows_loss)

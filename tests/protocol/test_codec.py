@@ -223,6 +223,20 @@ def test_decode_packets_equals_decode_packet_per_packet():
     assert batch.fifo_overflow.tolist() == [False, False, True]
 
 
+def test_a_batch_split_in_groups_is_each_group_decoded_alone():
+    packets = [
+        _packet(n=3, sequence=1, acc_range_g=2),
+        _packet(n=19, sequence=2, gyr_range_dps=500, clock_reset=True),
+        _packet(n=1, sequence=3),
+        _packet(n=7, sequence=4, acc_range_g=8),
+    ]
+    groups = decode_packets(packets).split([1, 0, 3])
+    for group, alone in zip(groups, [decode_packets(packets[:1]), decode_packets([]), decode_packets(packets[1:])],
+                            strict=True):
+        for name in ("sequence", "tick_us", "sample_rate_hz", "n_samples", "flags", "acc", "gyr"):
+            np.testing.assert_array_equal(getattr(group, name), getattr(alone, name), name)
+
+
 def test_decode_packets_of_nothing_is_empty():
     batch = decode_packets([])
     assert batch.acc.shape == (0, 3) and batch.sequence.shape == (0,)

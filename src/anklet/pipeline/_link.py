@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from anklet.errors import ProtocolError
-from anklet.protocol import decode_packet, decode_packets, decode_status
+from anklet.protocol import DecodedBatch, decode_packet, decode_packets, decode_status
 from anklet.timing import ClockSync, ClockSyncParams, PacketArrivals, SequenceTracker, sample_times
 
 CONNECTED_WITHIN_S = 1.0
@@ -98,6 +99,16 @@ class TimedPackets(NamedTuple):
         return int(self.starts[first]), len(self.t) if stop >= self.n_packets else int(self.starts[stop])
 
 
+def decoded_together(groups: list[list[bytes]]) -> list[DecodedBatch | None]:
+    """Each group of data payloads decoded, all in one call (a replay: every sensor's packets
+    of a status period); all None when one is malformed, for each link to decode its own and
+    find it (``SensorLink.on_data_many``)."""
+    try:
+        return decode_packets(list(chain.from_iterable(groups))).split([len(group) for group in groups])
+    except ProtocolError:
+        return [None] * len(groups)
+
+
 class SensorLink:
     """Live state of one sensor.
 
@@ -118,6 +129,7 @@ class SensorLink:
         self.last_arrival_s_ = -np.inf
         self.link_up_ = True
         self._recent_arrivals: deque[tuple[float, int]] = deque()  # (host time, samples) in the last second
+        self._recent_samples = 0  # their samples in all
 
     def on_data(self, payload: bytes, host_time_s: float) -> TimedSamples | None:
         try:
@@ -137,12 +149,15 @@ class SensorLink:
         times = first_s + np.arange(packet.n_samples) * period_s
         return TimedSamples(times, packet.acc, packet.gyr, follows_loss)
 
-    def on_data_many(self, payloads: list[bytes], host_times_s: list[float]) -> tuple[TimedPackets, np.ndarray]:
+    def on_data_many(
+        self, payloads: list[bytes], host_times_s: list[float], decoded: DecodedBatch | None = None
+    ) -> tuple[TimedPackets, np.ndarray]:
         """``on_data`` for each of ``payloads`` (arrival order, arriving at ``host_times_s``),
         decoded and timed as arrays (a replay's fast path): the packets ``on_data`` keeps, as
-        one block of the same samples and times, and which payloads they are ((n,) bool)."""
+        one block of the same samples and times, and which payloads they are ((n,) bool).
+        ``decoded``: the payloads decoded already (``decoded_together``), if they were."""
         try:
-            batch = decode_packets(payloads)
+            batch = decode_packets(payloads) if decoded is None else decoded
         except ProtocolError:  # one malformed packet: the batch decoder cannot say which alone
             return self._one_by_one(payloads, host_times_s)
         rates, sequence = batch.sample_rate_hz.astype(np.float64), batch.sequence.astype(np.int64)
@@ -174,6 +189,7 @@ class SensorLink:
         self.sample_rate_hz_ = rate_hz
         self.last_arrival_s_ = host_times_s[-1]
         self._recent_arrivals.extend(zip(host_times_s, counts))
+        self._recent_samples += sum(counts)
 
     def on_status(self, payload: bytes) -> None:
         try:
@@ -198,9 +214,10 @@ class SensorLink:
 
     def status(self, now_s: float) -> dict[str, Any]:
         """This sensor's entry of a ``status`` message (DESIGN.md) at host time ``now_s``."""
-        while self._recent_arrivals and self._recent_arrivals[0][0] <= now_s - CONNECTED_WITHIN_S:
-            self._recent_arrivals.popleft()
-        received_per_s = sum(count for _, count in self._recent_arrivals) / CONNECTED_WITHIN_S
+        recent, since_s = self._recent_arrivals, now_s - CONNECTED_WITHIN_S
+        while recent and recent[0][0] <= since_s:
+            self._recent_samples -= recent.popleft()[1]
+        received_per_s = self._recent_samples / CONNECTED_WITHIN_S
         drift = self.clock.drift_reading()  # docs/timing.md: null until resolved, or a bound
         return {
             "name": self.name,

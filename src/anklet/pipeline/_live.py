@@ -28,7 +28,7 @@ from anklet._loops import running_loop
 from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import GridRelease, LiveGrid
-from anklet.pipeline._link import SensorLink, TimedPackets, TimedSamples
+from anklet.pipeline._link import SensorLink, TimedPackets, TimedSamples, decoded_together
 from anklet.pipeline._messages import angles_messages, status_message
 from anklet.timing import ClockSyncParams
 from anklet.transport import Notification, Transport
@@ -324,10 +324,11 @@ class LivePipeline:
                 linked = self._link_step(notification)
                 if notification.channel == "connection":
                     link_up[index] = bool(linked)
+        payloads = [[notifications[i].payload for i in indices] for indices in data.values()]
         packets, at = {}, {}
-        for name, indices in data.items():
-            block, keep = self.links[name].on_data_many([notifications[i].payload for i in indices],
-                                                        [notifications[i].host_time_s for i in indices])
+        for (name, indices), sensor_payloads, decoded in zip(data.items(), payloads, decoded_together(payloads), strict=True):
+            block, keep = self.links[name].on_data_many(sensor_payloads, [notifications[i].host_time_s for i in indices],
+                                                        decoded)
             if block.n_packets:
                 packets[name], at[name] = block, np.array(indices)[keep]
         return _LinkedStretch(notifications, packets, at, link_up)

@@ -50,6 +50,20 @@ class DecodedBatch:
     acc: np.ndarray
     gyr: np.ndarray
 
+    def split(self, group_sizes: Sequence[int]) -> list[DecodedBatch]:
+        """The batch cut into consecutive groups of ``group_sizes`` packets (summing to all of
+        them), each as if decoded alone: views, nothing copied. (A replay decodes every
+        sensor's packets of a period in one call, then hands each sensor its own.)"""
+        packet_ends = np.cumsum(group_sizes, dtype=np.int64)
+        sample_ends = np.concatenate(([0], np.cumsum(self.n_samples)))[packet_ends]
+        groups, first, first_sample = [], 0, 0
+        for end, sample_end in zip(packet_ends.tolist(), sample_ends.tolist(), strict=True):
+            packets, samples = slice(first, end), slice(first_sample, sample_end)
+            groups.append(DecodedBatch(self.sequence[packets], self.tick_us[packets], self.sample_rate_hz[packets],
+                                       self.n_samples[packets], self.flags[packets], self.acc[samples], self.gyr[samples]))
+            first, first_sample = end, sample_end
+        return groups
+
     @property
     def packet_index(self) -> np.ndarray:
         """Index of each sample's packet, (n,) int64."""
