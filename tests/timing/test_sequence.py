@@ -42,6 +42,29 @@ def test_a_long_disconnect_where_the_sequence_wrapped():
     assert tracker.lost_samples_ == (gap - 1) * 4
 
 
+@pytest.mark.parametrize("size", [2, 3])
+def test_in_order_counts_as_one_by_one_across_a_sequence_wrap(size):
+    """The array path of a replay (``update_in_order``) counts a gap that is whole wraps of
+    the 16-bit sequence off, and a plain loss, as ``update_one`` does packet by packet."""
+    gap = 90_000
+    seq = [10, 11, 12, 12 + gap, 13 + gap, 15 + gap, 16 + gap]
+    tick = np.array([0, 1, 2, 2 + gap, 3 + gap, 5 + gap, 6 + gap]) * 20_000 + 5_000
+    packets = _packets(seq, tick, tick * 1e-6 + 1.0 + 0.021)
+    synced = ClockSync().update(packets)
+    columns = (synced.epoch, packets.sequence, synced.tick_us, packets.n_samples, packets.sample_rate_hz)
+    one, many, expected_lost, got_lost = SequenceTracker(), SequenceTracker(), [], []
+    for row in zip(*(column.tolist() for column in columns), strict=True):
+        before = one.lost_packets_
+        one.update_one(*row)
+        expected_lost.append(one.lost_packets_ - before)
+    for start in range(0, len(seq), size):
+        keep, lost = many.update_in_order(*(column[start : start + size] for column in columns))
+        assert keep.all()
+        got_lost += lost.tolist()
+    assert got_lost == expected_lost and sum(got_lost) == gap  # gap - 1 over the disconnect, one after
+    assert (many.lost_packets_, many.lost_samples_, many.received_) == (one.lost_packets_, one.lost_samples_, one.received_)
+
+
 def test_a_late_packet_fills_its_hole():
     seq = [0, 1, 3, 2, 4]
     tick = np.array(seq) * 20_000

@@ -29,6 +29,7 @@ from anklet.files import ImuTable
 from anklet.pipeline._angles import AngleChunk, AngleEstimator, AngleParams
 from anklet.pipeline._grid import GridRelease, LiveGrid
 from anklet.pipeline._link import SensorLink, TimedPackets, TimedSamples, decoded_together
+from anklet.protocol import DecodedBatch
 from anklet.pipeline._messages import angles_messages, status_message
 from anklet.timing import ClockSyncParams
 from anklet.transport import Notification, Transport
@@ -116,6 +117,15 @@ class _LinkedStretch:
         if packet == len(sensor_at) or sensor_at[packet] != index:
             return None  # a status report, or a packet its link dropped
         return self.packets[sensor].packet(packet)
+
+
+def _data_by_sensor(notifications: list[Notification]) -> dict[str, list[int]]:
+    """The index in ``notifications`` of each sensor's data packets."""
+    data: dict[str, list[int]] = {}
+    for index, notification in enumerate(notifications):
+        if notification.channel == "data":
+            data.setdefault(notification.sensor, []).append(index)
+    return data
 
 
 class LiveStage(Protocol):
@@ -266,16 +276,18 @@ class LivePipeline:
         mine = [notification for notification in notifications if notification.sensor in self.links]
         if not mine:
             return
-        periods: list[_LinkedStretch] = []
-        period_start = 0
-        for index, notification in enumerate(mine):
-            if notification.host_time_s >= self._next_status_s or index == len(mine) - 1:
-                periods.append(self._link_steps(mine[period_start : index + 1]))
-                self._publish_status_until(notification.host_time_s)
-                period_start = index + 1
-        if not self._took_at_once(_LinkedStretch.joined(periods)):
-            for period in periods:
-                self._take_in_pieces(period)
+        periods = [mine[period] for period in self._status_periods(mine)]
+        data = [_data_by_sensor(period) for period in periods]
+        payloads = [[period[i].payload for i in indices] for period, sensors in zip(periods, data, strict=True)
+                    for indices in sensors.values()]
+        decoded = iter(zip(payloads, decoded_together(payloads), strict=True))  # the window's in one call
+        stretches = []
+        for period, sensors in zip(periods, data, strict=True):
+            stretches.append(self._link_steps(period, {name: (indices, *next(decoded)) for name, indices in sensors.items()}))
+            self._publish_status_until(period[-1].host_time_s)
+        if not self._took_at_once(_LinkedStretch.joined(stretches)):
+            for stretch in stretches:
+                self._take_in_pieces(stretch)
         self._send()
 
     async def replay(self, notifications: Iterable[Notification], window_s: float = 5.0) -> None:
@@ -313,22 +325,21 @@ class LivePipeline:
         link.on_connection(notification.payload)
         return link.link_up_
 
-    def _link_steps(self, notifications: list[Notification]) -> _LinkedStretch:
-        """``_link_step`` for each of ``notifications``, every sensor's data packets at once."""
-        data: dict[str, list[int]] = {}
+    def _link_steps(
+        self, notifications: list[Notification], data: dict[str, tuple[list[int], list[bytes], DecodedBatch | None]]
+    ) -> _LinkedStretch:
+        """``_link_step`` for each of ``notifications``, every sensor's data packets at once
+        (``data``: each sensor's, by their index in ``notifications``, with their payloads, and
+        those decoded if they were: ``decoded_together``)."""
         link_up = {}
         for index, notification in enumerate(notifications):
-            if notification.channel == "data":
-                data.setdefault(notification.sensor, []).append(index)
-            else:  # (a status or connection report changes nothing the data's timing reads)
+            if notification.channel != "data":  # (a report changes nothing the data's timing reads)
                 linked = self._link_step(notification)
                 if notification.channel == "connection":
                     link_up[index] = bool(linked)
-        payloads = [[notifications[i].payload for i in indices] for indices in data.values()]
         packets, at = {}, {}
-        for (name, indices), sensor_payloads, decoded in zip(data.items(), payloads, decoded_together(payloads), strict=True):
-            block, keep = self.links[name].on_data_many(sensor_payloads, [notifications[i].host_time_s for i in indices],
-                                                        decoded)
+        for name, (indices, payloads, decoded) in data.items():
+            block, keep = self.links[name].on_data_many(payloads, [notifications[i].host_time_s for i in indices], decoded)
             if block.n_packets:
                 packets[name], at[name] = block, np.array(indices)[keep]
         return _LinkedStretch(notifications, packets, at, link_up)
@@ -372,9 +383,30 @@ class LivePipeline:
                 self._released(self._grid.advance(now))
 
     def _publish_status_until(self, now: float) -> None:
-        while now >= self._next_status_s:
-            self._publish_status(self._next_status_s)
-            self._next_status_s += self.params.status_every_s
+        due, self._next_status_s = self._statuses_due(now, self._next_status_s)
+        for t in due:
+            self._publish_status(t)
+
+    def _statuses_due(self, now: float, next_s: float) -> tuple[list[float], float]:
+        """The times of the statuses due by ``now``, the next one being due at ``next_s``, and
+        when the one after them is due."""
+        due = []
+        while now >= next_s:
+            due.append(next_s)
+            next_s += self.params.status_every_s
+        return due, next_s
+
+    def _status_periods(self, notifications: list[Notification]) -> list[slice]:
+        """``notifications`` cut into status periods: after each that makes a status due, as
+        ``_publish_status_until`` will publish them, and at the end."""
+        periods, start, next_s = [], 0, self._next_status_s
+        for index, notification in enumerate(notifications):
+            if notification.host_time_s >= next_s:
+                periods.append(slice(start, index + 1))
+                start, next_s = index + 1, self._statuses_due(notification.host_time_s, next_s)[1]
+        if start < len(notifications):
+            periods.append(slice(start, len(notifications)))
+        return periods
 
     def finish(self) -> None:
         """End of the session: release the last rows and calibrate what is held if need be.

@@ -136,8 +136,8 @@ class SequenceTracker:
         case; otherwise one by one). Returns whether to keep each packet and how many packets
         the count of lost ones changed by at each (above 0: a sequence gap just before it)."""
         s = self._state
-        ticks = tick_us.tolist()
-        if s is None or not ticks or ticks[0] <= s.head_tick_us or not (epoch == s.epoch).all() or not (
+        ticks, epochs = tick_us.tolist(), epoch.tolist()
+        if s is None or not ticks or ticks[0] <= s.head_tick_us or epochs.count(s.epoch) != len(epochs) or not (
             tick_us[1:] > tick_us[:-1]).all():
             return self._one_by_one(epoch, sequence, tick_us, n_samples, rate_hz)
         period_us = 1e6 / rate_hz
@@ -147,14 +147,15 @@ class SequenceTracker:
         head_tick_us = np.concatenate([[s.head_tick_us], tick_us[:-1]])
         head_end_us = np.concatenate([[s.head_end_us], ends_us[:-1]])
         gap = (sequence - head_seq) % _SEQ_MOD
-        expected = (tick_us - head_tick_us) / span_us
-        gap = gap + _SEQ_MOD * np.round((expected - gap) / _SEQ_MOD).astype(np.int64)
+        expected_off = (tick_us - head_tick_us) / span_us - gap
+        if np.abs(expected_off).max() > _SEQ_MOD / 2:  # some gap is wraps off (else each rounds to none)
+            gap = gap + _SEQ_MOD * np.round(expected_off / _SEQ_MOD).astype(np.int64)
         lost = np.maximum(gap, 1) - 1
         s.lost_packets += int(lost.sum())
         s.lost_samples += int(np.maximum(0, np.round((tick_us - head_end_us) / period_us)).sum())
         s.head_seq, s.head_tick_us, s.head_end_us = int(sequence[-1]), ticks[-1], float(ends_us[-1])
         s.received += len(ticks)
-        keys = list(zip(epoch.tolist(), sequence.tolist(), ticks, strict=True))
+        keys = list(zip(epochs, sequence.tolist(), ticks, strict=True))
         s.seen.update(keys)
         s.order.extend(keys)
         if len(s.order) > self.memory_packets:
