@@ -266,8 +266,9 @@ class LivePipeline:
         """``handle`` for each of ``notifications`` (arrival order) in array steps, where that
         gives the same rows: a replay's fast path.
 
-        Each status period's packets go through the links at once (decoded and timed as live
-        times them, bit for bit), and its status is published as live publishes it. Then the grid
+        Each status period's packets go through the links at once (timed as live times them,
+        bit for bit; the whole window's decoded in one call beforehand), and its status is
+        published as live publishes it. Then the grid
         takes them all at once if that releases the same rows as taking each at its arrival
         (``LiveGrid.add_at_once``), else status period by status period, else one by one as
         live; the rows go on to the estimator and the stages in these larger chunks.
