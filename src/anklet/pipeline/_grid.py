@@ -109,7 +109,7 @@ class _SensorRows:
             return
         firsts, before = bounds
         holes = np.isfinite(before) & (firsts > before + MAX_GAP_PERIODS * self._period_s) & packets.follows_loss
-        self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in np.flatnonzero(holes).tolist()]
+        self._holes += [(float(before[i]), float(firsts[i]), arrivals_s[i]) for i in holes.nonzero()[0].tolist()]
         self._copy_in(packets.t, packets.acc, packets.gyr)
         self.latest_sample_s = float(packets.t[-1])
         self.latest_arrival_s = arrivals_s[-1]
@@ -150,7 +150,7 @@ class _SensorRows:
         t, values = self._t[self._start : self._end], self._values[self._start : self._end]
         rows = interpolate_in_order(t, values, grid, MAX_GAP_PERIODS * self._period_s)
         # keep the last sample at or before the last row: the next row is interpolated from it
-        self._start += max(0, int(np.searchsorted(t, grid[-1], side="right")) - 1)
+        self._start += max(0, int(t.searchsorted(grid[-1], side="right")) - 1)
         self.fixed.append(rows)
         self.next_row = last_row + 1
         return grid, rows
@@ -234,7 +234,7 @@ class LiveGrid:
         arrivals_s = packets.arrival_s
         return bool(arrivals_s[0] - sensor.latest_arrival_s <= self.max_wait_s
                     and now_s - arrivals_s[-1] <= self.max_wait_s
-                    and (np.diff(arrivals_s) <= self.max_wait_s).all())
+                    and (arrivals_s[1:] - arrivals_s[:-1] <= self.max_wait_s).all())
 
     def on_connection(self, name: str, up: bool, now_s: float) -> None:
         """``name``'s link went down (it holds no row from now on) or came back (it holds rows

@@ -166,7 +166,7 @@ class SensorLink:
             batch.tick_us.astype(np.int64), batch.n_samples, rates, sequence, batch.clock_reset, arrivals_s))
         keep, lost = self.sequence.update_in_order(synced.epoch, sequence, synced.tick_us, batch.n_samples, rates)
         counts = batch.n_samples
-        block = TimedPackets(sample_times(synced, counts), batch.acc, batch.gyr, np.cumsum(counts) - counts, lost > 0,
+        block = TimedPackets(sample_times(synced, counts), batch.acc, batch.gyr, counts.cumsum() - counts, lost > 0,
                              arrivals_s)
         if keep.all():  # the usual: no duplicates
             self._took(float(rates[-1]), host_times_s, counts.tolist())

@@ -55,7 +55,7 @@ class DecodedBatch:
         them), each as if decoded alone: views, nothing copied. (A replay decodes every
         sensor's packets of a period in one call, then hands each sensor its own.)"""
         packet_ends = np.cumsum(group_sizes, dtype=np.int64)
-        sample_ends = np.concatenate(([0], np.cumsum(self.n_samples)))[packet_ends]
+        sample_ends = np.concatenate(([0], self.n_samples.cumsum()))[packet_ends]
         groups, first, first_sample = [], 0, 0
         for end, sample_end in zip(packet_ends.tolist(), sample_ends.tolist(), strict=True):
             packets, samples = slice(first, end), slice(first_sample, sample_end)
@@ -129,7 +129,7 @@ def _records_and_headers(buffer: bytes, lengths: np.ndarray) -> tuple[np.ndarray
         & (lengths % _RECORD == 0)
     )
     n_plausible = len(lengths) if plausible.all() else int(np.argmin(plausible))
-    ends = np.cumsum(lengths[:n_plausible] // _RECORD)
+    ends = (lengths[:n_plausible] // _RECORD).cumsum()
     n_records = int(ends[-1]) if n_plausible else 0
     records = np.frombuffer(buffer, dtype=np.uint8, count=n_records * _RECORD)
     return records.reshape(n_records, _RECORD), ends - lengths[:n_plausible] // _RECORD

@@ -113,8 +113,6 @@ def sample_times(synced: SyncedPackets, n_samples: Any) -> np.ndarray:
     counts = np.asarray(n_samples, dtype=np.int64)
     if counts.size == 1:  # one packet (the live path): no repeats needed, the same numbers
         return synced.first_sample_time_s[0] + np.arange(int(counts.flat[0])) * synced.sample_period_s[0]
-    starts = np.cumsum(counts) - counts
-    index_in_packet = np.arange(int(counts.sum())) - np.repeat(starts, counts)
-    return np.repeat(synced.first_sample_time_s, counts) + index_in_packet * np.repeat(
-        synced.sample_period_s, counts
-    )
+    starts = counts.cumsum() - counts  # (methods, not np.cumsum and np.repeat: a replay calls this each second)
+    index_in_packet = np.arange(int(counts.sum())) - starts.repeat(counts)
+    return synced.first_sample_time_s.repeat(counts) + index_in_packet * synced.sample_period_s.repeat(counts)

@@ -307,13 +307,13 @@ class ClockSync:
         changes = (bins > epoch.newest_bin) | (mismatch_us < -p.max_delay_s * 1e6) | (mismatch_us > p.reset_tolerance_s * 1e6)
         if any_reset:
             changes |= _flagged(packets, rows, epoch)
-        return (len(changes) if not changes.any() else int(np.argmax(changes))), tick, x, bins
+        return (len(changes) if not changes.any() else int(changes.argmax())), tick, x, bins
 
     def _absorb_steady(self, epoch: _Epoch, x: np.ndarray, bins: np.ndarray, d: np.ndarray) -> None:
         """``_absorb_one`` for each packet of a steady run (sent at ``x``, s, in ``bins``, ``d`` s
         above the line's origin; no new bin, so no refit): each bin keeps its first
         least-delayed packet, as one by one."""
-        for bin_id, least in _least_per_bin(bins.astype(np.int64), d):
+        for bin_id, least in _least_per_bin(bins, d):
             slot = bin_id % len(epoch.bin_id)
             held = epoch.bin_id[slot]
             if held < bin_id or (held == bin_id and d[least] < epoch.bin_d[slot]):
@@ -407,7 +407,7 @@ class ClockSync:
         offset, slope = envelope_fit(x, d, slope, slope)
         above = d - (offset + slope * x)
         epoch.offset_s, epoch.drift = offset, slope
-        epoch.residual_s = float(np.sqrt(np.mean(above * above)))
+        epoch.residual_s = float(np.sqrt((above * above).mean()))
 
     def _time(
         self,
@@ -492,13 +492,14 @@ def _close_s(packets: PacketArrivals, rows: slice, tick_us: np.ndarray, p: Clock
 
 
 def _least_per_bin(bins: np.ndarray, d: np.ndarray) -> list[tuple[int, int]]:
-    """Each bin of ``bins`` (int) with the index of its first least ``d``, bins in order."""
+    """Each bin of ``bins`` (whole numbers, float) with the index of its first least ``d``,
+    bins in order."""
     if (bins == bins[0]).all():  # the usual: every packet in the open bin
-        return [(int(bins[0]), int(np.argmin(d)))]
+        return [(int(bins[0]), int(d.argmin()))]
     least = []
     for bin_id in np.unique(bins).tolist():
         in_bin = np.flatnonzero(bins == bin_id)
-        least.append((bin_id, int(in_bin[int(np.argmin(d[in_bin]))])))
+        least.append((int(bin_id), int(in_bin[int(d[in_bin].argmin())])))
     return least
 
 
@@ -515,5 +516,5 @@ def _unwrap(
         last_offset_us = close_offset_us(packets.n_samples[rows], packets.sample_rate_hz[rows], p)
     predicted_us = (packets.host_time_s[rows] - epoch.offset_s) / (1.0 + epoch.drift) * 1e6 - last_offset_us
     raw = packets.tick_us[rows]
-    unwrapped = raw + _WRAP_US * np.round((predicted_us - raw) / _WRAP_US).astype(np.int64)
+    unwrapped = raw + _WRAP_US * ((predicted_us - raw) / _WRAP_US).round().astype(np.int64)
     return unwrapped, unwrapped - predicted_us

@@ -24,7 +24,7 @@ def envelope_fit(x: np.ndarray, d: np.ndarray, slope_lo: float, slope_hi: float)
     """
     x_mean = float(x.mean())
     slope = slope_lo if slope_lo == slope_hi else envelope_slope(x, d, slope_lo, slope_hi)  # fixed: no hull
-    intercept_at_mean = float(np.min(d - slope * (x - x_mean)))
+    intercept_at_mean = float((d - slope * (x - x_mean)).min())
     return intercept_at_mean - slope * x_mean, slope
 
 
@@ -45,7 +45,7 @@ def _hull_slope_at_zero(u: np.ndarray, d: np.ndarray) -> float | None:
     ul, dl, ur, dr = u[left][:, None], d[left][:, None], u[right][None, :], d[right][None, :]
     slopes = (dr - dl) / (ur - ul)
     chord_at_zero = dl - slopes * ul
-    return float(slopes.flat[int(np.argmin(chord_at_zero))])
+    return float(slopes.flat[int(chord_at_zero.argmin())])
 
 
 def bin_minima(bins: np.ndarray, x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -149,10 +149,10 @@ class SequenceTracker:
         gap = (sequence - head_seq) % _SEQ_MOD
         expected_off = (tick_us - head_tick_us) / span_us - gap
         if np.abs(expected_off).max() > _SEQ_MOD / 2:  # some gap is wraps off (else each rounds to none)
-            gap = gap + _SEQ_MOD * np.round(expected_off / _SEQ_MOD).astype(np.int64)
+            gap = gap + _SEQ_MOD * (expected_off / _SEQ_MOD).round().astype(np.int64)
         lost = np.maximum(gap, 1) - 1
         s.lost_packets += int(lost.sum())
-        s.lost_samples += int(np.maximum(0, np.round((tick_us - head_end_us) / period_us)).sum())
+        s.lost_samples += int(np.maximum(0, ((tick_us - head_end_us) / period_us).round()).sum())
         s.head_seq, s.head_tick_us, s.head_end_us = int(sequence[-1]), ticks[-1], float(ends_us[-1])
         s.received += len(ticks)
         keys = list(zip(epochs, sequence.tolist(), ticks, strict=True))
