@@ -20,12 +20,16 @@ def angles_messages(chunk: AngleChunk, rate_hz: float, last_period: int) -> tupl
         return [], last_period
     period = np.floor(chunk.t * rate_hz + 1e-9).astype(np.int64)
     first_rows = np.flatnonzero(np.diff(period, prepend=last_period) > 0)
-    messages = [angles_message(float(chunk.t[row]), {side: a[row] for side, a in chunk.angles.items()}) for row in first_rows]
+    # as Python floats at once: a float of each array element costs more than the message
+    angles = {side: a[first_rows].tolist() for side, a in chunk.angles.items()}
+    messages = [angles_message(t, {side: rows[i] for side, rows in angles.items()})
+                for i, t in enumerate(chunk.t[first_rows].tolist())]
     return messages, max(last_period, int(period[-1]))
 
 
 def angles_message(t: float, angles: dict[str, np.ndarray]) -> dict[str, Any]:
-    """``angles`` at session time ``t`` from per-side (3,) angles in rad; missing ones are null."""
+    """``angles`` at session time ``t`` from per-side (3,) angles in rad (arrays or lists);
+    missing ones (NaN) are null."""
     message: dict[str, Any] = {"type": "angles", "t": round(t, 3)}
     for side, values in angles.items():
         message[side] = {key: _degrees(value) for key, value in zip(ANGLE_KEYS, values, strict=True)}
