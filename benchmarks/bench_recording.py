@@ -1,6 +1,9 @@
 """Cost and size of recordings, and the speed of replays.
 
-Usage: .venv/bin/python benchmarks/bench_recording.py [repeats]
+Usage: .venv/bin/python benchmarks/bench_recording.py [repeats] [part ...]
+(parts, all by default: record_cpu record_cpu_paced size size_parts sample_codecs replay; e.g.
+``bench_recording.py 5 replay`` alone, interleaved with another checkout's run through
+PYTHONPATH=<checkout>/src)
 
 - record CPU: 60 s of fast_forefoot (4 sensors x 1 kHz, 52.6 notifications/s each) handed to
   ``Recorder.take`` as the live pipeline would hand them (writing, chunking every 0.5 s of
@@ -221,14 +224,18 @@ def replay(folder: Path, repeats: int) -> None:
 
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    parts = {"record_cpu": lambda folder: record_cpu(folder, repeats),
+             "record_cpu_paced": lambda folder: record_cpu_paced(folder, repeats),
+             "size": size, "size_parts": size_parts, "sample_codecs": lambda folder: sample_codecs(),
+             "replay": lambda folder: replay(folder, repeats)}
+    chosen = sys.argv[2:] or list(parts)
+    unknown = set(chosen) - set(parts)
+    if unknown:
+        sys.exit(f"bench_recording: no part {', '.join(sorted(unknown))}; the parts are {' '.join(parts)}")
     threadpool_limits(1, "blas")  # as every anklet command runs (cli.main)
     with tempfile.TemporaryDirectory() as folder:
-        record_cpu(Path(folder), repeats)
-        record_cpu_paced(Path(folder), repeats)
-        size(Path(folder))
-        size_parts(Path(folder))
-        sample_codecs()
-        replay(Path(folder), repeats)
+        for name in chosen:
+            parts[name](Path(folder))
 
 
 if __name__ == "__main__":
