@@ -384,6 +384,8 @@ class LivePipeline:
                 self._released(self._grid.advance(now))
 
     def _publish_status_until(self, now: float) -> None:
+        if now < self._next_status_s:  # the usual, live: none due
+            return
         due, self._next_status_s = self._statuses_due(now, self._next_status_s)
         for t in due:
             self._publish_status(t)
