@@ -100,9 +100,9 @@ class TimedPackets(NamedTuple):
 
 
 def decoded_together(groups: list[list[bytes]]) -> list[DecodedBatch | None]:
-    """Each group of data payloads decoded, all in one call (a replay: every sensor's packets
-    of a status period); all None when one is malformed, for each link to decode its own and
-    find it (``SensorLink.on_data_many``)."""
+    """Each group of data payloads decoded, all in one call (a replay: each sensor's packets of
+    each status period of a window); all None when one is malformed, for each link to decode
+    its own and find it (``SensorLink.on_data_many``)."""
     try:
         return decode_packets(list(chain.from_iterable(groups))).split([len(group) for group in groups])
     except ProtocolError:
