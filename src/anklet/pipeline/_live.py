@@ -119,13 +119,17 @@ class _LinkedStretch:
         return self.packets[sensor].packet(packet)
 
 
-def _data_by_sensor(notifications: list[Notification]) -> dict[str, list[int]]:
-    """The index in ``notifications`` of each sensor's data packets."""
+def _by_channel(notifications: list[Notification]) -> tuple[dict[str, list[int]], list[int]]:
+    """The index in ``notifications`` of each sensor's data packets, and of the reports (status
+    and connection)."""
     data: dict[str, list[int]] = {}
+    reports = []
     for index, notification in enumerate(notifications):
         if notification.channel == "data":
             data.setdefault(notification.sensor, []).append(index)
-    return data
+        else:
+            reports.append(index)
+    return data, reports
 
 
 class LiveStage(Protocol):
@@ -278,13 +282,14 @@ class LivePipeline:
         if not mine:
             return
         periods = [mine[period] for period in self._status_periods(mine)]
-        data = [_data_by_sensor(period) for period in periods]
-        payloads = [[period[i].payload for i in indices] for period, sensors in zip(periods, data, strict=True)
+        channels = [_by_channel(period) for period in periods]
+        payloads = [[period[i].payload for i in indices] for period, (sensors, _) in zip(periods, channels, strict=True)
                     for indices in sensors.values()]
         decoded = iter(zip(payloads, decoded_together(payloads), strict=True))  # the window's in one call
         stretches = []
-        for period, sensors in zip(periods, data, strict=True):
-            stretches.append(self._link_steps(period, {name: (indices, *next(decoded)) for name, indices in sensors.items()}))
+        for period, (sensors, reports) in zip(periods, channels, strict=True):
+            data = {name: (indices, *next(decoded)) for name, indices in sensors.items()}
+            stretches.append(self._link_steps(period, data, reports))
             self._publish_status_until(period[-1].host_time_s)
         if not self._took_at_once(_LinkedStretch.joined(stretches)):
             for stretch in stretches:
@@ -299,11 +304,13 @@ class LivePipeline:
         periods = max(1, round(window_s / self.params.status_every_s))
         try:
             window: list[Notification] = []
+            window_end_s = self._next_status_s + (periods - 1) * self.params.status_every_s
             for notification in notifications:
                 window.append(notification)
-                if notification.host_time_s >= self._next_status_s + (periods - 1) * self.params.status_every_s:
-                    await self._replay_window(window)
+                if notification.host_time_s >= window_end_s:
+                    await self._replay_window(window)  # (it moves _next_status_s on)
                     window = []
+                    window_end_s = self._next_status_s + (periods - 1) * self.params.status_every_s
             await self._replay_window(window)
             self.finish()
         finally:
@@ -327,17 +334,19 @@ class LivePipeline:
         return link.link_up_
 
     def _link_steps(
-        self, notifications: list[Notification], data: dict[str, tuple[list[int], list[bytes], DecodedBatch | None]]
+        self,
+        notifications: list[Notification],
+        data: dict[str, tuple[list[int], list[bytes], DecodedBatch | None]],
+        reports: list[int],
     ) -> _LinkedStretch:
         """``_link_step`` for each of ``notifications``, every sensor's data packets at once
         (``data``: each sensor's, by their index in ``notifications``, with their payloads, and
-        those decoded if they were: ``decoded_together``)."""
+        those decoded if they were: ``decoded_together``; ``reports``: the others' indices)."""
         link_up = {}
-        for index, notification in enumerate(notifications):
-            if notification.channel != "data":  # (a report changes nothing the data's timing reads)
-                linked = self._link_step(notification)
-                if notification.channel == "connection":
-                    link_up[index] = bool(linked)
+        for index in reports:  # before the data: a report changes nothing the data's timing reads
+            linked = self._link_step(notifications[index])
+            if notifications[index].channel == "connection":
+                link_up[index] = bool(linked)
         packets, at = {}, {}
         for name, (indices, payloads, decoded) in data.items():
             block, keep = self.links[name].on_data_many(payloads, [notifications[i].host_time_s for i in indices], decoded)
