@@ -4,12 +4,13 @@ Usage: .venv/bin/python benchmarks/bench_gait_events.py [repeats] [--instruction
 (compare two checkouts by running it with PYTHONPATH=<checkout>/src)
 
 ``GaitEventDetector`` on 300 s of simulated easy_run (seed 0, 200 Hz, both feet, the host grid
-a perfect clock sync gives, NaN where BLE lost samples), fed in chunks of 1 s (what
-``anklet replay --speed max`` hands the gait stage) and of 5 rows (a live session): median
-wall time over ``repeats`` runs (default 5), in ms per second of session, one BLAS thread as
-every anklet command runs. ``--instructions`` adds the instructions each feed executes, which
-this VM's noise does not move (``bench_instructions``: the run minus the same run without the
-detector, under cachegrind; a few minutes).
+a perfect clock sync gives, NaN where BLE lost samples), fed in chunks of 1 s, of 5 s (what
+``anklet replay --speed max`` hands the gait stage, mostly) and of 5 rows (a live session):
+median wall time over ``repeats`` runs (default 5), in ms per second of session, one BLAS
+thread as every anklet command runs. ``--instructions`` adds the instructions each feed
+executes, which this VM's noise moves far less (``bench_instructions``: the run minus the
+same run without the detector, under cachegrind; a few minutes; the same code's count still
+moves by a few % from run to run).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main() -> None:
     repeats = int(next((a for a in sys.argv[1:] if not a.startswith("--")), "5"))
     threadpool_limits(limits=1, user_api="blas")
     table, rate_hz = session_table()
-    feeds = (("1-s chunks (replay)", int(rate_hz)), ("5-row chunks (live)", 5))
+    feeds = (("1-s chunks", int(rate_hz)), ("5-s chunks (replay)", int(5 * rate_hz)), ("5-row chunks (live)", 5))
     for label, rows in feeds:
         events = feed(table, rate_hz, rows)
         ms = median_s(lambda rows=rows: feed(table, rate_hz, rows), repeats) * 1000.0 / DURATION_S
