@@ -277,6 +277,10 @@ class FootEvents:
                 return None
             self._cursor = resume
             return []
+        if self._end < start + self._rows_of(self.params.min_rest_s):
+            # A foot-flat after a gap is found on its first rows; the IC is measured along the
+            # sole's normal over min_rest_s of them, however the rows came in chunks.
+            return None
         # Samples lost just before the first row at rest: foot-flat began somewhere in that gap
         # (of unknown length when it began before the rows still held).
         lost_s = max(lost_before_s - 1.0 / self.rate_hz, 0.0)
