@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from anklet.recording import _writer as writer_module
 from anklet.recording import read_recording
-from anklet.recording._block import BadBlock, block_entries, block_samples, decode_block, encode_block, is_compact, parse_block
+from anklet.recording._block import BadBlock, block_entries, block_samples, decode_block, encode_block, parse_block
+from anklet.recording._compact import is_whole_packet
 from anklet.recording._format import from_ns, to_ns
 from anklet.transport import Notification
 
@@ -50,8 +51,8 @@ def test_a_block_gives_back_every_payload_time_and_order(entries):
 
 def test_only_whole_v1_packets_are_stored_column_wise():
     packet = struct.pack("<BBHIHBB", 1, 0x0F, 7, 123456, 200, 2, 0) + bytes(24)
-    assert is_compact(packet)
-    assert not any(is_compact(p) for p in (packet[:-1], packet + b"\x00", b"\x02" + packet[1:], b"", packet[:12]))
+    assert is_whole_packet(packet)
+    assert not any(is_whole_packet(p) for p in (packet[:-1], packet + b"\x00", b"\x02" + packet[1:], b"", packet[:12]))
 
 
 @settings(max_examples=60, deadline=None)

@@ -15,7 +15,7 @@ from anklet.cli._args import positive_float, speed
 from anklet.cli._live import session_pipeline, stream_virtual_ble
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
-from anklet.cli._record import add_record_argument, make_recorder, recorded
+from anklet.cli._record import add_record_argument, compact_steps, make_recorder, recorded
 from anklet.errors import ValidationError
 from anklet.gait import load_athlete
 from anklet.recording import SessionInfo
@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     show = print_json if args.headless else Readout()
     if not args.headless:
         print(f"{session.scenario.name}: {session.scenario.description} ({session.duration_s:.0f} s)")
-    recorder = make_recorder(args.record, show)
+    recorder = make_recorder(args.record, show, compact_steps(args))
     view = {"athlete": athlete, "activity": session.scenario.kind, "title": session.scenario.name, "recorder": recorder}
     if args.ble:
         run_shown(stream_virtual_ble(session, athlete, show, recorder=recorder, publication=publication), show, **view)

@@ -19,7 +19,7 @@ from anklet.calibration import CalibrationParams
 from anklet.cli._args import positive_float
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
-from anklet.cli._record import add_record_argument, make_recorder, recorded
+from anklet.cli._record import add_record_argument, compact_steps, make_recorder, recorded
 from anklet.errors import TransportError
 from anklet.gait import ACTIVITIES, AthleteProfile, live_gait, load_athlete
 from anklet.mqtt import Publication
@@ -69,7 +69,7 @@ def _run_live(args: argparse.Namespace) -> int:
         publication = publication_of(args, athlete.name)
         session = simulate(load_scenario(args.virtual), seed=args.seed, duration_s=args.duration)
     show = print_json if args.headless else Readout()
-    recorder = make_recorder(args.record, show)
+    recorder = make_recorder(args.record, show, compact_steps(args))
 
     async def main() -> None:
         if session is None:

@@ -12,7 +12,7 @@ from typing import Any
 from anklet.cli._readout import opens_coach_view
 from anklet.errors import ValidationError
 from anklet.pipeline import LivePipeline
-from anklet.recording import Recorder, RecordingTransport
+from anklet.recording import COMPACT_STEPS, Recorder, RecordingTransport, SampleSteps
 from anklet.transport import Notification, Transport
 
 
@@ -21,18 +21,34 @@ def add_record_argument(parser: argparse.ArgumentParser) -> None:
         "--record", type=Path, metavar="FILE",
         help="record the session into FILE (MCAP, docs/recording.md); in the coach view r stops and starts recording",
     )
+    parser.add_argument(
+        "--compact", action="store_true",
+        help="record compact: samples rounded to 31 mg and 0.49 deg/s (dithered) and arrival times to the "
+        "microsecond, before the readout sees them; about 15 MB/h of running against 24 (docs/recording.md)",
+    )
 
 
-def make_recorder(record: Path | None, show: Callable[[dict[str, Any]], None]) -> Recorder | None:
+def make_recorder(
+    record: Path | None, show: Callable[[dict[str, Any]], None], sample_steps: SampleSteps | None = None
+) -> Recorder | None:
     """A recorder when the session can be recorded: into ``record`` from the start, or from the
     coach view (which keeps the session in memory so that ``r`` records it from its start);
-    None for a headless or piped session without ``--record``."""
+    None for a headless or piped session without ``--record``. With ``sample_steps``, a
+    compact one (``compact_steps``)."""
     interactive = opens_coach_view(show)
     if record is None and not interactive:
         return None
     if record is not None:
         _check_writable(record)
-    return Recorder(record, keep_history=interactive)
+    return Recorder(record, keep_history=interactive, sample_steps=sample_steps)
+
+
+def compact_steps(args: argparse.Namespace, recorded_steps: SampleSteps | None = None) -> SampleSteps | None:
+    """How ``--compact`` has the session recorded: None for lossless. A replay of a compact
+    recording (``recorded_steps``) is recorded compact again: its samples are rounded already."""
+    if args.compact and args.record is None and args.headless:
+        raise ValidationError("--compact says how to record: give --record FILE too")
+    return recorded_steps or (COMPACT_STEPS if args.compact else None)
 
 
 def recorded(transport: Transport, recorder: Recorder | None, pipeline: LivePipeline) -> Transport:

@@ -23,7 +23,7 @@ from anklet.cli._args import speed
 from anklet.cli._live import session_pipeline
 from anklet.cli._publish import add_mqtt_arguments, publication_of
 from anklet.cli._readout import Readout, print_json, run_shown, stream
-from anklet.cli._record import add_record_argument, make_recorder, recorded, recorded_all
+from anklet.cli._record import add_record_argument, compact_steps, make_recorder, recorded, recorded_all
 from anklet.errors import ValidationError
 from anklet.pipeline import LivePipeline
 from anklet.recording import Recorder, Recording, read_recording
@@ -57,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"replay of {args.file}: {session.title or session.activity}, {recording.duration_s:.0f} s, "
               f"recorded {session.created_utc}")
     pipeline = session_pipeline(list(session.sensors), session.sample_rate_hz, session.athlete, session.activity)
-    recorder = make_recorder(args.record, show)
+    recorder = make_recorder(args.record, show, compact_steps(args, session.sample_steps))
     if recorder is not None:
         recorder.begin(dataclasses.replace(
             session, source=f"anklet replay {args.file}", created_utc=datetime.now(UTC).isoformat(timespec="seconds")

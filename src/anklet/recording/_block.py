@@ -19,9 +19,13 @@ which is where zstd finds the runs. A block depends on nothing outside itself, s
 chunk loses only its own half second. ``decode_block(encode_block(...))`` gives back every
 payload byte-identical, with its arrival time and order.
 
-Layout (little-endian): ``u8`` layout version (1), ``u32`` notification count, then seven
-sections, each a ``u32`` byte length and its bytes: arrival-time deltas (``i64``; the first
-absolute), order deltas (``u32``; the first absolute; empty when the chunk is in time order),
+A compact block (layout 2, ``_compact``) stores the arrival times in microseconds and each
+sample's code in place of the sample; ``decode_block`` rebuilds the samples from the codes.
+
+Layout (little-endian): ``u8`` layout version (1; 2 for a compact block), ``u32`` notification
+count, in a compact block its ``u16`` accelerometer and ``u16`` gyroscope steps (counts), then
+seven sections, each a ``u32`` byte length and its bytes: arrival-time deltas (``i64``, ns; µs
+in a compact block; the first absolute), order deltas (``u32``; the first absolute; empty when the chunk is in time order),
 raw flags (``u8``: 1 where the payload is kept as it is; empty when none is), raw lengths
 (``u32``), raw payloads end to end, headers of the v1 packets
 (``u8`` flags, ``u16`` sequence delta, ``u32`` tick delta, ``u16`` rate, ``u8`` count, ``u8``
@@ -41,9 +45,13 @@ import soundfile
 
 from anklet.protocol._constants import HEADER_SIZE, PROTOCOL_VERSION, SAMPLE_SIZE
 from anklet.protocol._header import HEADER_DTYPE
+from anklet.recording._compact import SampleSteps, is_whole_packet, sample_codes, sample_dither, samples_from_codes
 
-LAYOUT_VERSION = 1
+LOSSLESS_LAYOUT = 1
+COMPACT_LAYOUT = 2
 _HEAD = struct.Struct("<BI")
+_STEPS = struct.Struct("<HH")  # a compact block's sample steps, accelerometer and gyroscope, counts
+_NS_PER_US = 1000
 _LENGTH = struct.Struct("<I")
 _AXES = SAMPLE_SIZE // 2  # ax, ay, az, gx, gy, gz
 _FLAC_RATE_HZ = 8000  # FLAC wants a rate; the packets carry their own, so any will do (8 kHz: coded in 4 bits)
@@ -67,25 +75,24 @@ class BadBlock(Exception):
     forged file gives one)."""
 
 
-def is_compact(payload: bytes) -> bool:
-    """Whether ``payload`` is a whole protocol v1 data packet, which a block stores column-wise."""
-    return (
-        len(payload) >= HEADER_SIZE
-        and payload[0] == PROTOCOL_VERSION
-        and len(payload) == HEADER_SIZE + SAMPLE_SIZE * payload[10]
-    )
-
-
-def encode_block(times_ns: Sequence[int], order: Sequence[int] | None, payloads: Sequence[bytes]) -> bytes:
+def encode_block(
+    times_ns: Sequence[int], order: Sequence[int] | None, payloads: Sequence[bytes], steps: SampleSteps | None = None
+) -> bytes:
     """One block holding ``payloads`` with their arrival times (ns) and order (ints; None when
-    the reader can sort the chunk by arrival time)."""
-    raw = np.array([not is_compact(payload) for payload in payloads], dtype=np.uint8)
-    compact = [payload for payload, kept in zip(payloads, raw, strict=True) if not kept]
+    the reader can sort the chunk by arrival time). With ``steps``, a compact block: the
+    payloads' samples and times must be rounded as ``Recorder.take`` rounds them in a compact
+    session (``_compact``), else they come back so rounded."""
+    raw = np.array([not is_whole_packet(payload) for payload in payloads], dtype=np.uint8)
+    whole = [payload for payload, kept in zip(payloads, raw, strict=True) if not kept]
     kept = [payload for payload, kept in zip(payloads, raw, strict=True) if kept]
-    headers = np.frombuffer(b"".join(payload[:HEADER_SIZE] for payload in compact), dtype=HEADER_DTYPE)
-    samples = np.frombuffer(b"".join(payload[HEADER_SIZE:] for payload in compact), dtype="<i2").reshape(-1, _AXES)
+    headers = np.frombuffer(b"".join(payload[:HEADER_SIZE] for payload in whole), dtype=HEADER_DTYPE)
+    samples = np.frombuffer(b"".join(payload[HEADER_SIZE:] for payload in whole), dtype="<i2").reshape(-1, _AXES)
+    times = np.asarray(times_ns, dtype=np.int64)
+    if steps is not None:
+        times = times // _NS_PER_US
+        samples = sample_codes(samples, sample_dither(headers["sequence"], headers["n_samples"]), steps)
     sections = [
-        _planes(_deltas(np.asarray(times_ns, dtype=np.int64))),
+        _planes(_deltas(times)),
         b"" if order is None else _planes(_deltas(np.asarray(order, dtype=np.int64)).astype(np.uint32)),
         raw.tobytes() if raw.any() else b"",
         np.array([len(payload) for payload in kept], dtype="<u4").tobytes(),
@@ -93,7 +100,9 @@ def encode_block(times_ns: Sequence[int], order: Sequence[int] | None, payloads:
         _header_planes(headers),
         _flac(samples) if len(samples) else b"",
     ]
-    out = [_HEAD.pack(LAYOUT_VERSION, len(payloads))]
+    out = [_HEAD.pack(LOSSLESS_LAYOUT, len(payloads))] if steps is None else [
+        _HEAD.pack(COMPACT_LAYOUT, len(payloads)), _STEPS.pack(*steps)
+    ]
     for section in sections:
         out += [_LENGTH.pack(len(section)), section]
     return b"".join(out)
@@ -114,6 +123,7 @@ class ParsedBlock(NamedTuple):
     headers: np.ndarray
     frames: bytes
     sample_count: int
+    steps: SampleSteps | None
 
 
 def decode_block(block: bytes) -> BlockEntries:
@@ -172,15 +182,23 @@ def block_entries(blocks: Sequence[ParsedBlock], samples: Sequence[np.ndarray | 
         return out
     packets = _packets(
         np.frombuffer(b"".join(blocks[index].headers.tobytes() for index in whole), dtype=HEADER_DTYPE),  # (structured
-        np.concatenate([samples[index] for index in whole]),  # arrays concatenate slowly: their fields are promoted)
+        np.concatenate([_as_sampled(blocks[index], samples[index]) for index in whole]),  # arrays concatenate
+        # slowly: their fields are promoted)
     )
     start = 0
     for index in whole:
         block = blocks[index]
-        compact = packets[start : start + len(block.headers)]
+        whole_packets = packets[start : start + len(block.headers)]
         start += len(block.headers)
-        out[index] = BlockEntries(block.times_ns, block.order, _with_raw(block, compact))
+        out[index] = BlockEntries(block.times_ns, block.order, _with_raw(block, whole_packets))
     return out
+
+
+def _as_sampled(block: ParsedBlock, samples: np.ndarray) -> np.ndarray:
+    """The samples the pipeline saw: a compact block's codes rebuilt, a lossless block's as stored."""
+    if block.steps is None:
+        return samples
+    return samples_from_codes(samples, sample_dither(block.headers["sequence"], block.headers["n_samples"]), block.steps)
 
 
 def _samples_alone(block: ParsedBlock) -> np.ndarray | None:
@@ -192,9 +210,15 @@ def _samples_alone(block: ParsedBlock) -> np.ndarray | None:
 
 def _parse(block: memoryview) -> ParsedBlock:
     layout, count = _HEAD.unpack_from(block)
-    if layout != LAYOUT_VERSION:
+    offset, steps = _HEAD.size, None
+    if layout == COMPACT_LAYOUT:
+        steps = SampleSteps(*_STEPS.unpack_from(block, offset))
+        offset += _STEPS.size
+        if min(steps) < 1:
+            raise ValueError("a compact block's steps must be at least 1 count")
+    elif layout != LOSSLESS_LAYOUT:
         raise ValueError(f"block layout {layout}")
-    sections, offset = [], _HEAD.size
+    sections = []
     for _ in range(7):
         (length,) = _LENGTH.unpack_from(block, offset)
         offset += _LENGTH.size
@@ -204,6 +228,8 @@ def _parse(block: memoryview) -> ParsedBlock:
         offset += length
     times, order_deltas, raw, raw_lengths, raw_bytes, header_columns, frames = sections
     times_ns = np.cumsum(_unplanes(times, np.dtype("<i8"), count))
+    if steps is not None:
+        times_ns *= _NS_PER_US
     order = np.cumsum(_unplanes(order_deltas, np.dtype("<u4"), count), dtype=np.int64) if len(order_deltas) else None
     is_raw = np.frombuffer(raw, dtype=np.uint8).astype(bool) if len(raw) else np.zeros(count, dtype=bool)
     if len(is_raw) != count:
@@ -211,12 +237,13 @@ def _parse(block: memoryview) -> ParsedBlock:
     headers = _headers(header_columns, count - int(is_raw.sum()))
     sample_count = int(headers["n_samples"].sum(dtype=np.int64))
     return ParsedBlock(
-        times_ns, order, is_raw, np.frombuffer(raw_lengths, dtype="<u4"), bytes(raw_bytes), headers, bytes(frames), sample_count
+        times_ns, order, is_raw, np.frombuffer(raw_lengths, dtype="<u4"), bytes(raw_bytes), headers, bytes(frames),
+        sample_count, steps,
     )
 
 
 def _header_planes(headers: np.ndarray) -> bytes:
-    """Bytes 1-11 of each header (byte 0, the version, is 1 in every compact packet), sequence
+    """Bytes 1-11 of each header (byte 0, the version, is 1 in every whole packet), sequence
     and tick delta-coded, byte plane by byte plane: column by column."""
     coded = headers.copy()
     for name in _DELTA_COLUMNS:

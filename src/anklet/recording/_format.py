@@ -19,7 +19,9 @@ A recording is an MCAP file (profile ``anklet``) with
 - ``/calibration`` (JSON, ``Calibration.to_json()``) once the session has calibrated, and
   ``/marks`` (JSON: ``t``, ``athlete``) for each moment the coach marked.
 
-Times are nanoseconds of session time (the clock the pipeline stamps arrivals with). A reader
+Times are nanoseconds of session time (the clock the pipeline stamps arrivals with). A compact
+recording (version 3.0, metadata ``sample_steps``: JSON ``[accelerometer, gyroscope]`` counts)
+rounds the samples and the arrival times before the pipeline sees them (``_compact``). A reader
 refuses a newer major version; minor versions only add. Version 1 had no blocks: every
 notification was a message of its own, in file order (sequence 0), which ``read_recording``
 still reads.
@@ -30,7 +32,11 @@ from __future__ import annotations
 from typing import Final
 
 FORMAT_NAME: Final = "anklet-recording"
-FORMAT_VERSION: Final = (2, 0)
+FORMAT_VERSION: Final = (3, 0)
+"""The newest version this anklet reads, and what it writes for a compact recording (whose
+blocks a 2.x reader would skip as undecodable)."""
+LOSSLESS_FORMAT_VERSION: Final = (2, 0)
+"""What it writes for a lossless recording: nothing in it needs more than a 2.0 reader."""
 PROFILE: Final = "anklet"
 SESSION_METADATA: Final = "anklet.session"
 NOTIFICATION_ENCODING: Final = "anklet.gatt"
@@ -57,6 +63,11 @@ def topic_parts(topic: str) -> tuple[str, str] | None:
 def to_ns(time_s: float) -> int:
     """Session seconds as the recording's nanoseconds (never negative: MCAP times are unsigned)."""
     return max(0, round(time_s * 1e9))
+
+
+def to_us_in_ns(time_s: float) -> int:
+    """Session seconds as a compact recording keeps them: nanoseconds, to the microsecond."""
+    return max(0, round(time_s * 1e6)) * 1000
 
 
 def from_ns(time_ns: int) -> float:

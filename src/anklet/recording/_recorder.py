@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +16,8 @@ from typing import Any, Self
 
 from anklet._loops import running_loop
 from anklet.errors import AnkletError
-from anklet.recording._format import from_ns, to_ns
+from anklet.recording._compact import SampleSteps, rounded_payload
+from anklet.recording._format import from_ns, to_ns, to_us_in_ns
 from anklet.recording._history import NotificationHistory
 from anklet.recording._session import Mark, SessionInfo
 from anklet.recording._writer import RecordingWriter
@@ -57,11 +59,18 @@ class Recorder:
         Record from the start into this file.
     keep_history
         Keep the notifications for recordings started later.
+    sample_steps
+        Record compact, the samples rounded to these steps (``_compact``; ``COMPACT_STEPS``):
+        every notification is rounded as such a recording keeps it before the pipeline gets
+        it, whether or not a recording is in progress.
     """
 
-    def __init__(self, path: str | Path | None = None, *, keep_history: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, keep_history: bool = False, sample_steps: SampleSteps | None = None
+    ) -> None:
         self.first_path = Path(path) if path is not None else None
         self.keep_history = keep_history
+        self.sample_steps = sample_steps
         self.session: SessionInfo | None = None
         self.history_ = NotificationHistory()
         self.marks_: list[Mark] = []
@@ -78,7 +87,7 @@ class Recorder:
 
     def begin(self, session: SessionInfo) -> None:
         """The session is ``session``: start recording into ``path`` if one was given."""
-        self.session = session
+        self.session = dataclasses.replace(session, sample_steps=self.sample_steps)
         if self.first_path is not None:
             self.start(self.first_path)
 
@@ -94,9 +103,16 @@ class Recorder:
 
     def take(self, notification: Notification) -> Notification:
         """Record ``notification``; the pipeline gets the returned one, whose arrival time is
-        the recorded one exactly (rounded to the nanosecond)."""
-        time_ns = to_ns(notification.host_time_s)
-        stamped = Notification(notification.sensor, notification.channel, notification.payload, from_ns(time_ns))
+        the recorded one exactly (rounded to the nanosecond; a compact recording's to the
+        microsecond, and its samples rounded too)."""
+        payload = notification.payload
+        if self.sample_steps is None:
+            time_ns = to_ns(notification.host_time_s)
+        else:
+            time_ns = to_us_in_ns(notification.host_time_s)
+            if notification.channel == "data":
+                payload = rounded_payload(payload, self.sample_steps)
+        stamped = Notification(notification.sensor, notification.channel, payload, from_ns(time_ns))
         self._last_time_s = stamped.host_time_s
         if self.keep_history:
             self.history_.append(stamped, time_ns)

@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 from anklet import __version__
 from anklet.errors import ValidationError
 from anklet.gait import AthleteProfile, FlagThresholds
-from anklet.recording._format import FORMAT_NAME, FORMAT_VERSION
+from anklet.recording._compact import SampleSteps
+from anklet.recording._format import FORMAT_NAME, FORMAT_VERSION, LOSSLESS_FORMAT_VERSION
 
 
 class Mark(NamedTuple):
@@ -43,6 +44,8 @@ class SessionInfo:
         Per sensor, what the transport knew when it connected (serial, address, firmware...).
     created_utc
         When the session started, ISO 8601.
+    sample_steps
+        A compact recording's steps (its samples rounded, ``_compact``); None for a lossless one.
     """
 
     sensors: tuple[str, ...]
@@ -53,12 +56,15 @@ class SessionInfo:
     source: str = ""
     sensor_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     created_utc: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    sample_steps: SampleSteps | None = None
 
     def to_metadata(self, channels: Mapping[int, str]) -> dict[str, str]:
         """The ``anklet.session`` metadata record's values (strings, as MCAP wants)."""
+        major, minor = LOSSLESS_FORMAT_VERSION if self.sample_steps is None else FORMAT_VERSION
+        compact = {} if self.sample_steps is None else {"sample_steps": json.dumps(list(self.sample_steps))}
         return {
             "format": FORMAT_NAME,
-            "format_version": f"{FORMAT_VERSION[0]}.{FORMAT_VERSION[1]}",
+            "format_version": f"{major}.{minor}",
             "anklet_version": __version__,
             "created_utc": self.created_utc,
             "source": self.source,
@@ -69,6 +75,7 @@ class SessionInfo:
             "sensor_info": json.dumps(self.sensor_info, default=str),
             "athlete": json.dumps(dataclasses.asdict(self.athlete)),
             "channels": json.dumps({str(key): topic for key, topic in channels.items()}),
+            **compact,
         }
 
     @classmethod
@@ -90,9 +97,17 @@ class SessionInfo:
                 source=values.get("source", ""),
                 sensor_info=json.loads(values.get("sensor_info", "{}")),
                 created_utc=values.get("created_utc", ""),
+                sample_steps=_sample_steps(values["sample_steps"]) if "sample_steps" in values else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationError(f"{name}: its session description is damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _sample_steps(text: str) -> SampleSteps:
+    acc, gyr = json.loads(text)
+    if not (isinstance(acc, int) and isinstance(gyr, int) and 1 <= min(acc, gyr) and max(acc, gyr) < 2**16):
+        raise ValueError(f"sample steps {text} are not two counts from 1 to 65535")
+    return SampleSteps(acc, gyr)
 
 
 def channel_map(values: Mapping[str, str]) -> dict[int, str]:

@@ -31,6 +31,7 @@ from anklet.recording._format import (
     SESSION_METADATA,
     notification_topic,
     to_ns,
+    to_us_in_ns,
 )
 from anklet.recording._session import Mark, SessionInfo
 from anklet.transport import Notification
@@ -75,6 +76,7 @@ class RecordingWriter:
         self._in_time_order = True  # whether the chunk's keys have never gone back
         self._next_chunk_s: float | None = None
         self._closed = False
+        self._stamp = to_ns if session.sample_steps is None else to_us_in_ns
         self._guarded(self._start)
 
     def _start(self) -> None:
@@ -100,7 +102,7 @@ class RecordingWriter:
         channel_id = self._channel(
             notification_topic(notification.sensor, notification.channel), _encoding(notification.channel)
         )
-        time_ns = to_ns(notification.host_time_s)
+        time_ns = self._stamp(notification.host_time_s)
         if self._in_chunk == 0:
             self._opened_s = time.monotonic()
         key = (time_ns, channel_id)
@@ -142,7 +144,8 @@ class RecordingWriter:
         if self._closed:
             return
         for channel_id, block in self._blocks.items():
-            data = encode_block(block.times_ns, None if self._in_time_order else block.order, block.payloads)
+            order = None if self._in_time_order else block.order
+            data = encode_block(block.times_ns, order, block.payloads, self.session.sample_steps)
             self._guarded(self._mcap.add_message, channel_id, block.times_ns[0], data, block.times_ns[0])
         self._blocks.clear()
         self._in_chunk = self._chunk_bytes = 0
