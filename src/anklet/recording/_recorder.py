@@ -23,13 +23,14 @@ from anklet.recording._session import Mark, SessionInfo
 from anklet.recording._writer import RecordingWriter
 from anklet.transport import Notification, Transport
 
-FLUSH_CHECK_EVERY_S = 0.2
-SILENCE_FLUSH_AFTER_S = 0.6
+FLUSH_CHECK_EVERY_S = 0.1
+SILENCE_AFTER_CHUNK_S = 0.1
 """While streaming, ``RecordingTransport`` looks every ``FLUSH_CHECK_EVERY_S`` whether the open
-chunk's first notification has waited ``SILENCE_FLUSH_AFTER_S``: then the sensors have paused
-(their arrival times close a chunk every ``CHUNK_EVERY_S``), and it is closed. So nothing waits
-in memory longer than about 0.8 s, and a streaming session's chunks are cut once, not also by a
-timer out of step with them (which doubled the chunks: +13 % of the size)."""
+chunk's first notification has waited a chunk's length (``CHUNK_EVERY_S``, 0.5 s;
+``COMPACT_CHUNK_EVERY_S``, 0.75 s) and ``SILENCE_AFTER_CHUNK_S`` more: then the sensors have
+paused (their arrival times would have closed it), and it is closed. So nothing waits in
+memory longer than 0.7 s (0.95 s compact), and a streaming session's chunks are cut once, not
+also by a timer out of step with them (which doubled the chunks: +13 % of the size)."""
 
 HISTORY_ON_LOOP = 10_000
 """A history up to this many notifications (about 50 s of 4 sensors) is written on the event
@@ -223,10 +224,10 @@ class Recorder:
             self._writer.flush()
 
     def flush_waiting(self) -> None:
-        """Put on disk what has waited ``SILENCE_FLUSH_AFTER_S`` (``RecordingTransport``'s
-        timer calls it while the sensors are silent)."""
+        """Put on disk what has waited longer than a chunk would (``RecordingTransport``'s timer
+        calls it while the sensors are silent)."""
         if self._writer is not None:
-            self._writer.flush_waiting(SILENCE_FLUSH_AFTER_S)
+            self._writer.flush_waiting(self._writer.chunk_every_s + SILENCE_AFTER_CHUNK_S)
 
     def end(self) -> None:
         """The session is over: finish the recording in progress (waiting for a thread still
