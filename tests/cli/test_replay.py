@@ -13,7 +13,7 @@ import pytest
 from replayed import assert_same_session
 
 from anklet.cli import main
-from anklet.recording import read_recording
+from anklet.recording import COMPACT_STEPS, read_recording
 
 
 def _messages(text: str) -> list[dict]:
@@ -21,14 +21,14 @@ def _messages(text: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "duration", "speed"),
-    [("restricted_pf_right", "40", "max"), ("easy_run", "26", "12")],
-    ids=["recorded-at-max", "recorded-paced"],
+    ("scenario", "duration", "speed", "compact"),
+    [("restricted_pf_right", "40", "max", False), ("easy_run", "26", "12", False), ("easy_run", "26", "12", True)],
+    ids=["recorded-at-max", "recorded-paced", "recorded-compact-paced"],
 )
-def test_a_replay_gives_the_messages_the_session_gave(tmp_path, capsys, scenario, duration, speed):
+def test_a_replay_gives_the_messages_the_session_gave(tmp_path, capsys, scenario, duration, speed, compact):
     path, again = tmp_path / "session.mcap", tmp_path / "again.mcap"
     assert main(["demo", "--scenario", scenario, "--duration", duration, "--headless", "--speed", speed,
-                 "--record", str(path)]) == 0
+                 "--record", str(path), *(["--compact"] if compact else [])]) == 0
     live = capsys.readouterr().out
     assert main(["replay", str(path), "--headless", "--speed", "max", "--record", str(again)]) == 0
     replayed = capsys.readouterr().out
@@ -42,6 +42,8 @@ def test_a_replay_gives_the_messages_the_session_gave(tmp_path, capsys, scenario
     assert recorded_again.complete and recorded_again.session.source.startswith("anklet replay")
     assert recorded_again.notifications == original.notifications
     assert recorded_again.calibration == original.calibration is not None
+    # a compact session's replay is recorded compact again, with the same codes
+    assert recorded_again.session.sample_steps == original.session.sample_steps == (COMPACT_STEPS if compact else None)
 
 
 def test_replay_of_a_cut_off_recording_says_so_and_plays_what_it_has(tmp_path, capsys):
@@ -72,6 +74,11 @@ def test_record_into_a_missing_folder_is_refused_before_the_session(tmp_path, ca
     assert main(["demo", "--headless", "--record", str(tmp_path / "nowhere" / "r.mcap")]) == 1
     assert "there is no folder" in capsys.readouterr().err
 
+
+def test_compact_without_a_recording_is_refused_in_one_sentence(capsys):
+    assert main(["demo", "--headless", "--compact"]) == 1
+    err = capsys.readouterr().err
+    assert "--compact says how to record: give --record FILE too" in err and "Traceback" not in err
 
 
 HEALTH_KEYS = {"serial", "address", "rssi_dbm", "mtu", "reconnects", "last_seen_s"}  # what only BLE knew live

@@ -137,12 +137,12 @@ def test_an_anklet_file_without_its_session(tmp_path):
 
 
 def test_a_newer_format_version_is_refused_in_one_sentence(tmp_path, simulated, monkeypatch):
-    monkeypatch.setattr(session_module, "FORMAT_VERSION", (3, 1))
+    monkeypatch.setattr(session_module, "LOSSLESS_FORMAT_VERSION", (4, 1))
     path = tmp_path / "future.mcap"
     recorder = Recorder(path)
     recorder.begin(session_info(simulated))
     recorder.take(simulated.notifications()[0])
     recorder.end()
     monkeypatch.undo()
-    with pytest.raises(ValidationError, match=r"format version 3\.1, newer than this anklet reads .*update anklet"):
+    with pytest.raises(ValidationError, match=r"format version 4\.1, newer than this anklet reads \(up to 3\.x\): update anklet"):
         read_recording(path)

@@ -99,9 +99,9 @@ def test_a_block_that_cannot_be_decoded_loses_only_itself(tmp_path, simulated, m
     real_encode = writer_module.encode_block
     calls = []
 
-    def encode_one_badly(times_ns, order, payloads):
+    def encode_one_badly(times_ns, order, payloads, steps):
         calls.append(len(payloads))
-        block = real_encode(times_ns, order, payloads)
+        block = real_encode(times_ns, order, payloads, steps)
         return block[:-5] if len(calls) == 3 else block
 
     monkeypatch.setattr(writer_module, "encode_block", encode_one_badly)
@@ -132,9 +132,9 @@ def test_a_session_written_in_time_order_stores_no_order(tmp_path, simulated, mo
     orders = []
     real_encode = writer_module.encode_block
 
-    def spy(times_ns, order, payloads):
+    def spy(times_ns, order, payloads, steps):
         orders.append(order)
-        return real_encode(times_ns, order, payloads)
+        return real_encode(times_ns, order, payloads, steps)
 
     monkeypatch.setattr(writer_module, "encode_block", spy)
     sent = [n for n in simulated.notifications() if n.host_time_s < 6.0]

@@ -1,0 +1,43 @@
+"""What a compact recording costs the angles: the same simulated session through the offline
+pipeline, its samples as sent and as a compact recording keeps them, against the simulator's
+truth (docs/recording.md, "Compact recordings", has the figures over scenarios and seeds)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from anklet.bench._accuracy import BenchConditions
+from anklet.calibration import CalibrationParams
+from anklet.pipeline import AngleParams, angles_from_table, table_from_notifications
+from anklet.recording import COMPACT_STEPS
+from anklet.recording._compact import rounded_payload
+from anklet.sim import load_scenario, simulate
+
+
+def _dorsiflexion_deg(notifications, kind: str, rate_hz: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    table = table_from_notifications(notifications)
+    chunk, _ = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=kind)))
+    return chunk.t, {side: np.degrees(angles[:, 0]) for side, angles in chunk.angles.items()}
+
+
+@pytest.mark.parametrize("scenario", ["easy_run", "squats"])
+def test_compact_samples_move_the_ankle_angles_by_a_tenth_of_a_degree(scenario):
+    session = simulate(BenchConditions().apply(load_scenario(scenario)), seed=1, duration_s=40)
+    sent = session.notifications()
+    compact = [
+        dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
+        for n in sent
+    ]
+    t, lossless = _dorsiflexion_deg(sent, session.scenario.kind, session.sample_rate_hz)
+    t_compact, rounded = _dorsiflexion_deg(compact, session.scenario.kind, session.sample_rate_hz)
+    assert np.array_equal(t, t_compact)
+    scored = t >= 5.0
+    for side in lossless:
+        change = (rounded[side] - lossless[side])[scored]
+        assert np.sqrt(np.nanmean(change**2)) < 0.15 and np.nanmax(np.abs(change)) < 0.8, side
+        truth = np.degrees(np.interp(t[scored], session.motion.t, session.motion.truth.angles_rad[side][:, 0]))
+        rmse = [np.sqrt(np.nanmean((angles[side][scored] - truth) ** 2)) for angles in (lossless, rounded)]
+        assert rmse[1] < rmse[0] + 0.1, rmse
