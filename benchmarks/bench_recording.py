@@ -14,7 +14,8 @@ PYTHONPATH=<checkout>/src)
 - size: a recording of easy_run (4 sensors x 200 Hz, 300 s) and of squats (50 s), MB per hour,
   also without the part every recording has whatever its length (what an hour costs; target
   <= 15); beside it the payloads alone, and their samples alone as one whole FLAC stream per
-  sensor: the best whole-stream lossless codec measured.
+  sensor: the best whole-stream lossless codec measured. Then compact recordings (``--compact``)
+  of both, seeds 0-2.
 - size parts: the samples, the arrival times and order, and the rest of each recording.
 - samples in 0.5 s blocks: the samples alone as format 2.0's blocks store them (FLAC frames) and
   as second differences in byte planes, both through the chunk's zstd; FLAC's cost a block.
@@ -43,7 +44,15 @@ from threadpoolctl import threadpool_limits
 from anklet.cli._live import session_pipeline
 from anklet.gait import load_athlete
 from anklet.protocol._constants import HEADER_SIZE
-from anklet.recording import CHUNK_EVERY_S, Recorder, RecordingTransport, SessionInfo, read_recording
+from anklet.recording import (
+    CHUNK_EVERY_S,
+    COMPACT_STEPS,
+    Recorder,
+    RecordingTransport,
+    SampleSteps,
+    SessionInfo,
+    read_recording,
+)
 from anklet.recording import _block, _writer
 from anklet.sim import load_scenario, simulate
 from anklet.sim._virtual import VirtualSensorTransport
@@ -54,10 +63,10 @@ def _info(session) -> SessionInfo:
                        title=session.scenario.name, source="bench")
 
 
-def _record(path: Path, session) -> float:
-    """Record ``session`` into ``path``; process seconds it took."""
+def _record(path: Path, session, sample_steps: SampleSteps | None = None) -> float:
+    """Record ``session`` into ``path`` (compact with ``sample_steps``); process seconds it took."""
     notifications = session.notifications()
-    recorder = Recorder(path)
+    recorder = Recorder(path, sample_steps=sample_steps)
     recorder.begin(_info(session))
     started = time.process_time()
     for notification in notifications:
@@ -111,6 +120,13 @@ def size(folder: Path) -> None:
               f"{os.path.getsize(path) * per_hour:.1f} MB/h, {(os.path.getsize(path) - fixed) * per_hour:.1f} without the "
               f"{fixed / 1e3:.1f} kB any recording has (target <= 15); the payloads alone {payload * per_hour:.1f} MB/h; "
               f"their samples alone as one whole FLAC stream per sensor {_whole_flac_bytes(session) * per_hour:.1f} MB/h")
+    for name in ("easy_run", "squats"):
+        for seed in (0, 1, 2):
+            session = simulate(load_scenario(name), seed=seed, duration_s=300 if name == "easy_run" else None)
+            path = folder / f"{name}-compact.mcap"
+            _record(path, session, COMPACT_STEPS)
+            per_hour = 3600 / session.duration_s / 1e6
+            print(f"size, compact: {name} seed {seed}: {os.path.getsize(path) * per_hour:.1f} MB/h (target <= 15)")
 
 
 def _fixed_bytes(path: Path, session) -> int:
