@@ -17,20 +17,12 @@ import sys
 
 import numpy as np
 
-from anklet.bench._accuracy import BenchConditions
-from anklet.calibration import CalibrationParams
-from anklet.pipeline import AngleParams, angles_from_table, table_from_notifications
+from anklet.bench._accuracy import BenchConditions, offline_dorsiflexion_deg
 from anklet.recording import COMPACT_STEPS
 from anklet.recording._compact import rounded_payload
 from anklet.sim import load_scenario, simulate
 
 SCENARIOS = ("easy_run", "fast_forefoot", "squats", "knee_to_wall")
-
-
-def dorsiflexion_deg(notifications, kind: str, rate_hz: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    table = table_from_notifications(notifications)
-    chunk, _ = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=kind)))
-    return chunk.t, {side: np.degrees(angles[:, 0]) for side, angles in chunk.angles.items()}
 
 
 def main() -> None:
@@ -43,9 +35,8 @@ def main() -> None:
                 dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
                 for n in sent
             ]
-            kind, rate = session.scenario.kind, session.sample_rate_hz
-            t, lossless = dorsiflexion_deg(sent, kind, rate)
-            _, rounded = dorsiflexion_deg(compact, kind, rate)
+            t, lossless = offline_dorsiflexion_deg(session, sent)
+            _, rounded = offline_dorsiflexion_deg(session, compact)
             scored = t >= 5.0
             for side in lossless:
                 change = (rounded[side] - lossless[side])[scored]

@@ -9,18 +9,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from anklet.bench._accuracy import BenchConditions
-from anklet.calibration import CalibrationParams
-from anklet.pipeline import AngleParams, angles_from_table, table_from_notifications
+from anklet.bench._accuracy import BenchConditions, offline_dorsiflexion_deg
 from anklet.recording import COMPACT_STEPS
 from anklet.recording._compact import rounded_payload
 from anklet.sim import load_scenario, simulate
-
-
-def _dorsiflexion_deg(notifications, kind: str, rate_hz: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    table = table_from_notifications(notifications)
-    chunk, _ = angles_from_table(table, rate_hz, AngleParams(calibration=CalibrationParams(activity=kind)))
-    return chunk.t, {side: np.degrees(angles[:, 0]) for side, angles in chunk.angles.items()}
 
 
 @pytest.mark.parametrize("scenario", ["easy_run", "squats"])
@@ -31,8 +23,8 @@ def test_compact_samples_move_the_ankle_angles_by_a_tenth_of_a_degree(scenario):
         dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
         for n in sent
     ]
-    t, lossless = _dorsiflexion_deg(sent, session.scenario.kind, session.sample_rate_hz)
-    t_compact, rounded = _dorsiflexion_deg(compact, session.scenario.kind, session.sample_rate_hz)
+    t, lossless = offline_dorsiflexion_deg(session, sent)
+    t_compact, rounded = offline_dorsiflexion_deg(session, compact)
     assert np.array_equal(t, t_compact)
     scored = t >= 5.0
     for side in lossless:

@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from anklet.calibration import CalibrationParams
+from anklet.calibration import Calibration, CalibrationParams
 from anklet.errors import ValidationError
 from anklet.geometry import SIDES
-from anklet.pipeline import AngleParams, angles_from_table, table_from_notifications
+from anklet.pipeline import AngleChunk, AngleParams, angles_from_table, table_from_notifications
 from anklet.sim import Scenario, SimulatedSession, load_scenario, simulate
+from anklet.transport import Notification
 
 RUNNING_SCENARIOS = ("easy_run", "restricted_pf_right", "fast_forefoot", "asymmetric_fatigue")
 SQUAT_SCENARIOS = ("squats", "squats_restricted", "split_squat")
@@ -433,14 +434,28 @@ def _pipeline(session: SimulatedSession) -> tuple[np.ndarray, dict[str, np.ndarr
     """Host times (n,), angles per side (n, 3) rad, calibration quality per side and, when the
     pipeline refused the session, its one-sentence reason."""
     try:
-        table = table_from_notifications(session.notifications())
-        # the activity as a live session or ``analyze --activity`` would name it: it says which
-        # of calibration's swap checks hold
-        params = AngleParams(calibration=CalibrationParams(activity=session.scenario.kind))
-        chunk, calibration = angles_from_table(table, session.sample_rate_hz, params)
+        chunk, calibration = offline_angles(session, session.notifications())
     except ValidationError as exc:
         return np.empty(0), {}, {}, str(exc)
     return chunk.t, chunk.angles, dict(calibration.quality), None
+
+
+def offline_angles(session: SimulatedSession, notifications: list[Notification]) -> tuple[AngleChunk, Calibration]:
+    """``notifications`` (``session``'s, or changed) through the offline pipeline as a recording
+    would go: the angles and the calibration they rest on."""
+    table = table_from_notifications(notifications)
+    # the activity as a live session or ``analyze --activity`` would name it: it says which of
+    # calibration's swap checks hold
+    params = AngleParams(calibration=CalibrationParams(activity=session.scenario.kind))
+    return angles_from_table(table, session.sample_rate_hz, params)
+
+
+def offline_dorsiflexion_deg(
+    session: SimulatedSession, notifications: list[Notification]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Host times (n,) and per side the dorsiflexion (n,), deg, of ``offline_angles``."""
+    chunk, _ = offline_angles(session, notifications)
+    return chunk.t, {side: np.degrees(angles[:, 0]) for side, angles in chunk.angles.items()}
 
 
 def _dorsiflexion_error_deg(
