@@ -24,7 +24,7 @@ def add_record_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compact", action="store_true",
         help="record compact: samples rounded to 31 mg and 0.49 deg/s (dithered) and arrival times to the "
-        "microsecond, before the readout sees them; about 15 MB/h of running against 24 (docs/recording.md)",
+        "microsecond, before the readout sees them; about 14 MB/h of running against 24 (docs/recording.md)",
     )
 
 

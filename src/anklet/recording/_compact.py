@@ -42,8 +42,9 @@ class SampleSteps(NamedTuple):
 
 
 COMPACT_STEPS = SampleSteps(acc=64, gyr=8)
-"""31 mg and 0.49 °/s at ±16 g and ±2000 °/s: ankle angles move by 0.1° RMS or less, their
-largest change 0.6°, against the simulator's truth no worse (docs/recording.md)."""
+"""31 mg and 0.49 °/s at ±16 g and ±2000 °/s (finer at smaller ranges: the steps are counts):
+the ankle angles move by less than 0.1° RMS, and their error against the simulator's truth
+stays where it was (``benchmarks/bench_compact.py``, docs/recording.md)."""
 
 
 def sample_dither(sequences: np.ndarray, counts: np.ndarray) -> np.ndarray:
