@@ -5,21 +5,20 @@ Usage: .venv/bin/python benchmarks/bench_compact.py [duration_s] [scenario ...]
 Each scenario (default easy_run, fast_forefoot, squats, knee_to_wall; seeds 0-2, ``duration_s``
 of each, default 120) is simulated under the accuracy bench's conditions (random mounting, the
 default IMU errors, 5 % packet loss, ±50 ppm clocks) and run through the offline pipeline
-twice: its samples as sent, and as a compact recording keeps them (``rounded_payload``, what
-the live pipeline of a compact session sees). Per side: the dorsiflexion's RMS and largest
+twice: its notifications as sent, and as a compact recording keeps them
+(``rounded_notification``, what the live pipeline of a compact session sees). Per side: the dorsiflexion's RMS and largest
 change (deg), and its RMSE against the simulator's truth, both ways, from t = 5 s.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import numpy as np
 
 from anklet.bench._accuracy import BenchConditions, offline_dorsiflexion_deg
 from anklet.recording import COMPACT_STEPS
-from anklet.recording._compact import rounded_payload
+from anklet.recording._compact import rounded_notification
 from anklet.sim import load_scenario, simulate
 
 SCENARIOS = ("easy_run", "fast_forefoot", "squats", "knee_to_wall")
@@ -31,10 +30,7 @@ def main() -> None:
         for seed in (0, 1, 2):
             session = simulate(BenchConditions().apply(load_scenario(scenario)), seed=seed, duration_s=duration_s)
             sent = session.notifications()
-            compact = [
-                dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
-                for n in sent
-            ]
+            compact = [rounded_notification(n, COMPACT_STEPS) for n in sent]
             t, lossless = offline_dorsiflexion_deg(session, sent)
             _, rounded = offline_dorsiflexion_deg(session, compact)
             scored = t >= 5.0

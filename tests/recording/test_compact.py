@@ -13,15 +13,14 @@ from hypothesis import strategies as st
 from mcap.reader import make_reader
 
 from anklet.errors import ValidationError
+from anklet.protocol._header import HEADER_STRUCT
 from anklet.recording import COMPACT_STEPS, Recorder, SampleSteps, read_recording
 from anklet.recording import _reader as reader_module
+from anklet.recording import _session as session_module
 from anklet.recording._block import decode_block, encode_block
 from anklet.recording._compact import rounded_payload
 
 from .sessions import session_info
-
-_HEADER = struct.Struct("<BBHIHBB")
-
 
 @st.composite
 def packets(draw) -> bytes:
@@ -29,7 +28,7 @@ def packets(draw) -> bytes:
     count = draw(st.integers(1, 19))
     sequence = draw(st.integers(0, 2**16 - 1))
     samples = draw(st.lists(st.integers(-(2**15), 2**15 - 1), min_size=6 * count, max_size=6 * count))
-    return _HEADER.pack(1, 0x0F, sequence, draw(st.integers(0, 2**32 - 1)), 200, count, 0) + struct.pack(
+    return HEADER_STRUCT.pack(1, 0x0F, sequence, draw(st.integers(0, 2**32 - 1)), 200, count, 0) + struct.pack(
         f"<{6 * count}h", *samples
     )
 
@@ -70,7 +69,7 @@ def test_the_dither_keeps_a_quiet_signal_s_mean():
     rounding would make it 0 for good, and a standing calibration would lean by it."""
     readings = []
     for sequence in range(500):
-        packet = _HEADER.pack(1, 0x0F, sequence, 0, 200, 4, 0) + struct.pack("<24h", *([20, -9, 5, 3, -2, 1] * 4))
+        packet = HEADER_STRUCT.pack(1, 0x0F, sequence, 0, 200, 4, 0) + struct.pack("<24h", *([20, -9, 5, 3, -2, 1] * 4))
         readings.append(_samples(rounded_payload(packet, COMPACT_STEPS)))
     mean = np.concatenate(readings).mean(axis=0)
     assert np.abs(mean - [20, -9, 5, 3, -2, 1]).max() < 2.0, mean
@@ -107,10 +106,8 @@ def test_a_2x_reader_refuses_a_compact_recording_in_one_sentence(tmp_path, simul
 
 @pytest.mark.parametrize("steps", ["[0, 8]", "[64]", '"64, 8"', "[64.5, 8]"])
 def test_damaged_sample_steps_are_one_sentence(tmp_path, simulated, steps, monkeypatch):
-    from anklet.recording import _session
-
-    real = _session.SessionInfo.to_metadata
-    monkeypatch.setattr(_session.SessionInfo, "to_metadata", lambda self, channels: {**real(self, channels), "sample_steps": steps})
+    real = session_module.SessionInfo.to_metadata
+    monkeypatch.setattr(session_module.SessionInfo, "to_metadata", lambda self, channels: {**real(self, channels), "sample_steps": steps})
     path = tmp_path / "compact.mcap"
     recorder = Recorder(path, sample_steps=COMPACT_STEPS)
     recorder.begin(session_info(simulated))

@@ -4,14 +4,12 @@ truth (docs/recording.md, "Compact recordings", has the figures over scenarios a
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from anklet.bench._accuracy import BenchConditions, offline_dorsiflexion_deg
 from anklet.recording import COMPACT_STEPS
-from anklet.recording._compact import rounded_payload
+from anklet.recording._compact import rounded_notification
 from anklet.sim import load_scenario, simulate
 
 
@@ -19,10 +17,7 @@ from anklet.sim import load_scenario, simulate
 def test_compact_samples_move_the_ankle_angles_by_a_tenth_of_a_degree(scenario):
     session = simulate(BenchConditions().apply(load_scenario(scenario)), seed=1, duration_s=40)
     sent = session.notifications()
-    compact = [
-        dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
-        for n in sent
-    ]
+    compact = [rounded_notification(n, COMPACT_STEPS) for n in sent]
     t, lossless = offline_dorsiflexion_deg(session, sent)
     t_compact, rounded = offline_dorsiflexion_deg(session, compact)
     assert np.array_equal(t, t_compact)

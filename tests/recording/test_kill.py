@@ -3,7 +3,6 @@ reads back (the real command, paced in real time, killed mid-session)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -13,7 +12,7 @@ import sys
 import pytest
 
 from anklet.recording import COMPACT_STEPS, read_recording
-from anklet.recording._compact import rounded_payload
+from anklet.recording._compact import rounded_notification
 from anklet.sim import load_scenario, simulate
 
 KILL_AT_S = 4.0  # session time at which the process is killed
@@ -45,8 +44,7 @@ def test_kill_9_while_recording_loses_at_most_the_last_second(tmp_path, compact)
     sent = simulate(load_scenario("easy_run"), seed=0, duration_s=20).notifications()
     got = recording.notifications
     if compact:
-        sent = [dataclasses.replace(n, payload=rounded_payload(n.payload, COMPACT_STEPS)) if n.channel == "data" else n
-                for n in sent]
+        sent = [rounded_notification(n, COMPACT_STEPS) for n in sent]
     assert [(n.sensor, n.channel, n.payload) for n in got] == [(n.sensor, n.channel, n.payload) for n in sent[: len(got)]]
     older_than_a_second = sum(n.host_time_s <= KILL_AT_S - 1.0 for n in sent)
     assert len(got) >= older_than_a_second

@@ -25,12 +25,12 @@ sample's code in place of the sample; ``decode_block`` rebuilds the samples from
 Layout (little-endian): ``u8`` layout version (1; 2 for a compact block), ``u32`` notification
 count, in a compact block its ``u16`` accelerometer and ``u16`` gyroscope steps (counts), then
 seven sections, each a ``u32`` byte length and its bytes: arrival-time deltas (``i64``, ns; µs
-in a compact block; the first absolute), order deltas (``u32``; the first absolute; empty when the chunk is in time order),
-raw flags (``u8``: 1 where the payload is kept as it is; empty when none is), raw lengths
-(``u32``), raw payloads end to end, headers of the v1 packets
+in a compact block; the first absolute), order deltas (``u32``; the first absolute; empty when
+the chunk is in time order), raw flags (``u8``: 1 where the payload is kept as it is; empty
+when none is), raw lengths (``u32``), raw payloads end to end, headers of the v1 packets
 (``u8`` flags, ``u16`` sequence delta, ``u32`` tick delta, ``u16`` rate, ``u8`` count, ``u8``
 byte 11; the first sequence and tick absolute), their samples (FLAC frames, empty without
-samples).
+samples; a compact block's codes).
 """
 
 from __future__ import annotations

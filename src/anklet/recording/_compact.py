@@ -25,6 +25,9 @@ from typing import NamedTuple
 import numpy as np
 
 from anklet.protocol._constants import HEADER_SIZE, MAX_SAMPLES_PER_PACKET, PROTOCOL_VERSION, SAMPLE_SIZE
+from anklet.protocol._header import HEADER_DTYPE
+from anklet.recording._format import from_ns, to_us_in_ns
+from anklet.transport import Notification
 
 _AXES = SAMPLE_SIZE // 2
 _INT16 = np.iinfo(np.int16)
@@ -85,12 +88,22 @@ def is_whole_packet(payload: bytes) -> bool:
     )
 
 
+def rounded_notification(notification: Notification, steps: SampleSteps) -> Notification:
+    """``notification`` as a compact session hands it on: its arrival time to the microsecond,
+    a data packet's samples rounded (``rounded_payload``)."""
+    payload = notification.payload
+    if notification.channel == "data":
+        payload = rounded_payload(payload, steps)
+    return Notification(notification.sensor, notification.channel, payload, from_ns(to_us_in_ns(notification.host_time_s)))
+
+
 def rounded_payload(payload: bytes, steps: SampleSteps) -> bytes:
     """A protocol v1 data packet with its samples as a compact recording keeps them; any other
     payload (another version, cut short, padded) as it is, since it is kept byte for byte."""
-    if not is_whole_packet(payload) or len(payload) == HEADER_SIZE:
+    if not is_whole_packet(payload):
         return payload
     samples = np.frombuffer(payload, dtype="<i2", offset=HEADER_SIZE).reshape(-1, _AXES)
-    dither = sample_dither(np.array([int.from_bytes(payload[2:4], "little")]), np.array([len(samples)]))
+    header = np.frombuffer(payload, dtype=HEADER_DTYPE, count=1)
+    dither = sample_dither(header["sequence"], header["n_samples"])
     rounded = samples_from_codes(sample_codes(samples, dither, steps), dither, steps)
     return payload[:HEADER_SIZE] + rounded.astype("<i2").tobytes()

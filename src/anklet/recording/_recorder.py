@@ -16,8 +16,8 @@ from typing import Any, Self
 
 from anklet._loops import running_loop
 from anklet.errors import AnkletError
-from anklet.recording._compact import SampleSteps, rounded_payload
-from anklet.recording._format import from_ns, to_ns, to_us_in_ns
+from anklet.recording._compact import SampleSteps, rounded_notification
+from anklet.recording._format import from_ns, to_ns
 from anklet.recording._history import NotificationHistory
 from anklet.recording._session import Mark, SessionInfo
 from anklet.recording._writer import RecordingWriter
@@ -106,14 +106,10 @@ class Recorder:
         """Record ``notification``; the pipeline gets the returned one, whose arrival time is
         the recorded one exactly (rounded to the nanosecond; a compact recording's to the
         microsecond, and its samples rounded too)."""
-        payload = notification.payload
-        if self.sample_steps is None:
-            time_ns = to_ns(notification.host_time_s)
-        else:
-            time_ns = to_us_in_ns(notification.host_time_s)
-            if notification.channel == "data":
-                payload = rounded_payload(payload, self.sample_steps)
-        stamped = Notification(notification.sensor, notification.channel, payload, from_ns(time_ns))
+        if self.sample_steps is not None:
+            notification = rounded_notification(notification, self.sample_steps)
+        time_ns = to_ns(notification.host_time_s)  # a compact one's: its microseconds, exactly
+        stamped = Notification(notification.sensor, notification.channel, notification.payload, from_ns(time_ns))
         self._last_time_s = stamped.host_time_s
         if self.keep_history:
             self.history_.append(stamped, time_ns)

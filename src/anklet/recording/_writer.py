@@ -31,7 +31,6 @@ from anklet.recording._format import (
     SESSION_METADATA,
     notification_topic,
     to_ns,
-    to_us_in_ns,
 )
 from anklet.recording._session import Mark, SessionInfo
 from anklet.transport import Notification
@@ -81,7 +80,6 @@ class RecordingWriter:
         self._in_time_order = True  # whether the chunk's keys have never gone back
         self._next_chunk_s: float | None = None
         self._closed = False
-        self._stamp = to_ns if session.sample_steps is None else to_us_in_ns
         self.chunk_every_s = CHUNK_EVERY_S if session.sample_steps is None else COMPACT_CHUNK_EVERY_S
         self._guarded(self._start)
 
@@ -103,12 +101,13 @@ class RecordingWriter:
         return channel_id
 
     def write(self, notification: Notification) -> None:
-        """Record one notification, stamped with its host arrival time."""
+        """Record one notification, stamped with its host arrival time (in a compact session,
+        rounded as ``Recorder.take`` rounds it: ``rounded_notification``)."""
         # a sensor the session did not list gets its channel now: it is still recorded
         channel_id = self._channel(
             notification_topic(notification.sensor, notification.channel), _encoding(notification.channel)
         )
-        time_ns = self._stamp(notification.host_time_s)
+        time_ns = to_ns(notification.host_time_s)
         if self._in_chunk == 0:
             self._opened_s = time.monotonic()
         key = (time_ns, channel_id)
